@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * smalloc: pools of memory that can be sealed read-only.
+ *
+ * Allocate, write, seal, read many times, then unseal or destroy: data that
+ * is written once at run time and must not change afterwards gets the
+ * protection __ro_after_init gives to static data.  See
+ * Documentation/mm/smalloc.rst.
+ */
+#ifndef _LINUX_SMALLOC_H
+#define _LINUX_SMALLOC_H
+
+#include <linux/errno.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+
+struct smalloc_pool;
+
+/* The largest object a single smalloc_alloc() call can return. */
+#define SMALLOC_MAX_SIZE	(64UL << 20)
+
+#ifdef CONFIG_SMALLOC
+
+struct smalloc_pool *smalloc_create_aligned(const char *name, size_t align);
+void *smalloc_alloc(struct smalloc_pool *pool, size_t size);
+void *smalloc_zalloc(struct smalloc_pool *pool, size_t size);
+char *smalloc_strdup(struct smalloc_pool *pool, const char *s);
+int smalloc_seal(struct smalloc_pool *pool);
+int smalloc_unseal(struct smalloc_pool *pool);
+void smalloc_destroy(struct smalloc_pool *pool);
+void smalloc_seal_global(void);
+
+#else /* !CONFIG_SMALLOC */
+
+static inline struct smalloc_pool *smalloc_create_aligned(const char *name,
+							  size_t align)
+{
+	return NULL;
+}
+
+static inline void *smalloc_alloc(struct smalloc_pool *pool, size_t size)
+{
+	return NULL;
+}
+
+static inline void *smalloc_zalloc(struct smalloc_pool *pool, size_t size)
+{
+	return NULL;
+}
+
+static inline char *smalloc_strdup(struct smalloc_pool *pool, const char *s)
+{
+	return NULL;
+}
+
+static inline int smalloc_seal(struct smalloc_pool *pool)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int smalloc_unseal(struct smalloc_pool *pool)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void smalloc_destroy(struct smalloc_pool *pool) { }
+static inline void smalloc_seal_global(void) { }
+
+#endif /* CONFIG_SMALLOC */
+
+/**
+ * smalloc_create() - Create a pool with the default alignment.
+ * @name: Name of the pool, shown in reports and in debugfs.
+ *
+ * Objects from the pool are aligned to ARCH_KMALLOC_MINALIGN, as kmalloc()
+ * objects are.  See smalloc_create_aligned().
+ *
+ * Context: Process context.  May sleep.
+ * Return: The new, unsealed pool, or NULL on failure or when smalloc is
+ * not configured.
+ */
+static inline struct smalloc_pool *smalloc_create(const char *name)
+{
+	return smalloc_create_aligned(name, ARCH_KMALLOC_MINALIGN);
+}
+
+/**
+ * smalloc_array() - Allocate an array from a pool.
+ * @pool: Pool to allocate from, or NULL for the global pool.
+ * @n: Number of elements.
+ * @size: Size of one element.
+ *
+ * Like smalloc_alloc() for @n * @size bytes.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The array, or NULL if @n * @size overflows or on failure.
+ */
+static inline void *smalloc_array(struct smalloc_pool *pool, size_t n,
+				  size_t size)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return smalloc_alloc(pool, bytes);
+}
+
+/**
+ * smalloc_zarray() - Allocate a zeroed array from a pool.
+ * @pool: Pool to allocate from, or NULL for the global pool.
+ * @n: Number of elements.
+ * @size: Size of one element.
+ *
+ * Like smalloc_zalloc() for @n * @size bytes.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The zeroed array, or NULL if @n * @size overflows or on failure.
+ */
+static inline void *smalloc_zarray(struct smalloc_pool *pool, size_t n,
+				   size_t size)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return smalloc_zalloc(pool, bytes);
+}
+
+#endif /* _LINUX_SMALLOC_H */

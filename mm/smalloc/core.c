@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smalloc: sealable memory pools.
+ *
+ * A pool hands out objects that are written during a setup phase and then
+ * only read: allocate, write, smalloc_seal(), read many times, then
+ * smalloc_unseal() to change them or smalloc_destroy() to give them back.
+ * Sealing makes every page of the pool read-only both through its vmalloc
+ * address and through its alias in the kernel's direct map, so a stray or
+ * malicious write faults wherever it comes from.
+ *
+ * A pool is a list of nodes.  Each node is one vmalloc area of whole pages,
+ * allocated with VM_FLUSH_RESET_PERMS, so that vfree() restores the direct
+ * map, and marked VM_SMALLOC.  Objects are carved from the newest node with
+ * a bump pointer, aligned to the pool's alignment; an object that does not
+ * fit gets a new node, at least as large as the whole pool so far, so the
+ * number of nodes (and of TLB-flushing set_memory_*() calls per seal) grows
+ * with the logarithm of the pool's size.  There is no per-object free: the
+ * memory comes back when the pool is destroyed.
+ *
+ * The pool and node structures are allocated apart from the nodes' pages:
+ * no object overflow reaches them, and sealing never writes to a sealed
+ * page.  One mutex per pool serialises allocation, seal, unseal and
+ * destroy; all of them may sleep.
+ *
+ * A sealed pool stays exactly as it was sealed: allocating from it is a
+ * caller bug that fails with a warning, rather than a new writable node
+ * that would leave part of a "sealed" pool open.  To add objects, unseal,
+ * allocate and seal again.
+ *
+ * A NULL pool means the global pool.  It completes __ro_after_init for
+ * memory allocated during boot: callers can neither seal nor unseal it,
+ * kernel_init() seals it for good just before mark_readonly(), and from
+ * then on allocating from it fails with a warning.  The global pool's own
+ * structure is __ro_after_init.
+ */
+
+#define pr_fmt(fmt) "smalloc: " fmt
+
+#include <linux/bug.h>
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <linux/set_memory.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include <kunit/test-bug.h>
+#include <kunit/resource.h>
+
+#include "smalloc.h"
+
+/* Largest node grown for a pool; larger objects get a node of their own. */
+#define SMALLOC_NODE_MAX_PAGES	512
+
+static struct smalloc_pool smalloc_global __ro_after_init = {
+	.lock = __MUTEX_INITIALIZER(smalloc_global.lock),
+	.nodes = LIST_HEAD_INIT(smalloc_global.nodes),
+	.name = "global",
+	.align = ARCH_KMALLOC_MINALIGN,
+	.shared = true,
+};
+
+/* Pools other than the global one, for debugfs. */
+static LIST_HEAD(smalloc_pools);
+static DEFINE_MUTEX(smalloc_pools_lock);
+
+/*
+ * A KUnit test that provokes a caller bug on purpose counts it in a named
+ * resource instead of getting a warning (the pattern of lib/slub_kunit.c):
+ * any warning left in the log is then a real one.
+ */
+static bool smalloc_kunit_count_bug(void)
+{
+	struct kunit_resource *resource;
+
+	if (!kunit_get_current_test())
+		return false;
+
+	resource = kunit_find_named_resource(current->kunit_test,
+					     "smalloc_caller_bugs");
+	if (!resource)
+		return false;
+
+	(*(int *)resource->data)++;
+	kunit_put_resource(resource);
+	return true;
+}
+
+/* Evaluates to @cond; warns once per call site when true. */
+#define smalloc_caller_bug(cond) ({					\
+	bool __bad = !!(cond);						\
+									\
+	if (unlikely(__bad) && !smalloc_kunit_count_bug())		\
+		WARN_ON_ONCE(1);					\
+	unlikely(__bad);						\
+})
+
+static struct smalloc_pool *smalloc_pool_or_global(struct smalloc_pool *pool)
+{
+	return pool ?: &smalloc_global;
+}
+
+static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
+					     size_t size)
+{
+	unsigned long pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct smalloc_node *node;
+
+	/* Grow geometrically, so that seal needs few set_memory calls. */
+	pages = max(pages, min(pool->nr_pages, SMALLOC_NODE_MAX_PAGES));
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return NULL;
+
+	node->size = pages << PAGE_SHIFT;
+	node->addr = __vmalloc_node_range(node->size, PAGE_SIZE,
+					  VMALLOC_START, VMALLOC_END,
+					  GFP_KERNEL, PAGE_KERNEL,
+					  VM_FLUSH_RESET_PERMS | VM_SMALLOC,
+					  NUMA_NO_NODE,
+					  __builtin_return_address(0));
+	if (!node->addr) {
+		kfree(node);
+		return NULL;
+	}
+
+	list_add(&node->list, &pool->nodes);
+	pool->nr_pages += pages;
+	return node;
+}
+
+/* Carve @size bytes from the newest node, adding a node if needed. */
+static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
+{
+	struct smalloc_node *node;
+	size_t offset = 0;
+
+	node = list_first_entry_or_null(&pool->nodes, struct smalloc_node,
+					list);
+	if (node)
+		offset = ALIGN(node->used, pool->align);
+	if (!node || offset > node->size || size > node->size - offset) {
+		node = smalloc_node_new(pool, size);
+		if (!node)
+			return NULL;
+		offset = 0;
+	}
+
+	node->used = offset + size;
+	pool->bytes += size;
+	return node->addr + offset;
+}
+
+/*
+ * Make every node of @pool read-only (@ro) or writable.  On failure, put
+ * back the nodes already changed, so that the pool is entirely in its old
+ * state, and return the error.
+ */
+static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro)
+{
+	int (*set)(unsigned long addr, int numpages);
+	int (*undo)(unsigned long addr, int numpages);
+	struct smalloc_node *node;
+	int ret;
+
+	set = ro ? set_memory_ro : set_memory_rw;
+	undo = ro ? set_memory_rw : set_memory_ro;
+
+	list_for_each_entry(node, &pool->nodes, list) {
+		ret = set((unsigned long)node->addr, node->size >> PAGE_SHIFT);
+		if (ret)
+			goto undo;
+	}
+	return 0;
+
+undo:
+	pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
+	       ro ? "read-only" : "writable", ret);
+	list_for_each_entry_from_reverse(node, &pool->nodes, list)
+		WARN_ON(undo((unsigned long)node->addr,
+			     node->size >> PAGE_SHIFT));
+	return ret;
+}
+
+static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
+					     bool shared)
+{
+	struct smalloc_pool *pool;
+
+	might_sleep();
+
+	if (smalloc_caller_bug(!name || !is_power_of_2(align) ||
+			       align > PAGE_SIZE))
+		return NULL;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+
+	pool->name = kstrdup_const(name, GFP_KERNEL);
+	if (!pool->name) {
+		kfree(pool);
+		return NULL;
+	}
+
+	mutex_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->nodes);
+	pool->align = max_t(size_t, align, ARCH_KMALLOC_MINALIGN);
+	pool->shared = shared;
+
+	mutex_lock(&smalloc_pools_lock);
+	list_add_tail(&pool->list, &smalloc_pools);
+	mutex_unlock(&smalloc_pools_lock);
+	return pool;
+}
+
+/**
+ * smalloc_create_aligned() - Create a pool.
+ * @name: Name of the pool, shown in reports and in debugfs.  Need not stay
+ *	valid after the call.
+ * @align: Alignment of every object of the pool: a power of two, at most
+ *	PAGE_SIZE.  Values below ARCH_KMALLOC_MINALIGN are raised to it.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The new, unsealed and empty pool; NULL if memory runs out, or,
+ * with a warning, if @name is NULL or @align is invalid.
+ */
+struct smalloc_pool *smalloc_create_aligned(const char *name, size_t align)
+{
+	return smalloc_pool_new(name, align, false);
+}
+EXPORT_SYMBOL_GPL(smalloc_create_aligned);
+
+/*
+ * smalloc_create_shared() - Create a pool that behaves like the global one:
+ * callers can neither seal nor unseal it, only smalloc_seal_final() can.
+ * For the global pool's tests.
+ */
+struct smalloc_pool *smalloc_create_shared(const char *name)
+{
+	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, true);
+}
+
+/**
+ * smalloc_alloc() - Allocate an object from a pool.
+ * @pool: Pool to allocate from, or NULL for the global pool.
+ * @size: Size of the object in bytes, from 1 to SMALLOC_MAX_SIZE.
+ *
+ * The object is aligned to the pool's alignment and is not zeroed.  It lives
+ * until the pool is destroyed; there is no way to free it alone.
+ *
+ * Allocating from a sealed pool is a caller bug: it warns and fails, and so
+ * does allocating from the global pool once kernel init has finished.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The object; NULL if memory runs out or @size exceeds
+ * SMALLOC_MAX_SIZE, or, with a warning, if @size is 0 or the pool is sealed.
+ */
+void *smalloc_alloc(struct smalloc_pool *pool, size_t size)
+{
+	void *p = NULL;
+
+	might_sleep();
+	pool = smalloc_pool_or_global(pool);
+
+	if (smalloc_caller_bug(!size || READ_ONCE(pool->final)))
+		return NULL;
+	if (size > SMALLOC_MAX_SIZE)
+		return NULL;
+
+	mutex_lock(&pool->lock);
+	if (!smalloc_caller_bug(pool->sealed))
+		p = smalloc_carve(pool, size);
+	mutex_unlock(&pool->lock);
+	return p;
+}
+EXPORT_SYMBOL_GPL(smalloc_alloc);
+
+/**
+ * smalloc_zalloc() - Allocate a zeroed object from a pool.
+ * @pool: Pool to allocate from, or NULL for the global pool.
+ * @size: Size of the object in bytes.
+ *
+ * Like smalloc_alloc(), with the object zeroed.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The zeroed object, or NULL as for smalloc_alloc().
+ */
+void *smalloc_zalloc(struct smalloc_pool *pool, size_t size)
+{
+	void *p = smalloc_alloc(pool, size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+EXPORT_SYMBOL_GPL(smalloc_zalloc);
+
+/**
+ * smalloc_strdup() - Copy a string into a pool.
+ * @pool: Pool to allocate from, or NULL for the global pool.
+ * @s: The string to copy; NULL gives NULL, as with kstrdup().
+ *
+ * Context: Process context.  May sleep.
+ * Return: The copy, or NULL as for smalloc_alloc().
+ */
+char *smalloc_strdup(struct smalloc_pool *pool, const char *s)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+
+	len = strlen(s) + 1;
+	p = smalloc_alloc(pool, len);
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+EXPORT_SYMBOL_GPL(smalloc_strdup);
+
+/**
+ * smalloc_seal() - Make every object of a pool read-only.
+ * @pool: The pool.
+ *
+ * Every page of the pool becomes read-only through its vmalloc address and
+ * its direct-map alias (on arm64 the alias only with rodata=full).  Each
+ * node costs one set_memory_ro() call, which flushes the TLB of every CPU.
+ *
+ * Sealing a sealed pool, or the global pool (NULL), is a caller bug.
+ *
+ * Context: Process context.  May sleep.
+ * Return: 0 on success; -EINVAL, with a warning, for a caller bug;
+ * otherwise the error of set_memory_ro(), and the pool stays unsealed.
+ */
+int smalloc_seal(struct smalloc_pool *pool)
+{
+	int ret;
+
+	might_sleep();
+	if (smalloc_caller_bug(!pool || pool->shared))
+		return -EINVAL;
+
+	mutex_lock(&pool->lock);
+	if (smalloc_caller_bug(pool->sealed)) {
+		ret = -EINVAL;
+	} else {
+		ret = smalloc_set_pages_ro(pool, true);
+		if (!ret)
+			pool->sealed = true;
+	}
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(smalloc_seal);
+
+/**
+ * smalloc_unseal() - Make every object of a sealed pool writable again.
+ * @pool: The pool.
+ *
+ * While a pool is unsealed, any CPU can write to it: keep the window short
+ * and seal again.  Unsealing an unsealed pool, or the global pool (NULL),
+ * is a caller bug.
+ *
+ * Context: Process context.  May sleep.
+ * Return: 0 on success; -EINVAL, with a warning, for a caller bug;
+ * otherwise the error of set_memory_rw(), and the pool stays sealed.
+ */
+int smalloc_unseal(struct smalloc_pool *pool)
+{
+	int ret;
+
+	might_sleep();
+	if (smalloc_caller_bug(!pool || pool->shared))
+		return -EINVAL;
+
+	mutex_lock(&pool->lock);
+	if (smalloc_caller_bug(!pool->sealed)) {
+		ret = -EINVAL;
+	} else {
+		ret = smalloc_set_pages_ro(pool, false);
+		if (!ret)
+			pool->sealed = false;
+	}
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(smalloc_unseal);
+
+/*
+ * smalloc_seal_final() - Seal a shared pool for good.  From then on
+ * allocation, seal and unseal fail; only destruction remains, and the
+ * global pool is never destroyed.
+ */
+int smalloc_seal_final(struct smalloc_pool *pool)
+{
+	int ret = 0;
+
+	might_sleep();
+	if (smalloc_caller_bug(!pool->shared || pool->final))
+		return -EINVAL;
+
+	mutex_lock(&pool->lock);
+	if (!pool->sealed)
+		ret = smalloc_set_pages_ro(pool, true);
+	if (!ret)
+		pool->sealed = true;
+	/* Even if sealing failed, no caller may write the pool any more. */
+	WRITE_ONCE(pool->final, true);
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+
+/**
+ * smalloc_seal_global() - Seal the global pool for good.
+ *
+ * Called once by kernel_init(), before mark_readonly() makes the global
+ * pool's own structure read-only.
+ */
+void smalloc_seal_global(void)
+{
+	if (smalloc_seal_final(&smalloc_global))
+		pr_err("the global pool could not be sealed\n");
+}
+
+/**
+ * smalloc_destroy() - Destroy a pool and free all of its objects.
+ * @pool: The pool, sealed or not.  NULL (the global pool) does nothing.
+ *
+ * The pages go back with their direct-map alias writable again.  The
+ * caller must make sure nothing uses the pool's objects any more.
+ *
+ * Context: Process context.  May sleep.
+ */
+void smalloc_destroy(struct smalloc_pool *pool)
+{
+	struct smalloc_node *node, *next;
+
+	might_sleep();
+	if (!pool)
+		return;
+
+	mutex_lock(&smalloc_pools_lock);
+	list_del(&pool->list);
+	mutex_unlock(&smalloc_pools_lock);
+
+	/* vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map. */
+	list_for_each_entry_safe(node, next, &pool->nodes, list) {
+		vfree(node->addr);
+		kfree(node);
+	}
+	mutex_destroy(&pool->lock);
+	kfree_const(pool->name);
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(smalloc_destroy);
+
+#ifdef CONFIG_DEBUG_FS
+
+static void smalloc_show_pool(struct seq_file *seq, struct smalloc_pool *pool)
+{
+	struct smalloc_node *node;
+	unsigned long nodes = 0;
+
+	list_for_each_entry(node, &pool->nodes, list)
+		nodes++;
+	seq_printf(seq, "%-24s %6lu %8lu %12zu %s\n", pool->name, nodes,
+		   pool->nr_pages, pool->bytes,
+		   pool->final ? "sealed-final" :
+		   pool->sealed ? "sealed" : "unsealed");
+}
+
+static int smalloc_pools_show(struct seq_file *seq, void *v)
+{
+	struct smalloc_pool *pool = &smalloc_global;
+
+	seq_printf(seq, "%-24s %6s %8s %12s %s\n", "# name", "nodes", "pages",
+		   "bytes", "state");
+
+	/* Once final, the global pool's structure is read-only: no lock. */
+	if (READ_ONCE(pool->final)) {
+		smalloc_show_pool(seq, pool);
+	} else {
+		mutex_lock(&pool->lock);
+		smalloc_show_pool(seq, pool);
+		mutex_unlock(&pool->lock);
+	}
+
+	mutex_lock(&smalloc_pools_lock);
+	list_for_each_entry(pool, &smalloc_pools, list) {
+		mutex_lock(&pool->lock);
+		smalloc_show_pool(seq, pool);
+		mutex_unlock(&pool->lock);
+	}
+	mutex_unlock(&smalloc_pools_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smalloc_pools);
+
+static int __init smalloc_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("smalloc", NULL);
+
+	debugfs_create_file("pools", 0400, dir, NULL, &smalloc_pools_fops);
+	return 0;
+}
+late_initcall(smalloc_debugfs_init);
+
+#endif /* CONFIG_DEBUG_FS */

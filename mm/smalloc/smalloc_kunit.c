@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for smalloc.
+ *
+ * The tests check properties, not that code ran: a sealed object must
+ * refuse a write through its vmalloc address and through its direct-map
+ * alias, checked with copy_to_kernel_nofault(), which returns -EFAULT
+ * instead of oopsing.  Caller bugs provoked on purpose are counted through
+ * the "smalloc_caller_bugs" resource instead of warning, so any warning in
+ * the log of a run is a real one.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "smalloc.h"
+
+static struct kunit_resource resource;
+static int caller_bugs;
+
+KUNIT_DEFINE_ACTION_WRAPPER(smalloc_destroy_action, smalloc_destroy,
+			    struct smalloc_pool *);
+
+/* A pool destroyed when the test ends, however it ends. */
+static struct smalloc_pool *test_pool(struct kunit *test, size_t align)
+{
+	struct smalloc_pool *pool;
+
+	pool = smalloc_create_aligned(test->name, align);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+				smalloc_destroy_action, pool));
+	return pool;
+}
+
+static unsigned long pool_nodes(struct smalloc_pool *pool)
+{
+	struct smalloc_node *node;
+	unsigned long n = 0;
+
+	list_for_each_entry(node, &pool->nodes, list)
+		n++;
+	return n;
+}
+
+static void *linear_alias(const void *p)
+{
+	return page_address(vmalloc_to_page(p)) + offset_in_page(p);
+}
+
+/* 0 if a byte can be written at @p, -EFAULT if the write faults. */
+static long try_write(void *p, u8 val)
+{
+	return copy_to_kernel_nofault(p, &val, 1);
+}
+
+/* Expect the byte at @p to be (@writable) or not be writable, both ways. */
+static void expect_writable(struct kunit *test, u8 *p, bool writable)
+{
+	long want = writable ? 0 : -EFAULT;
+	u8 old = *p;
+
+	KUNIT_EXPECT_EQ_MSG(test, want, try_write(p, old ^ 0xff),
+			    "vmalloc address, offset in page %lu",
+			    offset_in_page(p));
+	KUNIT_EXPECT_EQ_MSG(test, want, try_write(linear_alias(p), old),
+			    "direct-map alias, offset in page %lu",
+			    offset_in_page(p));
+	if (!writable)
+		KUNIT_EXPECT_EQ(test, old, READ_ONCE(*p));
+}
+
+static bool is_smalloc_addr(const void *p)
+{
+	struct vm_struct *area;
+
+	if (!is_vmalloc_addr(p))
+		return false;
+	area = find_vm_area(p);
+	return area && (area->flags & VM_SMALLOC);
+}
+
+static void smalloc_test_alloc(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	size_t sizes[] = { 1, 7, 8, 100, 1000, PAGE_SIZE - 1, PAGE_SIZE + 1 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *p = smalloc_alloc(pool, sizes[i]);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_TRUE(test, is_smalloc_addr(p));
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p,
+						   ARCH_KMALLOC_MINALIGN));
+		memset(p, i, sizes[i]);
+		KUNIT_EXPECT_EQ(test, (u8)i, p[sizes[i] - 1]);
+	}
+	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+}
+
+static void smalloc_test_alignment(struct kunit *test)
+{
+	size_t aligns[] = { 64, 256, PAGE_SIZE };
+	int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(aligns); i++) {
+		struct smalloc_pool *pool = test_pool(test, aligns[i]);
+
+		for (j = 0; j < 8; j++) {
+			void *p = smalloc_alloc(pool, 1 + j * 37);
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p,
+							   aligns[i]));
+		}
+	}
+
+	/* Not a power of two, or larger than a page: refused. */
+	KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align", 24));
+	KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align",
+						       2 * PAGE_SIZE));
+	KUNIT_EXPECT_NULL(test, smalloc_create_aligned(NULL, 64));
+	KUNIT_EXPECT_EQ(test, 3, caller_bugs);
+}
+
+static void smalloc_test_zalloc(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	size_t size = 3 * PAGE_SIZE + 5;
+	u8 *p, *dirty;
+	size_t i;
+
+	/* Dirty the rest of the current node, then zero-allocate past it. */
+	dirty = smalloc_alloc(pool, 100);
+	KUNIT_ASSERT_NOT_NULL(test, dirty);
+	memset(dirty, 0xa5, 100);
+
+	p = smalloc_zalloc(pool, size);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < size; i++)
+		if (p[i])
+			break;
+	KUNIT_EXPECT_EQ(test, size, i);
+
+	p = smalloc_zarray(pool, 10, sizeof(u64));
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 10 * sizeof(u64)));
+}
+
+static void smalloc_test_cross_page(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *p = NULL;
+	int i, j;
+
+	/* 3000-byte objects: the second one straddles a page boundary. */
+	for (i = 0; i < 4; i++) {
+		p = smalloc_alloc(pool, 3000);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		for (j = 0; j < 3000; j++)
+			p[j] = i + j;
+		for (j = 0; j < 3000; j++)
+			if (p[j] != (u8)(i + j))
+				break;
+		KUNIT_EXPECT_EQ(test, 3000, j);
+		if (offset_in_page(p) + 3000 > PAGE_SIZE)
+			break;
+	}
+	KUNIT_ASSERT_GT(test, offset_in_page(p) + 3000, PAGE_SIZE);
+	KUNIT_EXPECT_PTR_NE(test, vmalloc_to_page(p),
+			    vmalloc_to_page(p + 2999));
+}
+
+static void smalloc_test_large(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	size_t size = SZ_4M;
+	u8 *p;
+
+	p = smalloc_alloc(pool, size);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[0] = 1;
+	p[size / 2] = 2;
+	p[size - 1] = 3;
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_writable(test, p, false);
+	expect_writable(test, p + size / 2, false);
+	expect_writable(test, p + size - 1, false);
+	KUNIT_EXPECT_EQ(test, 3, p[size - 1]);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	expect_writable(test, p + size - 1, true);
+
+	/* Too large is an allocation failure, not a caller bug. */
+	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SMALLOC_MAX_SIZE + 1));
+	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+}
+
+static void smalloc_test_bad_sizes(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+
+	KUNIT_EXPECT_NULL(test, smalloc_array(pool, SIZE_MAX / 2, 4));
+	KUNIT_EXPECT_NULL(test, smalloc_zarray(pool, 3, SIZE_MAX / 2));
+	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SIZE_MAX));
+	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+	KUNIT_EXPECT_NOT_NULL(test, smalloc_array(pool, 10, 8));
+
+	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 0));
+	KUNIT_EXPECT_EQ(test, 1, caller_bugs);
+	KUNIT_EXPECT_NULL(test, smalloc_strdup(pool, NULL));
+}
+
+static void smalloc_test_seal(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	size_t size = 3 * PAGE_SIZE;
+	u8 *small, *big;
+	char *str;
+	u8 val;
+
+	small = smalloc_alloc(pool, 16);
+	big = smalloc_alloc(pool, size);
+	str = smalloc_strdup(pool, "sealed string");
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_ASSERT_NOT_NULL(test, str);
+	memset(small, 0x11, 16);
+	memset(big, 0x22, size);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	KUNIT_EXPECT_TRUE(test, pool->sealed);
+
+	/* First, middle and last page of the multi-page object, and more. */
+	expect_writable(test, small, false);
+	expect_writable(test, big, false);
+	expect_writable(test, big + size / 2, false);
+	expect_writable(test, big + size - 1, false);
+	expect_writable(test, (u8 *)str, false);
+
+	/* Reads still work, through both addresses. */
+	KUNIT_EXPECT_EQ(test, 0, copy_from_kernel_nofault(&val,
+					linear_alias(big + size - 1), 1));
+	KUNIT_EXPECT_EQ(test, 0x22, val);
+	KUNIT_EXPECT_EQ(test, 0x11, small[15]);
+	KUNIT_EXPECT_STREQ(test, "sealed string", str);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	KUNIT_EXPECT_FALSE(test, pool->sealed);
+	expect_writable(test, small, true);
+	expect_writable(test, big, true);
+	expect_writable(test, big + size / 2, true);
+	expect_writable(test, big + size - 1, true);
+	big[size - 1] = 0x33;
+	KUNIT_EXPECT_EQ(test, 0x33, big[size - 1]);
+	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+}
+
+/* The documented rule: a sealed pool refuses to grow, and stays sealed. */
+static void smalloc_test_alloc_after_seal(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	unsigned long nodes, pages;
+	u8 *p;
+
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	nodes = pool_nodes(pool);
+	pages = pool->nr_pages;
+
+	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
+	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_NULL(test, smalloc_zalloc(pool, 8));
+	KUNIT_EXPECT_EQ(test, 3, caller_bugs);
+	KUNIT_EXPECT_EQ(test, nodes, pool_nodes(pool));
+	KUNIT_EXPECT_EQ(test, pages, pool->nr_pages);
+	KUNIT_EXPECT_TRUE(test, pool->sealed);
+	expect_writable(test, p, false);
+
+	/* Unseal, allocate, seal again: the new object is covered too. */
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	p = smalloc_alloc(pool, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_writable(test, p + 2 * PAGE_SIZE - 1, false);
+}
+
+static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
+{
+#ifdef CONFIG_X86
+	struct smalloc_pool *pool;
+	unsigned long alias[3];
+	unsigned int level;
+	size_t size = 3 * PAGE_SIZE;
+	pte_t *pte;
+	u8 *p;
+	int i;
+
+	pool = smalloc_create("destroy-test");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	p = smalloc_alloc(pool, size);
+	if (!p)
+		smalloc_destroy(pool);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 3; i++)
+		alias[i] = (unsigned long)linear_alias(p + i * PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	for (i = 0; i < 3; i++) {
+		pte = lookup_address(alias[i], &level);
+		KUNIT_ASSERT_NOT_NULL(test, pte);
+		KUNIT_EXPECT_FALSE(test, pte_write(*pte));
+	}
+
+	smalloc_destroy(pool);
+	for (i = 0; i < 3; i++) {
+		pte = lookup_address(alias[i], &level);
+		KUNIT_ASSERT_NOT_NULL(test, pte);
+		KUNIT_EXPECT_TRUE(test, pte_write(*pte));
+	}
+#else
+	kunit_skip(test, "needs lookup_address() (x86)");
+#endif
+}
+
+static void smalloc_test_mismatched(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *p = smalloc_alloc(pool, 32);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
+	KUNIT_EXPECT_EQ(test, 1, caller_bugs);
+	KUNIT_EXPECT_FALSE(test, pool->sealed);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, 2, caller_bugs);
+	KUNIT_EXPECT_TRUE(test, pool->sealed);
+	expect_writable(test, p, false);
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
+	KUNIT_EXPECT_EQ(test, 4, caller_bugs);
+	expect_writable(test, p, false);
+}
+
+static void smalloc_test_cycles(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	size_t size = 2 * PAGE_SIZE + 100;
+	u32 *p;
+	int i;
+
+	p = smalloc_alloc(pool, size);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[0] = 0;
+	p[size / sizeof(u32) - 1] = ~0U;
+
+	for (i = 1; i <= 200; i++) {
+		KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+		expect_writable(test, (u8 *)&p[size / sizeof(u32) - 1], false);
+		KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+		KUNIT_ASSERT_EQ(test, i - 1, p[0]);
+		KUNIT_ASSERT_EQ(test, ~0U, p[size / sizeof(u32) - 1]);
+		p[0] = i;
+	}
+	KUNIT_EXPECT_EQ(test, 200, p[0]);
+	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+}
+
+#define CONCURRENT_THREADS	4
+#define CONCURRENT_OBJECTS	256
+
+struct concurrent_object {
+	u8 *p;
+	size_t size;
+};
+
+struct concurrent_worker {
+	struct smalloc_pool *pool;
+	struct completion done;
+	struct concurrent_object obj[CONCURRENT_OBJECTS];
+	int id;
+	int failed;
+};
+
+static int concurrent_alloc(void *data)
+{
+	struct concurrent_worker *w = data;
+	int i;
+
+	for (i = 0; i < CONCURRENT_OBJECTS; i++) {
+		size_t size = 1 + (i * 97 + w->id * 31) % 700;
+		u8 *p = smalloc_alloc(w->pool, size);
+
+		if (!p) {
+			w->failed++;
+			continue;
+		}
+		memset(p, w->id, size);
+		w->obj[i].p = p;
+		w->obj[i].size = size;
+		if (i % 16 == 0)
+			cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+static int cmp_object(const void *a, const void *b)
+{
+	const struct concurrent_object *x = a, *y = b;
+
+	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+static void smalloc_test_concurrent(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct concurrent_object *all;
+	struct concurrent_worker *w;
+	int i, j, n = 0;
+
+	w = kunit_kcalloc(test, CONCURRENT_THREADS, sizeof(*w), GFP_KERNEL);
+	all = kunit_kcalloc(test, CONCURRENT_THREADS * CONCURRENT_OBJECTS,
+			    sizeof(*all), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+
+	for (i = 0; i < CONCURRENT_THREADS; i++) {
+		struct task_struct *t;
+
+		w[i].pool = pool;
+		w[i].id = i + 1;
+		init_completion(&w[i].done);
+		t = kthread_run(concurrent_alloc, &w[i], "smalloc_test/%d", i);
+		if (IS_ERR(t))
+			break;
+	}
+	for (j = 0; j < i; j++)
+		wait_for_completion(&w[j].done);
+	KUNIT_ASSERT_EQ(test, CONCURRENT_THREADS, i);
+
+	for (i = 0; i < CONCURRENT_THREADS; i++) {
+		KUNIT_EXPECT_EQ(test, 0, w[i].failed);
+		for (j = 0; j < CONCURRENT_OBJECTS; j++) {
+			struct concurrent_object *o = &w[i].obj[j];
+
+			if (!o->p)
+				continue;
+			/* Nobody else wrote into this thread's objects. */
+			KUNIT_EXPECT_TRUE(test, !memchr_inv(o->p, w[i].id,
+							    o->size));
+			all[n++] = *o;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, CONCURRENT_THREADS * CONCURRENT_OBJECTS, n);
+
+	sort(all, n, sizeof(*all), cmp_object, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_GE(test, (unsigned long)all[i].p,
+				(unsigned long)all[i - 1].p + all[i - 1].size);
+}
+
+/* The global pool (NULL): allocations work during boot, callers can't seal. */
+static void smalloc_test_global_pool(struct kunit *test)
+{
+	char *s = smalloc_strdup(NULL, "smalloc_kunit");
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(s));
+	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
+	KUNIT_EXPECT_EQ(test, 2, caller_bugs);
+	smalloc_destroy(NULL);
+	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
+}
+
+/* What the global pool does at the end of init, on a pool of the same kind. */
+static void smalloc_test_shared_pool_final(struct kunit *test)
+{
+	struct smalloc_pool *pool;
+	u8 *p;
+
+	pool = smalloc_create_shared("shared-test");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+				smalloc_destroy_action, pool));
+
+	p = smalloc_alloc(pool, 100);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, 1, caller_bugs);
+	expect_writable(test, p, true);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	expect_writable(test, p, false);
+	expect_writable(test, p + 99, false);
+	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal_final(pool));
+	KUNIT_EXPECT_EQ(test, 4, caller_bugs);
+	expect_writable(test, p, false);
+}
+
+static int smalloc_test_init(struct kunit *test)
+{
+	caller_bugs = 0;
+	return kunit_add_named_resource(test, NULL, NULL, &resource,
+					"smalloc_caller_bugs", &caller_bugs);
+}
+
+static struct kunit_case smalloc_test_cases[] = {
+	KUNIT_CASE(smalloc_test_alloc),
+	KUNIT_CASE(smalloc_test_alignment),
+	KUNIT_CASE(smalloc_test_zalloc),
+	KUNIT_CASE(smalloc_test_cross_page),
+	KUNIT_CASE(smalloc_test_large),
+	KUNIT_CASE(smalloc_test_bad_sizes),
+	KUNIT_CASE(smalloc_test_seal),
+	KUNIT_CASE(smalloc_test_alloc_after_seal),
+	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
+	KUNIT_CASE(smalloc_test_mismatched),
+	KUNIT_CASE(smalloc_test_cycles),
+	KUNIT_CASE(smalloc_test_concurrent),
+	KUNIT_CASE(smalloc_test_global_pool),
+	KUNIT_CASE(smalloc_test_shared_pool_final),
+	{}
+};
+
+static struct kunit_suite smalloc_test_suite = {
+	.name = "smalloc",
+	.init = smalloc_test_init,
+	.test_cases = smalloc_test_cases,
+};
+kunit_test_suite(smalloc_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for smalloc");
+MODULE_LICENSE("GPL");

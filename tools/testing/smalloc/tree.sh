@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Lay the smalloc series over a kernel tree.
+#
+#   tree.sh <kernel tree>
+#
+# Each line of patches/series is applied in order: its new files are
+# copied from this repository, then its diff is applied.
+#
+# A tree this script made itself (a git tree whose first commit is tagged
+# smalloc-base, extracted from linux-source-6.12) is reset to exactly
+# "base + series", rewriting only the files whose content changes, so the
+# next build is incremental.  Any other tree (KERNEL_SRC=) is patched in
+# place: a patch that is already applied is skipped.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+src=${1:?usage: tree.sh <kernel tree>}
+tarball=${SMALLOC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+
+# series_entries: print "<patch> <file>..." lines of patches/series.
+series_entries() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series"
+}
+
+extract_base() {
+	local tmp
+
+	[ -f "$tarball" ] || { echo "tree.sh: $tarball missing: run 'make deps'" >&2; exit 1; }
+	echo "tree.sh: extracting $tarball into $src"
+	mkdir -p "$(dirname "$src")"
+	tmp=$(mktemp -d "$(dirname "$src")/extract.XXXXXX")
+	tar -C "$tmp" -xf "$tarball"
+	mv "$tmp"/linux-source-* "$src"
+	rmdir "$tmp"
+	# Debian's .gitignore ignores the top level: record every file anyway.
+	git -C "$src" init -q
+	git -C "$src" add -f -A
+	git -C "$src" -c user.name=smalloc -c user.email=smalloc@localhost \
+		commit -q -m "pristine $(basename "$tarball")"
+	git -C "$src" tag smalloc-base
+}
+
+# Managed tree: build "base + series" in a scratch index, then reset to it.
+lay_managed() {
+	local index patch f mode blob tree commit
+
+	index=$(mktemp)
+	trap 'rm -f "$index"' RETURN
+	export GIT_INDEX_FILE=$index
+	git -C "$src" read-tree smalloc-base
+	while read -r patch files; do
+		for f in $files; do
+			mode=100644
+			[ -x "$top/$f" ] && mode=100755
+			blob=$(git -C "$src" hash-object -w "$top/$f")
+			git -C "$src" update-index --add --cacheinfo "$mode,$blob,$f"
+		done
+		git -C "$src" apply --cached "$top/patches/$patch" ||
+			{ echo "tree.sh: $patch does not apply" >&2; exit 1; }
+	done < <(series_entries)
+	tree=$(git -C "$src" write-tree)
+	unset GIT_INDEX_FILE
+
+	if [ "$(git -C "$src" rev-parse 'HEAD^{tree}')" != "$tree" ]; then
+		commit=$(git -C "$src" -c user.name=smalloc \
+			-c user.email=smalloc@localhost \
+			commit-tree "$tree" -p smalloc-base -m "smalloc series")
+		git -C "$src" reset -q --hard "$commit"
+	fi
+	git -C "$src" reset -q --hard HEAD
+	echo "tree.sh: $src is base + series ($tree)"
+}
+
+# Somebody else's tree: copy new files, apply each diff once.
+lay_foreign() {
+	local patch f
+
+	while read -r patch files; do
+		for f in $files; do
+			mkdir -p "$(dirname "$src/$f")"
+			cmp -s "$top/$f" "$src/$f" || cp -p "$top/$f" "$src/$f"
+		done
+		if (cd "$src" && git apply --check -R "$top/patches/$patch" 2>/dev/null); then
+			echo "tree.sh: $patch already applied"
+		else
+			(cd "$src" && git apply "$top/patches/$patch") ||
+				{ echo "tree.sh: $patch does not apply to $src" >&2; exit 1; }
+		fi
+	done < <(series_entries)
+	echo "tree.sh: $src carries the series"
+}
+
+if [ ! -e "$src" ]; then
+	extract_base
+fi
+if git -C "$src" rev-parse -q --verify smalloc-base >/dev/null 2>&1; then
+	lay_managed
+else
+	lay_foreign
+fi
