@@ -42,7 +42,7 @@ struct smalloc_node {
  *	once, under @lock, and never cleared, so it may be read without @lock.
  */
 struct smalloc_pool {
-	struct mutex lock;
+	struct mutex lock;	/* serialises alloc, seal, unseal, destroy */
 	struct list_head nodes;
 	struct list_head list;
 	const char *name;

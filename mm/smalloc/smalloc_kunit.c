@@ -35,8 +35,9 @@ static struct smalloc_pool *test_pool(struct kunit *test, size_t align)
 
 	pool = smalloc_create_aligned(test->name, align);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-				smalloc_destroy_action, pool));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, smalloc_destroy_action,
+						  pool));
 	return pool;
 }
 
@@ -246,8 +247,9 @@ static void smalloc_test_seal(struct kunit *test)
 	expect_writable(test, (u8 *)str, false);
 
 	/* Reads still work, through both addresses. */
-	KUNIT_EXPECT_EQ(test, 0, copy_from_kernel_nofault(&val,
-					linear_alias(big + size - 1), 1));
+	KUNIT_EXPECT_EQ(test, 0,
+			copy_from_kernel_nofault(&val,
+						 linear_alias(big + size - 1), 1));
 	KUNIT_EXPECT_EQ(test, 0x22, val);
 	KUNIT_EXPECT_EQ(test, 0x11, small[15]);
 	KUNIT_EXPECT_STREQ(test, "sealed string", str);
@@ -495,8 +497,9 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 
 	pool = smalloc_create_shared("shared-test");
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-				smalloc_destroy_action, pool));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, smalloc_destroy_action,
+						  pool));
 
 	p = smalloc_alloc(pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -544,6 +547,7 @@ static struct kunit_suite smalloc_test_suite = {
 	.init = smalloc_test_init,
 	.test_cases = smalloc_test_cases,
 };
+
 kunit_test_suite(smalloc_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for smalloc");

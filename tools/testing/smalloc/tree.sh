@@ -42,35 +42,45 @@ extract_base() {
 	git -C "$src" tag smalloc-base
 }
 
-# Managed tree: build "base + series" in a scratch index, then reset to it.
+# Managed tree: commit each series entry on top of smalloc-base, from a
+# scratch index, with the author and message of its patch; then reset the
+# work tree to the last commit.  Commits are reproducible (fixed dates), so
+# an unchanged series leaves HEAD, and every file, as it was.
 lay_managed() {
-	local index patch f mode blob tree commit
+	local index info patch f mode blob tree parent commit
 
 	index=$(mktemp)
-	trap 'rm -f "$index"' RETURN
-	export GIT_INDEX_FILE=$index
-	git -C "$src" read-tree smalloc-base
+	info=$(mktemp -d)
+	trap 'rm -rf "$index" "$info"' RETURN
+	export GIT_AUTHOR_DATE=${SMALLOC_DATE:-$(git -C "$top" log -1 --format=%cI 2>/dev/null || echo 2026-01-01T00:00:00Z)}
+	export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
+	parent=$(git -C "$src" rev-parse smalloc-base)
+	GIT_INDEX_FILE=$index git -C "$src" read-tree smalloc-base
 	while read -r patch files; do
 		for f in $files; do
 			mode=100644
 			[ -x "$top/$f" ] && mode=100755
 			blob=$(git -C "$src" hash-object -w "$top/$f")
-			git -C "$src" update-index --add --cacheinfo "$mode,$blob,$f"
+			GIT_INDEX_FILE=$index git -C "$src" update-index --add \
+				--cacheinfo "$mode,$blob,$f"
 		done
-		git -C "$src" apply --cached "$top/patches/$patch" ||
+		GIT_INDEX_FILE=$index git -C "$src" apply --cached "$top/patches/$patch" ||
 			{ echo "tree.sh: $patch does not apply" >&2; exit 1; }
+		tree=$(GIT_INDEX_FILE=$index git -C "$src" write-tree)
+		git mailinfo "$info/msg" "$info/diff" < "$top/patches/$patch" > "$info/head"
+		commit=$(GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info/head") \
+			 GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$info/head") \
+			 GIT_COMMITTER_NAME=$(sed -n 's/^Author: //p' "$info/head") \
+			 GIT_COMMITTER_EMAIL=$(sed -n 's/^Email: //p' "$info/head") \
+			 git -C "$src" commit-tree "$tree" -p "$parent" \
+				-F <(sed -n 's/^Subject: //p' "$info/head"; echo; cat "$info/msg"))
+		parent=$commit
 	done < <(series_entries)
-	tree=$(git -C "$src" write-tree)
-	unset GIT_INDEX_FILE
 
-	if [ "$(git -C "$src" rev-parse 'HEAD^{tree}')" != "$tree" ]; then
-		commit=$(git -C "$src" -c user.name=smalloc \
-			-c user.email=smalloc@localhost \
-			commit-tree "$tree" -p smalloc-base -m "smalloc series")
-		git -C "$src" reset -q --hard "$commit"
-	fi
-	git -C "$src" reset -q --hard HEAD
-	echo "tree.sh: $src is base + series ($tree)"
+	git -C "$src" checkout -q -B smalloc "$parent" 2>/dev/null ||
+		git -C "$src" reset -q --hard "$parent"
+	git -C "$src" reset -q --hard "$parent"
+	echo "tree.sh: $src is smalloc-base + series ($(git -C "$src" rev-parse --short HEAD))"
 }
 
 # Somebody else's tree: copy new files, apply each diff once.

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Write the series back from a managed kernel tree into this repository.
+#
+#   refresh.sh <managed kernel tree>
+#
+# For working in the kernel tree itself: after 'make tree', change the
+# commits on top of smalloc-base (git commit --fixup, git rebase -i, ...),
+# keeping one commit per line of patches/series, then run this.  Each
+# commit's new files are copied back to their paths here, and its message
+# and remaining diff become patches/<patch>.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+src=${1:?usage: refresh.sh <managed kernel tree>}
+
+mapfile -t commits < <(git -C "$src" rev-list --reverse smalloc-base..HEAD)
+mapfile -t entries < <(grep -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series")
+if [ ${#commits[@]} -ne ${#entries[@]} ]; then
+	echo "refresh.sh: ${#commits[@]} commits on smalloc-base, ${#entries[@]} in patches/series" >&2
+	exit 1
+fi
+
+for i in "${!entries[@]}"; do
+	read -r patch files <<< "${entries[$i]}"
+	c=${commits[$i]}
+	excludes=()
+	for f in $files; do
+		mkdir -p "$(dirname "$top/$f")"
+		git -C "$src" show "$c:$f" > "$top/$f"
+		excludes+=(":(exclude)$f")
+	done
+	{
+		git -C "$src" log -1 --format='From: %an <%ae>%nSubject: [PATCH] %s%n%n%b' "$c" |
+			sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+		echo "---"
+		git -C "$src" diff "$c^" "$c" -- . "${excludes[@]}"
+	} > "$top/patches/$patch"
+	echo "refresh.sh: patches/$patch"
+done

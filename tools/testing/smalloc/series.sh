@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Export the series as mail and check it.
+#
+#   series.sh <managed kernel tree> <output dir>
+#
+# The tree must be one tree.sh laid (smalloc-base + one commit per patch).
+# Writes git format-patch output with a cover letter (patches/cover-letter)
+# to <output dir>, then checks that it applies with git am to the pristine
+# base, that the result is the tree tree.sh built, and that every patch is
+# checkpatch --strict clean.  Prints one "ok"/"not ok" line per check.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+src=${1:?usage: series.sh <kernel tree> <output dir>}
+out=$(realpath -m "${2:?usage: series.sh <kernel tree> <output dir>}")
+failed=0
+
+check() {
+	local name=$1
+
+	shift
+	if "$@"; then
+		echo "ok - series: $name"
+	else
+		echo "not ok - series: $name"
+		failed=1
+	fi
+}
+
+rm -rf "$out"
+mkdir -p "$out"
+git -C "$src" format-patch -q --cover-letter --thread -o "$out" \
+	smalloc-base..HEAD
+
+# Fill the cover letter from patches/cover-letter: subject line, then body.
+python3 - "$out"/0000-cover-letter.patch "$top/patches/cover-letter" <<'PY'
+import sys
+path, tmpl = sys.argv[1], sys.argv[2]
+subject, _, body = open(tmpl).read().partition('\n')
+text = open(path).read()
+text = text.replace('*** SUBJECT HERE ***', subject.strip())
+text = text.replace('*** BLURB HERE ***', body.strip('\n'))
+open(path, 'w').write(text)
+PY
+
+# git am onto a pristine checkout of the base.
+work=$(mktemp -d "${TMPDIR:-/tmp}/smalloc-am.XXXXXX")
+cleanup() {
+	git -C "$src" worktree remove --force "$work" 2>/dev/null || rm -rf "$work"
+	git -C "$src" worktree prune
+}
+trap cleanup EXIT
+git -C "$src" worktree add -q --detach "$work" smalloc-base
+patches=$(ls "$out"/*.patch | grep -v '/0000-cover-letter.patch$')
+
+am_applies() {
+	git -C "$work" -c user.name=smalloc -c user.email=smalloc@localhost \
+		am -q $patches
+}
+same_tree() {
+	[ "$(git -C "$work" rev-parse 'HEAD^{tree}')" = \
+	  "$(git -C "$src" rev-parse 'HEAD^{tree}')" ]
+}
+signed_off() {
+	local p
+
+	for p in $patches; do
+		grep -q '^Signed-off-by: ' "$p" || return 1
+	done
+}
+
+check "git am onto smalloc-base" am_applies
+check "tree after the last patch is what make tree builds" same_tree
+check "every patch has a Signed-off-by" signed_off
+for p in $patches; do
+	if (cd "$src" && ./scripts/checkpatch.pl --strict --quiet "$p"); then
+		echo "ok - checkpatch --strict $(basename "$p")"
+	else
+		echo "not ok - checkpatch --strict $(basename "$p")"
+		failed=1
+	fi
+done
+exit $failed
