@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# smalloc: build, boot and export the series.  See README.md.
+#
+#   make deps    install what the rest needs (apt-get)
+#   make tree    lay the series over the kernel tree in $(KERNEL_SRC)
+#   make build   configure and build the test kernel (incremental)
+#   make test    build, run the KUnit suites and the userspace checks under
+#                QEMU, export and check the series; last line
+#                "smalloc: N passed, M failed"
+#   make demo    build and boot, and show a pool's life in plain words
+#   make series  write the mailable series to out/series and check it
+#
+# The kernel tree and the build live outside this repository, under
+# $(SMALLOC_CACHE), so that rebuilds after an overlay change are
+# incremental.  KERNEL_SRC=/path/to/your/tree applies the series to your
+# own tree instead of the one extracted from linux-source-6.12.
+
+SMALLOC_CACHE ?= $(HOME)/.cache/smalloc
+KERNEL_SRC ?= $(SMALLOC_CACHE)/linux
+BUILD_DIR ?= $(SMALLOC_CACHE)/build
+SERIES_DIR ?= $(CURDIR)/out/series
+
+scripts := $(CURDIR)/tools/testing/smalloc
+
+# checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
+export PATH := /usr/bin:$(PATH)
+
+.PHONY: all deps tree build test demo series
+
+all: test
+
+deps:
+	@$(scripts)/deps.sh
+
+tree: deps
+	@$(scripts)/tree.sh $(KERNEL_SRC)
+
+build: tree
+	@$(scripts)/kunit.sh build $(KERNEL_SRC) $(BUILD_DIR)
+
+test: deps
+	@$(scripts)/test.sh $(KERNEL_SRC) $(BUILD_DIR) $(SERIES_DIR)
+
+demo: build
+	@$(scripts)/demo.sh $(BUILD_DIR)
+
+series: tree
+	@$(scripts)/series.sh $(KERNEL_SRC) $(SERIES_DIR)

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the built kernel under QEMU with a busybox initramfs.
+#
+#   boot.sh <build dir> <init script> <console log>
+#
+# The init script becomes /init; it must end with 'reboot -f'.  QEMU runs
+# under TCG with 2 vCPUs; SMALLOC_KVM=1 uses KVM if a probe boot shows it
+# works on this machine.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:?usage: boot.sh <build dir> <init script> <console log>}
+init=${2:?}
+log=${3:?}
+name=$(basename "$init" .sh)
+root=$build/initramfs-$name
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys}
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$init" "$root/init"
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) > "$root.cpio"
+
+# shellcheck source=qemu.sh
+. "$here/qemu.sh"
+timeout "${SMALLOC_BOOT_TIMEOUT:-300}" \
+	qemu-system-x86_64 $(smalloc_qemu_args "$build") \
+	-kernel "$build/arch/x86/boot/bzImage" -initrd "$root.cpio" \
+	-append "console=ttyS0 quiet kunit.enable=0 panic=-1" 2>&1 |
+	tr -d '\r' > "$log" || true

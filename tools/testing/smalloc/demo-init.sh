@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the demo initramfs: walk a pool through its life with
+# /sys/kernel/debug/smalloc_demo and say what happens, in plain words.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+dmesg -c > /dev/null
+
+say() {
+	echo "demo: $*"
+}
+
+# What the kernel said since the last call.
+kernel_said() {
+	dmesg -c | sed -n 's/^\(\[[^]]*\] \)\{0,1\}smalloc_demo: /demo:     kernel: /p'
+}
+
+pools() {
+	say "  /sys/kernel/debug/smalloc/pools:"
+	sed 's/^/demo:     /' /sys/kernel/debug/smalloc/pools
+}
+
+step() {
+	say ""
+	say "$1"
+	echo "$2" > /sys/kernel/debug/smalloc_demo || say "  ($2 failed)"
+	kernel_said
+}
+
+say "smalloc: memory that can be sealed read-only after it is written."
+say ""
+say "Right after boot: the global pool was sealed for good when init ended."
+pools
+step "1. Create a pool and fill it with a table of rules." create
+pools
+step "2. Seal the pool: every page becomes read-only, through both mappings." seal
+pools
+step "3. Try to change a rule while the pool is sealed." write
+step "4. Unseal the pool: it is writable again." unseal
+step "5. Change the rule again: now it works." write
+step "6. Destroy the pool: its pages go back, writable." destroy
+pools
+say ""
+say "done."
+
+# The host checks the whole kernel log for warnings.
+echo "=== dmesg ==="
+dmesg
+echo "=== end ==="
+reboot -f
