@@ -10,6 +10,7 @@
 #                "smalloc: N passed, M failed"
 #   make demo    build and boot, and show a pool's life in plain words
 #   make series  write the mailable series to out/series and check it
+#   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
 #
 # The kernel tree and the build live outside this repository, under
 # $(SMALLOC_CACHE), so that rebuilds after an overlay change are
@@ -26,7 +27,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps tree build test demo series
+.PHONY: all deps tree build test demo series bisect
 
 all: test
 
@@ -47,3 +48,8 @@ demo: build
 
 series: tree
 	@$(scripts)/series.sh $(KERNEL_SRC) $(SERIES_DIR)
+
+# Not part of make test (it builds the kernel once per patch): check that
+# every patch of the series builds, and that CONFIG_SMALLOC=n builds.
+bisect: build
+	@$(scripts)/bisect.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bisect

@@ -12,16 +12,21 @@
  * A pool is a list of nodes.  Each node is one vmalloc area of whole pages,
  * allocated with VM_FLUSH_RESET_PERMS, so that vfree() restores the direct
  * map, and marked VM_SMALLOC.  Objects are carved from the newest node with
- * a bump pointer, aligned to the pool's alignment; an object that does not
- * fit gets a new node, at least as large as the whole pool so far, so the
- * number of nodes (and of TLB-flushing set_memory_*() calls per seal) grows
- * with the logarithm of the pool's size.  There is no per-object free: the
- * memory comes back when the pool is destroyed.
+ * a bump pointer, aligned to the pool's alignment.  When an object does not
+ * fit, the pool grows by a node as large as the pool so far (up to 2 MiB),
+ * so that the number of nodes, and of TLB-flushing set_memory_*() calls per
+ * seal, stays small; an object larger than that gets a node of its own,
+ * kept behind the newest node so that the newest node's free space is not
+ * lost.  There is no per-object free: the memory comes back when the pool
+ * is destroyed.
  *
  * The pool and node structures are allocated apart from the nodes' pages:
  * no object overflow reaches them, and sealing never writes to a sealed
- * page.  One mutex per pool serialises allocation, seal, unseal and
- * destroy; all of them may sleep.
+ * page.  Before changing permissions, each node is checked against its
+ * vmalloc area, so a corrupted node cannot aim set_memory_rw() at memory
+ * that is not a smalloc node.  One mutex per pool serialises allocation
+ * (including the initialisation of zeroed and copied objects), seal,
+ * unseal and destroy; all of them may sleep.
  *
  * A sealed pool stays exactly as it was sealed: allocating from it is a
  * caller bug that fails with a warning, rather than a new writable node
@@ -31,8 +36,7 @@
  * A NULL pool means the global pool.  It completes __ro_after_init for
  * memory allocated during boot: callers can neither seal nor unseal it,
  * kernel_init() seals it for good just before mark_readonly(), and from
- * then on allocating from it fails with a warning.  The global pool's own
- * structure is __ro_after_init.
+ * then on allocating from it fails with a warning.
  */
 
 #define pr_fmt(fmt) "smalloc: " fmt
@@ -55,7 +59,7 @@
 /* Largest node grown for a pool; larger objects get a node of their own. */
 #define SMALLOC_NODE_MAX_PAGES	512
 
-static struct smalloc_pool smalloc_global __ro_after_init = {
+static struct smalloc_pool smalloc_global = {
 	.lock = __MUTEX_INITIALIZER(smalloc_global.lock),
 	.nodes = LIST_HEAD_INIT(smalloc_global.nodes),
 	.name = "global",
@@ -68,11 +72,12 @@ static LIST_HEAD(smalloc_pools);
 static DEFINE_MUTEX(smalloc_pools_lock);
 
 /*
- * A KUnit test that provokes a caller bug on purpose counts it in a named
- * resource instead of getting a warning (the pattern of lib/slub_kunit.c):
- * any warning left in the log is then a real one.
+ * A KUnit test that provokes a caller bug or a corruption on purpose counts
+ * it in a named resource instead of getting a warning (the pattern of
+ * lib/slub_kunit.c): any warning left in the log is then a real one.
  */
-static bool smalloc_kunit_count_bug(void)
+#if IS_ENABLED(CONFIG_KUNIT)
+static bool smalloc_kunit_count_warning(void)
 {
 	struct kunit_resource *resource;
 
@@ -80,7 +85,7 @@ static bool smalloc_kunit_count_bug(void)
 		return false;
 
 	resource = kunit_find_named_resource(current->kunit_test,
-					     "smalloc_caller_bugs");
+					     "smalloc_warnings");
 	if (!resource)
 		return false;
 
@@ -88,15 +93,24 @@ static bool smalloc_kunit_count_bug(void)
 	kunit_put_resource(resource);
 	return true;
 }
+#else
+static inline bool smalloc_kunit_count_warning(void) { return false; }
+#endif
 
 /* Evaluates to @cond; warns once per call site when true. */
-#define smalloc_caller_bug(cond) ({					\
+#define smalloc_warn_on(cond) ({					\
 	bool __bad = !!(cond);						\
 									\
-	if (unlikely(__bad) && !smalloc_kunit_count_bug())		\
+	if (unlikely(__bad) && !smalloc_kunit_count_warning())		\
 		WARN_ON_ONCE(1);					\
 	unlikely(__bad);						\
 })
+
+/* For the tests. */
+struct smalloc_pool *smalloc_global_pool(void)
+{
+	return &smalloc_global;
+}
 
 static struct smalloc_pool *smalloc_pool_or_global(struct smalloc_pool *pool)
 {
@@ -107,16 +121,16 @@ static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
 					     size_t size)
 {
 	unsigned long pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	unsigned long grow = max(1UL, min(pool->nr_pages,
+					  SMALLOC_NODE_MAX_PAGES));
 	struct smalloc_node *node;
-
-	/* Grow geometrically, so that seal needs few set_memory calls. */
-	pages = max(pages, min(pool->nr_pages, SMALLOC_NODE_MAX_PAGES));
 
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
 	if (!node)
 		return NULL;
 
-	node->size = pages << PAGE_SHIFT;
+	/* Grow geometrically, so that seal needs few set_memory calls. */
+	node->size = max(pages, grow) << PAGE_SHIFT;
 	node->addr = __vmalloc_node_range(node->size, PAGE_SIZE,
 					  VMALLOC_START, VMALLOC_END,
 					  GFP_KERNEL, PAGE_KERNEL,
@@ -128,8 +142,12 @@ static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
 		return NULL;
 	}
 
-	list_add(&node->list, &pool->nodes);
-	pool->nr_pages += pages;
+	/* An object larger than the growth step gets a node of its own. */
+	if (pages > grow)
+		list_add_tail(&node->list, &pool->nodes);
+	else
+		list_add(&node->list, &pool->nodes);
+	pool->nr_pages += node->size >> PAGE_SHIFT;
 	return node;
 }
 
@@ -156,11 +174,24 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 }
 
 /*
- * Make every node of @pool read-only (@ro) or writable.  On failure, put
- * back the nodes already changed, so that the pool is entirely in its old
- * state, and return the error.
+ * A node's metadata is ordinary kernel memory: before trusting it with
+ * set_memory_*(), check that it still describes one whole smalloc area.
  */
-static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro)
+static bool smalloc_node_valid(struct smalloc_node *node)
+{
+	struct vm_struct *area = find_vm_area(node->addr);
+
+	return area && (area->flags & VM_SMALLOC) &&
+	       area->addr == node->addr &&
+	       get_vm_area_size(area) == node->size;
+}
+
+/*
+ * Make every node of @pool read-only (@ro) or writable.  On failure, put
+ * back the nodes already changed, unless @keep, so that the pool is
+ * entirely in its old state, and return the error.
+ */
+static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro, bool keep)
 {
 	int (*set)(unsigned long addr, int numpages);
 	int (*undo)(unsigned long addr, int numpages);
@@ -171,6 +202,12 @@ static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro)
 	undo = ro ? set_memory_rw : set_memory_ro;
 
 	list_for_each_entry(node, &pool->nodes, list) {
+		if (smalloc_warn_on(!smalloc_node_valid(node))) {
+			/* Corrupted metadata: touch nothing more. */
+			pr_err("pool %s: node metadata corrupted\n",
+			       pool->name);
+			return -EFAULT;
+		}
 		ret = set((unsigned long)node->addr, node->size >> PAGE_SHIFT);
 		if (ret)
 			goto undo;
@@ -180,6 +217,8 @@ static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro)
 undo:
 	pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
 	       ro ? "read-only" : "writable", ret);
+	if (keep)
+		return ret;
 	list_for_each_entry_from_reverse(node, &pool->nodes, list)
 		WARN_ON(undo((unsigned long)node->addr,
 			     node->size >> PAGE_SHIFT));
@@ -193,8 +232,8 @@ static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 
 	might_sleep();
 
-	if (smalloc_caller_bug(!name || !is_power_of_2(align) ||
-			       align > PAGE_SIZE))
+	if (smalloc_warn_on(!name || !is_power_of_2(align) ||
+			    align > PAGE_SIZE))
 		return NULL;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
@@ -245,6 +284,35 @@ struct smalloc_pool *smalloc_create_shared(const char *name)
 	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, true);
 }
 
+/*
+ * Allocate @size bytes and, under the pool lock, so that the object is
+ * written before anybody can seal the pool, copy @src into them, or zero
+ * them if @src is NULL and @zero.
+ */
+static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
+				const void *src, bool zero)
+{
+	void *p = NULL;
+
+	might_sleep();
+	pool = smalloc_pool_or_global(pool);
+
+	if (smalloc_warn_on(!size || READ_ONCE(pool->final)))
+		return NULL;
+	if (size > SMALLOC_MAX_SIZE)
+		return NULL;
+
+	mutex_lock(&pool->lock);
+	if (!smalloc_warn_on(pool->sealed))
+		p = smalloc_carve(pool, size);
+	if (p && src)
+		memcpy(p, src, size);
+	else if (p && zero)
+		memset(p, 0, size);
+	mutex_unlock(&pool->lock);
+	return p;
+}
+
 /**
  * smalloc_alloc() - Allocate an object from a pool.
  * @pool: Pool to allocate from, or NULL for the global pool.
@@ -262,21 +330,7 @@ struct smalloc_pool *smalloc_create_shared(const char *name)
  */
 void *smalloc_alloc(struct smalloc_pool *pool, size_t size)
 {
-	void *p = NULL;
-
-	might_sleep();
-	pool = smalloc_pool_or_global(pool);
-
-	if (smalloc_caller_bug(!size || READ_ONCE(pool->final)))
-		return NULL;
-	if (size > SMALLOC_MAX_SIZE)
-		return NULL;
-
-	mutex_lock(&pool->lock);
-	if (!smalloc_caller_bug(pool->sealed))
-		p = smalloc_carve(pool, size);
-	mutex_unlock(&pool->lock);
-	return p;
+	return smalloc_alloc_init(pool, size, NULL, false);
 }
 EXPORT_SYMBOL_GPL(smalloc_alloc);
 
@@ -292,11 +346,7 @@ EXPORT_SYMBOL_GPL(smalloc_alloc);
  */
 void *smalloc_zalloc(struct smalloc_pool *pool, size_t size)
 {
-	void *p = smalloc_alloc(pool, size);
-
-	if (p)
-		memset(p, 0, size);
-	return p;
+	return smalloc_alloc_init(pool, size, NULL, true);
 }
 EXPORT_SYMBOL_GPL(smalloc_zalloc);
 
@@ -310,17 +360,9 @@ EXPORT_SYMBOL_GPL(smalloc_zalloc);
  */
 char *smalloc_strdup(struct smalloc_pool *pool, const char *s)
 {
-	size_t len;
-	char *p;
-
 	if (!s)
 		return NULL;
-
-	len = strlen(s) + 1;
-	p = smalloc_alloc(pool, len);
-	if (p)
-		memcpy(p, s, len);
-	return p;
+	return smalloc_alloc_init(pool, strlen(s) + 1, s, false);
 }
 EXPORT_SYMBOL_GPL(smalloc_strdup);
 
@@ -343,14 +385,14 @@ int smalloc_seal(struct smalloc_pool *pool)
 	int ret;
 
 	might_sleep();
-	if (smalloc_caller_bug(!pool || pool->shared))
+	if (smalloc_warn_on(!pool || pool->shared))
 		return -EINVAL;
 
 	mutex_lock(&pool->lock);
-	if (smalloc_caller_bug(pool->sealed)) {
+	if (smalloc_warn_on(pool->sealed)) {
 		ret = -EINVAL;
 	} else {
-		ret = smalloc_set_pages_ro(pool, true);
+		ret = smalloc_set_pages_ro(pool, true, false);
 		if (!ret)
 			pool->sealed = true;
 	}
@@ -376,14 +418,14 @@ int smalloc_unseal(struct smalloc_pool *pool)
 	int ret;
 
 	might_sleep();
-	if (smalloc_caller_bug(!pool || pool->shared))
+	if (smalloc_warn_on(!pool || pool->shared))
 		return -EINVAL;
 
 	mutex_lock(&pool->lock);
-	if (smalloc_caller_bug(!pool->sealed)) {
+	if (smalloc_warn_on(!pool->sealed)) {
 		ret = -EINVAL;
 	} else {
-		ret = smalloc_set_pages_ro(pool, false);
+		ret = smalloc_set_pages_ro(pool, false, false);
 		if (!ret)
 			pool->sealed = false;
 	}
@@ -402,15 +444,19 @@ int smalloc_seal_final(struct smalloc_pool *pool)
 	int ret = 0;
 
 	might_sleep();
-	if (smalloc_caller_bug(!pool->shared || pool->final))
+	if (smalloc_warn_on(!pool->shared || pool->final))
 		return -EINVAL;
 
 	mutex_lock(&pool->lock);
+	/*
+	 * No rollback: if a node cannot be made read-only, keep the others
+	 * read-only.  Allocation is refused from now on either way.
+	 */
 	if (!pool->sealed)
-		ret = smalloc_set_pages_ro(pool, true);
+		ret = smalloc_set_pages_ro(pool, true, true);
+	WARN_ON(ret);
 	if (!ret)
 		pool->sealed = true;
-	/* Even if sealing failed, no caller may write the pool any more. */
 	WRITE_ONCE(pool->final, true);
 	mutex_unlock(&pool->lock);
 	return ret;
@@ -419,8 +465,8 @@ int smalloc_seal_final(struct smalloc_pool *pool)
 /**
  * smalloc_seal_global() - Seal the global pool for good.
  *
- * Called once by kernel_init(), before mark_readonly() makes the global
- * pool's own structure read-only.
+ * Called once by kernel_init(), at the end of init, next to
+ * mark_readonly().  Not for other callers.
  */
 void smalloc_seal_global(void)
 {
@@ -471,8 +517,8 @@ static void smalloc_show_pool(struct seq_file *seq, struct smalloc_pool *pool)
 		nodes++;
 	seq_printf(seq, "%-24s %6lu %8lu %12zu %s\n", pool->name, nodes,
 		   pool->nr_pages, pool->bytes,
-		   pool->final ? "sealed-final" :
-		   pool->sealed ? "sealed" : "unsealed");
+		   pool->sealed ? (pool->final ? "sealed-final" : "sealed") :
+		   (pool->final ? "seal-failed" : "unsealed"));
 }
 
 static int smalloc_pools_show(struct seq_file *seq, void *v)
@@ -482,14 +528,9 @@ static int smalloc_pools_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "%-24s %6s %8s %12s %s\n", "# name", "nodes", "pages",
 		   "bytes", "state");
 
-	/* Once final, the global pool's structure is read-only: no lock. */
-	if (READ_ONCE(pool->final)) {
-		smalloc_show_pool(seq, pool);
-	} else {
-		mutex_lock(&pool->lock);
-		smalloc_show_pool(seq, pool);
-		mutex_unlock(&pool->lock);
-	}
+	mutex_lock(&pool->lock);
+	smalloc_show_pool(seq, pool);
+	mutex_unlock(&pool->lock);
 
 	mutex_lock(&smalloc_pools_lock);
 	list_for_each_entry(pool, &smalloc_pools, list) {

@@ -54,6 +54,7 @@ struct smalloc_pool {
 	bool final;
 };
 
+struct smalloc_pool *smalloc_global_pool(void);
 struct smalloc_pool *smalloc_create_shared(const char *name);
 int smalloc_seal_final(struct smalloc_pool *pool);
 

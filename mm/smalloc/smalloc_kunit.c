@@ -5,9 +5,9 @@
  * The tests check properties, not that code ran: a sealed object must
  * refuse a write through its vmalloc address and through its direct-map
  * alias, checked with copy_to_kernel_nofault(), which returns -EFAULT
- * instead of oopsing.  Caller bugs provoked on purpose are counted through
- * the "smalloc_caller_bugs" resource instead of warning, so any warning in
- * the log of a run is a real one.
+ * instead of oopsing.  Caller bugs and corruptions provoked on purpose are
+ * counted through the "smalloc_warnings" resource instead of warning, so
+ * any warning in the log of a run is a real one.
  */
 
 #include <kunit/resource.h>
@@ -23,7 +23,7 @@
 #include "smalloc.h"
 
 static struct kunit_resource resource;
-static int caller_bugs;
+static int warnings;
 
 KUNIT_DEFINE_ACTION_WRAPPER(smalloc_destroy_action, smalloc_destroy,
 			    struct smalloc_pool *);
@@ -92,19 +92,25 @@ static void smalloc_test_alloc(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	size_t sizes[] = { 1, 7, 8, 100, 1000, PAGE_SIZE - 1, PAGE_SIZE + 1 };
-	int i;
+	unsigned long start[ARRAY_SIZE(sizes)];
+	int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		u8 *p = smalloc_alloc(pool, sizes[i]);
 
 		KUNIT_ASSERT_NOT_NULL(test, p);
+		start[i] = (unsigned long)p;
+		/* No overlap with any earlier object. */
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_TRUE(test, start[i] >= start[j] + sizes[j] ||
+					  start[i] + sizes[i] <= start[j]);
 		KUNIT_EXPECT_TRUE(test, is_smalloc_addr(p));
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p,
 						   ARCH_KMALLOC_MINALIGN));
 		memset(p, i, sizes[i]);
 		KUNIT_EXPECT_EQ(test, (u8)i, p[sizes[i] - 1]);
 	}
-	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 static void smalloc_test_alignment(struct kunit *test)
@@ -129,65 +135,72 @@ static void smalloc_test_alignment(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align",
 						       2 * PAGE_SIZE));
 	KUNIT_EXPECT_NULL(test, smalloc_create_aligned(NULL, 64));
-	KUNIT_EXPECT_EQ(test, 3, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 3, warnings);
 }
 
 static void smalloc_test_zalloc(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	size_t size = 3 * PAGE_SIZE + 5;
-	u8 *p, *dirty;
-	size_t i;
+	struct smalloc_node *node;
+	u8 *p;
 
-	/* Dirty the rest of the current node, then zero-allocate past it. */
-	dirty = smalloc_alloc(pool, 100);
-	KUNIT_ASSERT_NOT_NULL(test, dirty);
-	memset(dirty, 0xa5, 100);
+	/* Dirty the free tail of the newest node: zalloc must clear it. */
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 16));
+	node = list_first_entry(&pool->nodes, struct smalloc_node, list);
+	KUNIT_ASSERT_GE(test, node->size - node->used, 1024);
+	memset(node->addr + node->used, 0xa5, node->size - node->used);
 
-	p = smalloc_zalloc(pool, size);
+	p = smalloc_zalloc(pool, 500);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	for (i = 0; i < size; i++)
-		if (p[i])
-			break;
-	KUNIT_EXPECT_EQ(test, size, i);
+	KUNIT_ASSERT_PTR_EQ(test, (void *)node,
+			    (void *)list_first_entry(&pool->nodes,
+						     struct smalloc_node, list));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 500));
 
 	p = smalloc_zarray(pool, 10, sizeof(u64));
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 10 * sizeof(u64)));
+	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 static void smalloc_test_cross_page(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	size_t size = PAGE_SIZE * 3 / 4;
 	u8 *p = NULL;
 	int i, j;
 
-	/* 3000-byte objects: the second one straddles a page boundary. */
-	for (i = 0; i < 4; i++) {
-		p = smalloc_alloc(pool, 3000);
+	/* Objects of 3/4 page: within a few, one straddles a page boundary. */
+	for (i = 0; i < 8; i++) {
+		p = smalloc_alloc(pool, size);
 		KUNIT_ASSERT_NOT_NULL(test, p);
-		for (j = 0; j < 3000; j++)
+		for (j = 0; j < size; j++)
 			p[j] = i + j;
-		for (j = 0; j < 3000; j++)
+		for (j = 0; j < size; j++)
 			if (p[j] != (u8)(i + j))
 				break;
-		KUNIT_EXPECT_EQ(test, 3000, j);
-		if (offset_in_page(p) + 3000 > PAGE_SIZE)
+		KUNIT_EXPECT_EQ(test, size, j);
+		if (offset_in_page(p) + size > PAGE_SIZE)
 			break;
 	}
-	KUNIT_ASSERT_GT(test, offset_in_page(p) + 3000, PAGE_SIZE);
+	KUNIT_ASSERT_GT(test, offset_in_page(p) + size, PAGE_SIZE);
 	KUNIT_EXPECT_PTR_NE(test, vmalloc_to_page(p),
-			    vmalloc_to_page(p + 2999));
+			    vmalloc_to_page(p + size - 1));
 }
 
 static void smalloc_test_large(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	size_t size = SZ_4M;
-	u8 *p;
+	u8 *p, *small;
 
+	small = smalloc_alloc(pool, 16);
+	KUNIT_ASSERT_NOT_NULL(test, small);
 	p = smalloc_alloc(pool, size);
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* The large object's node does not end the small objects' node. */
+	KUNIT_EXPECT_PTR_EQ(test, find_vm_area(small),
+			    find_vm_area(smalloc_alloc(pool, 16)));
 	p[0] = 1;
 	p[size / 2] = 2;
 	p[size - 1] = 3;
@@ -201,7 +214,7 @@ static void smalloc_test_large(struct kunit *test)
 
 	/* Too large is an allocation failure, not a caller bug. */
 	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SMALLOC_MAX_SIZE + 1));
-	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 static void smalloc_test_bad_sizes(struct kunit *test)
@@ -211,11 +224,11 @@ static void smalloc_test_bad_sizes(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, smalloc_array(pool, SIZE_MAX / 2, 4));
 	KUNIT_EXPECT_NULL(test, smalloc_zarray(pool, 3, SIZE_MAX / 2));
 	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SIZE_MAX));
-	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 0, warnings);
 	KUNIT_EXPECT_NOT_NULL(test, smalloc_array(pool, 10, 8));
 
 	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 0));
-	KUNIT_EXPECT_EQ(test, 1, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 1, warnings);
 	KUNIT_EXPECT_NULL(test, smalloc_strdup(pool, NULL));
 }
 
@@ -262,7 +275,7 @@ static void smalloc_test_seal(struct kunit *test)
 	expect_writable(test, big + size - 1, true);
 	big[size - 1] = 0x33;
 	KUNIT_EXPECT_EQ(test, 0x33, big[size - 1]);
-	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 /* The documented rule: a sealed pool refuses to grow, and stays sealed. */
@@ -281,7 +294,7 @@ static void smalloc_test_alloc_after_seal(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
 	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 2 * PAGE_SIZE));
 	KUNIT_EXPECT_NULL(test, smalloc_zalloc(pool, 8));
-	KUNIT_EXPECT_EQ(test, 3, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 3, warnings);
 	KUNIT_EXPECT_EQ(test, nodes, pool_nodes(pool));
 	KUNIT_EXPECT_EQ(test, pages, pool->nr_pages);
 	KUNIT_EXPECT_TRUE(test, pool->sealed);
@@ -306,11 +319,8 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 	u8 *p;
 	int i;
 
-	pool = smalloc_create("destroy-test");
-	KUNIT_ASSERT_NOT_NULL(test, pool);
+	pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	p = smalloc_alloc(pool, size);
-	if (!p)
-		smalloc_destroy(pool);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	for (i = 0; i < 3; i++)
 		alias[i] = (unsigned long)linear_alias(p + i * PAGE_SIZE);
@@ -322,6 +332,7 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, pte_write(*pte));
 	}
 
+	kunit_remove_action(test, smalloc_destroy_action, pool);
 	smalloc_destroy(pool);
 	for (i = 0; i < 3; i++) {
 		pte = lookup_address(alias[i], &level);
@@ -333,6 +344,33 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 #endif
 }
 
+/* A node whose metadata no longer matches its area is never touched. */
+static void smalloc_test_corrupted_node(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *node;
+	void *addr;
+	u8 *p;
+
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	node = list_first_entry(&pool->nodes, struct smalloc_node, list);
+	addr = node->addr;
+
+	node->addr = addr + PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	node->addr = addr;
+	node->size += PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	node->size -= PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 2, warnings);
+	KUNIT_EXPECT_FALSE(test, pool->sealed);
+	expect_writable(test, p, true);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_writable(test, p, false);
+}
+
 static void smalloc_test_mismatched(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
@@ -340,18 +378,18 @@ static void smalloc_test_mismatched(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
-	KUNIT_EXPECT_EQ(test, 1, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 1, warnings);
 	KUNIT_EXPECT_FALSE(test, pool->sealed);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
-	KUNIT_EXPECT_EQ(test, 2, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 2, warnings);
 	KUNIT_EXPECT_TRUE(test, pool->sealed);
 	expect_writable(test, p, false);
 
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
-	KUNIT_EXPECT_EQ(test, 4, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 4, warnings);
 	expect_writable(test, p, false);
 }
 
@@ -376,7 +414,7 @@ static void smalloc_test_cycles(struct kunit *test)
 		p[0] = i;
 	}
 	KUNIT_EXPECT_EQ(test, 200, p[0]);
-	KUNIT_EXPECT_EQ(test, 0, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 #define CONCURRENT_THREADS	4
@@ -476,15 +514,19 @@ static void smalloc_test_concurrent(struct kunit *test)
 /* The global pool (NULL): allocations work during boot, callers can't seal. */
 static void smalloc_test_global_pool(struct kunit *test)
 {
-	char *s = smalloc_strdup(NULL, "smalloc_kunit");
+	char *s;
 
+	if (READ_ONCE(smalloc_global_pool()->final))
+		kunit_skip(test, "the global pool is sealed for good after boot");
+
+	s = smalloc_strdup(NULL, "smalloc_kunit");
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(s));
 	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
 
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
-	KUNIT_EXPECT_EQ(test, 2, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 2, warnings);
 	smalloc_destroy(NULL);
 	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
 }
@@ -504,7 +546,7 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 	p = smalloc_alloc(pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
-	KUNIT_EXPECT_EQ(test, 1, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 1, warnings);
 	expect_writable(test, p, true);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
@@ -513,15 +555,15 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal_final(pool));
-	KUNIT_EXPECT_EQ(test, 4, caller_bugs);
+	KUNIT_EXPECT_EQ(test, 4, warnings);
 	expect_writable(test, p, false);
 }
 
 static int smalloc_test_init(struct kunit *test)
 {
-	caller_bugs = 0;
+	warnings = 0;
 	return kunit_add_named_resource(test, NULL, NULL, &resource,
-					"smalloc_caller_bugs", &caller_bugs);
+					"smalloc_warnings", &warnings);
 }
 
 static struct kunit_case smalloc_test_cases[] = {
@@ -534,6 +576,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_seal),
 	KUNIT_CASE(smalloc_test_alloc_after_seal),
 	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
+	KUNIT_CASE(smalloc_test_corrupted_node),
 	KUNIT_CASE(smalloc_test_mismatched),
 	KUNIT_CASE(smalloc_test_cycles),
 	KUNIT_CASE(smalloc_test_concurrent),

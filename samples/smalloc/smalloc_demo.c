@@ -38,6 +38,7 @@ static DEFINE_MUTEX(demo_lock);
 static struct smalloc_pool *demo_pool;
 static struct demo_rule *demo_rules;
 static const char *demo_banner;
+static bool demo_sealed;
 
 static int demo_create(void)
 {
@@ -102,7 +103,12 @@ static int demo_seal(bool seal)
 
 	if (!demo_pool)
 		return -ENOENT;
+	/* A mismatched seal or unseal is a caller bug: don't make one. */
+	if (demo_sealed == seal)
+		return -EBUSY;
 	ret = seal ? smalloc_seal(demo_pool) : smalloc_unseal(demo_pool);
+	if (!ret)
+		demo_sealed = seal;
 	pr_info("%s pool \"demo\": %s\n", seal ? "seal" : "unseal",
 		ret ? "failed" : "done");
 	return ret;
@@ -116,6 +122,7 @@ static int demo_destroy(void)
 	demo_pool = NULL;
 	demo_rules = NULL;
 	demo_banner = NULL;
+	demo_sealed = false;
 	pr_info("destroyed pool \"demo\"\n");
 	return 0;
 }
