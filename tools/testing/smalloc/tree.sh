@@ -83,22 +83,53 @@ lay_managed() {
 	echo "tree.sh: $src is smalloc-base + series ($(git -C "$src" rev-parse --short HEAD))"
 }
 
-# Somebody else's tree: copy new files, apply each diff once.
+# Somebody else's tree: the applied series is kept in <tree>/.smalloc-applied.
+# In a scratch copy of the files the old and new series touch, take the old
+# series off (newest first) and lay the new one; then copy back only the
+# files whose content changed.
 lay_foreign() {
-	local patch f
+	local state=$src/.smalloc-applied scratch patch f
 
+	scratch=$(mktemp -d)
+	trap 'rm -rf "$scratch"' RETURN
+	{
+		[ -d "$state" ] && cat "$state"/*.patch
+		cat "$top"/patches/*.patch
+	} | sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' | sort -u |
+	while read -r f; do
+		if [ -f "$src/$f" ]; then
+			mkdir -p "$(dirname "$scratch/$f")"
+			cp -p "$src/$f" "$scratch/$f"
+		fi
+	done
+
+	if [ -d "$state" ]; then
+		for patch in $(cut -d' ' -f1 "$state/series" | tac); do
+			(cd "$scratch" && git apply -R "$state/$patch") ||
+				{ echo "tree.sh: cannot take $patch off $src" >&2; exit 1; }
+		done
+	fi
 	while read -r patch files; do
 		for f in $files; do
-			mkdir -p "$(dirname "$src/$f")"
-			cmp -s "$top/$f" "$src/$f" || cp -p "$top/$f" "$src/$f"
+			mkdir -p "$(dirname "$scratch/$f")"
+			cp "$top/$f" "$scratch/$f"
 		done
-		if (cd "$src" && git apply --check -R "$top/patches/$patch" 2>/dev/null); then
-			echo "tree.sh: $patch already applied"
-		else
-			(cd "$src" && git apply "$top/patches/$patch") ||
-				{ echo "tree.sh: $patch does not apply to $src" >&2; exit 1; }
-		fi
+		(cd "$scratch" && git apply "$top/patches/$patch") ||
+			{ echo "tree.sh: $patch does not apply to $src" >&2; exit 1; }
 	done < <(series_entries)
+
+	(cd "$scratch" && find . -type f) | while read -r f; do
+		if ! cmp -s "$scratch/$f" "$src/$f"; then
+			mkdir -p "$(dirname "$src/$f")"
+			cp "$scratch/$f" "$src/$f"
+			echo "tree.sh: ${f#./}"
+		fi
+	done
+
+	rm -rf "$state"
+	mkdir -p "$state"
+	series_entries > "$state/series"
+	cp "$top"/patches/*.patch "$state/"
 	echo "tree.sh: $src carries the series"
 }
 
