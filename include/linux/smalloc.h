@@ -20,6 +20,20 @@ struct smalloc_pool;
 /* The largest object a single smalloc_alloc() call can return. */
 #define SMALLOC_MAX_SIZE	(64UL << 20)
 
+/**
+ * struct smalloc_object - An object, as smalloc_find_object() found it.
+ * @pool: The pool it belongs to.
+ * @start: Its first byte.
+ * @size: Its size in bytes, as allocated.
+ * @sealed: Whether its pool was sealed when it was looked up.
+ */
+struct smalloc_object {
+	struct smalloc_pool *pool;
+	void *start;
+	size_t size;
+	bool sealed;
+};
+
 #ifdef CONFIG_SMALLOC
 
 struct smalloc_pool *smalloc_create_aligned(const char *name, size_t align);
@@ -30,6 +44,13 @@ int smalloc_seal(struct smalloc_pool *pool);
 int smalloc_unseal(struct smalloc_pool *pool);
 void smalloc_destroy(struct smalloc_pool *pool);
 void smalloc_seal_global(void);
+
+bool is_smalloc_addr(const void *p);
+bool smalloc_find_object(const void *p, struct smalloc_object *obj);
+int smalloc_validate(const void *p, size_t size,
+		     const struct smalloc_pool *pool, bool sealed);
+const char *smalloc_pool_name(const struct smalloc_pool *pool);
+void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user);
 
 #else /* !CONFIG_SMALLOC */
 
@@ -66,6 +87,32 @@ static inline int smalloc_unseal(struct smalloc_pool *pool)
 
 static inline void smalloc_destroy(struct smalloc_pool *pool) { }
 static inline void smalloc_seal_global(void) { }
+
+static inline bool is_smalloc_addr(const void *p)
+{
+	return false;
+}
+
+static inline bool smalloc_find_object(const void *p,
+				       struct smalloc_object *obj)
+{
+	return false;
+}
+
+static inline int smalloc_validate(const void *p, size_t size,
+				   const struct smalloc_pool *pool,
+				   bool sealed)
+{
+	return -EFAULT;
+}
+
+static inline const char *smalloc_pool_name(const struct smalloc_pool *pool)
+{
+	return NULL;
+}
+
+static inline void smalloc_check_usercopy(const void *ptr, unsigned long n,
+					  bool to_user) { }
 
 #endif /* CONFIG_SMALLOC */
 

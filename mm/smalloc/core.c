@@ -22,9 +22,14 @@
  *
  * The pool and node structures are allocated apart from the nodes' pages:
  * no object overflow reaches them, and sealing never writes to a sealed
- * page.  Before changing permissions, each node is checked against its
- * vmalloc area, so a corrupted node cannot aim set_memory_rw() at memory
- * that is not a smalloc node.  One mutex per pool serialises allocation
+ * page.  Each node also records where its objects start and end, in an
+ * array sorted by construction; a maple tree in RCU mode maps addresses to
+ * nodes.  So the object holding an address is found in O(log n) without
+ * the pool lock: hardened usercopy does that, in any context, to keep
+ * copies within one object and out of sealed pools.  Before changing
+ * permissions, each node is checked against its vmalloc area, so that a
+ * corrupted node cannot aim set_memory_rw() at memory that is not a
+ * smalloc node.  One mutex per pool serialises allocation
  * (including the initialisation of zeroed and copied objects), seal,
  * unseal and destroy; all of them may sleep.
  *
@@ -44,11 +49,14 @@
 #include <linux/bug.h>
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/maple_tree.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include <kunit/test-bug.h>
@@ -66,6 +74,10 @@ static struct smalloc_pool smalloc_global = {
 	.align = ARCH_KMALLOC_MINALIGN,
 	.shared = true,
 };
+
+/* Every node, by address range; readers need only rcu_read_lock(). */
+static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
+						     MT_FLAGS_USE_RCU);
 
 /* Pools other than the global one, for debugfs. */
 static LIST_HEAD(smalloc_pools);
@@ -128,6 +140,7 @@ static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
 	if (!node)
 		return NULL;
+	node->pool = pool;
 
 	/* Grow geometrically, so that seal needs few set_memory calls. */
 	node->size = max(pages, grow) << PAGE_SHIFT;
@@ -141,6 +154,13 @@ static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
 		kfree(node);
 		return NULL;
 	}
+	if (mtree_store_range(&smalloc_nodes, (unsigned long)node->addr,
+			      (unsigned long)node->addr + node->size - 1,
+			      node, GFP_KERNEL)) {
+		vfree(node->addr);
+		kfree(node);
+		return NULL;
+	}
 
 	/* An object larger than the growth step gets a node of its own. */
 	if (pages > grow)
@@ -151,9 +171,37 @@ static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
 	return node;
 }
 
+/* Make room for one more extent in @node's object array. */
+static int smalloc_reserve_extent(struct smalloc_node *node)
+{
+	struct smalloc_objects *old, *new;
+	unsigned int cap;
+
+	old = rcu_dereference_protected(node->objects,
+					lockdep_is_held(&node->pool->lock));
+	if (old && old->nr < old->cap)
+		return 0;
+
+	cap = old ? 2 * old->cap : 16;
+	new = kvmalloc(struct_size(new, obj, cap), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	new->cap = cap;
+	new->nr = 0;
+	if (old) {
+		memcpy(new->obj, old->obj, old->nr * sizeof(old->obj[0]));
+		new->nr = old->nr;
+	}
+	rcu_assign_pointer(node->objects, new);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
 /* Carve @size bytes from the newest node, adding a node if needed. */
 static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 {
+	struct smalloc_objects *objs;
 	struct smalloc_node *node;
 	size_t offset = 0;
 
@@ -167,6 +215,15 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 			return NULL;
 		offset = 0;
 	}
+	if (smalloc_reserve_extent(node))
+		return NULL;
+
+	objs = rcu_dereference_protected(node->objects,
+					 lockdep_is_held(&pool->lock));
+	objs->obj[objs->nr].start = offset;
+	objs->obj[objs->nr].end = offset + size;
+	/* Publish the extent once filled; pairs with smalloc_lookup(). */
+	smp_store_release(&objs->nr, objs->nr + 1);
 
 	node->used = offset + size;
 	pool->bytes += size;
@@ -394,7 +451,7 @@ int smalloc_seal(struct smalloc_pool *pool)
 	} else {
 		ret = smalloc_set_pages_ro(pool, true, false);
 		if (!ret)
-			pool->sealed = true;
+			WRITE_ONCE(pool->sealed, true);
 	}
 	mutex_unlock(&pool->lock);
 	return ret;
@@ -427,7 +484,7 @@ int smalloc_unseal(struct smalloc_pool *pool)
 	} else {
 		ret = smalloc_set_pages_ro(pool, false, false);
 		if (!ret)
-			pool->sealed = false;
+			WRITE_ONCE(pool->sealed, false);
 	}
 	mutex_unlock(&pool->lock);
 	return ret;
@@ -456,7 +513,7 @@ int smalloc_seal_final(struct smalloc_pool *pool)
 		ret = smalloc_set_pages_ro(pool, true, true);
 	WARN_ON(ret);
 	if (!ret)
-		pool->sealed = true;
+		WRITE_ONCE(pool->sealed, true);
 	WRITE_ONCE(pool->final, true);
 	mutex_unlock(&pool->lock);
 	return ret;
@@ -495,8 +552,14 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	list_del(&pool->list);
 	mutex_unlock(&smalloc_pools_lock);
 
+	/* Hide the nodes from lookups, and wait for the lookups under way. */
+	list_for_each_entry(node, &pool->nodes, list)
+		mtree_erase(&smalloc_nodes, (unsigned long)node->addr);
+	synchronize_rcu();
+
 	/* vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map. */
 	list_for_each_entry_safe(node, next, &pool->nodes, list) {
+		kvfree(rcu_dereference_protected(node->objects, true));
 		vfree(node->addr);
 		kfree(node);
 	}
@@ -505,6 +568,193 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(smalloc_destroy);
+
+/*
+ * Under rcu_read_lock(): find the node holding @p and fill @obj with the
+ * object holding it.  Returns the node, or NULL if @p is not in a node;
+ * @obj->size is 0 if @p is in a node but in no object.
+ */
+static struct smalloc_node *smalloc_lookup(const void *p,
+					   struct smalloc_object *obj)
+{
+	struct smalloc_objects *objs;
+	struct smalloc_node *node;
+	unsigned int lo = 0, hi, mid;
+	unsigned long offset;
+
+	node = mtree_load(&smalloc_nodes, (unsigned long)p);
+	if (!node)
+		return NULL;
+
+	obj->pool = node->pool;
+	obj->start = (void *)p;
+	obj->size = 0;
+	obj->sealed = READ_ONCE(node->pool->sealed);
+
+	objs = rcu_dereference(node->objects);
+	if (!objs)
+		return node;
+
+	/* The last object that starts at or before @p. */
+	offset = p - node->addr;
+	/* Pairs with smalloc_carve(): entries below @nr are filled. */
+	hi = smp_load_acquire(&objs->nr);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (objs->obj[mid].start <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && offset < objs->obj[lo - 1].end) {
+		obj->start = node->addr + objs->obj[lo - 1].start;
+		obj->size = objs->obj[lo - 1].end - objs->obj[lo - 1].start;
+	}
+	return node;
+}
+
+/**
+ * is_smalloc_addr() - Is this address in the pages of a smalloc pool?
+ * @p: The address.  Objects are known by the addresses the allocator
+ *	returned, not by their direct-map alias.
+ *
+ * Context: Any context.
+ * Return: true if @p lies in a node of any pool, object or not.
+ */
+bool is_smalloc_addr(const void *p)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = mtree_load(&smalloc_nodes, (unsigned long)p);
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(is_smalloc_addr);
+
+/**
+ * smalloc_find_object() - Find the object that holds an address.
+ * @p: The address, anywhere within the object.
+ * @obj: Filled with the object's pool, start, size and sealed state.
+ *
+ * The lookup takes no lock and costs O(log n) in the number of objects
+ * and nodes.  The pool must not be destroyed meanwhile.
+ *
+ * Context: Any context.
+ * Return: true if @p is within an object; false if it is not smalloc
+ * memory, or falls in padding or free space of a pool.
+ */
+bool smalloc_find_object(const void *p, struct smalloc_object *obj)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = smalloc_lookup(p, obj) && obj->size;
+	rcu_read_unlock();
+	return found;
+}
+EXPORT_SYMBOL_GPL(smalloc_find_object);
+
+/**
+ * smalloc_validate() - Check that memory is (sealed) smalloc memory of a pool.
+ * @p: Start of the memory.
+ * @size: Its size in bytes.
+ * @pool: The pool it must belong to; NULL for the global pool.
+ * @sealed: Whether it must also be sealed.
+ *
+ * For code that receives a pointer it means to trust, as XNU's
+ * zone_require_ro() or Windows' ExSecurePoolValidate(): [@p, @p + @size)
+ * must lie within one object of @pool.
+ *
+ * Context: Any context.
+ * Return: 0 if so; -EFAULT if @p is not in a smalloc object, -EXDEV if it
+ * is in another pool, -ERANGE if the memory runs past the object, -EPERM
+ * if @sealed and the pool is not sealed.
+ */
+int smalloc_validate(const void *p, size_t size,
+		     const struct smalloc_pool *pool, bool sealed)
+{
+	struct smalloc_object obj;
+
+	if (!pool)
+		pool = &smalloc_global;
+	if (!smalloc_find_object(p, &obj))
+		return -EFAULT;
+	if (obj.pool != pool)
+		return -EXDEV;
+	if (size > obj.start + obj.size - p)
+		return -ERANGE;
+	if (sealed && !obj.sealed)
+		return -EPERM;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(smalloc_validate);
+
+/**
+ * smalloc_pool_name() - The name of a pool.
+ * @pool: The pool; NULL for the global pool.
+ *
+ * Return: The name the pool was created with.
+ */
+const char *smalloc_pool_name(const struct smalloc_pool *pool)
+{
+	return pool ? pool->name : smalloc_global.name;
+}
+EXPORT_SYMBOL_GPL(smalloc_pool_name);
+
+/*
+ * smalloc_copy_verdict() - Decide on a usercopy to or from smalloc memory,
+ * without acting on it: the policy of smalloc_check_usercopy(), apart so
+ * that tests can check it.
+ */
+enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
+					       unsigned long n, bool to_user,
+					       struct smalloc_object *obj)
+{
+	enum smalloc_copy_verdict verdict = SMALLOC_COPY_OK;
+
+	rcu_read_lock();
+	if (!smalloc_lookup(ptr, obj) || !obj->size)
+		verdict = SMALLOC_COPY_NO_OBJECT;
+	else if (n > obj->start + obj->size - ptr)
+		verdict = SMALLOC_COPY_OVERRUN;
+	else if (!to_user && obj->sealed)
+		verdict = SMALLOC_COPY_INTO_SEALED;
+	rcu_read_unlock();
+	return verdict;
+}
+
+#ifdef CONFIG_HARDENED_USERCOPY
+/**
+ * smalloc_check_usercopy() - Hardened usercopy's check of smalloc memory.
+ * @ptr: Kernel address of the copy, in a VM_SMALLOC area.
+ * @n: Size of the copy.
+ * @to_user: true for a copy to user space, false for one from it.
+ *
+ * Aborts, naming the pool, a copy that does not start in an object, runs
+ * past the end of the object it starts in, or writes into a sealed pool.
+ *
+ * Context: Any context.
+ */
+void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
+{
+	struct smalloc_object obj = { };
+	const char *name;
+
+	switch (smalloc_copy_verdict(ptr, n, to_user, &obj)) {
+	case SMALLOC_COPY_OK:
+		return;
+	case SMALLOC_COPY_INTO_SEALED:
+		name = "sealed smalloc";
+		break;
+	default:
+		name = "smalloc";
+		break;
+	}
+	usercopy_abort(name, obj.pool ? obj.pool->name : NULL, to_user,
+		       ptr - obj.start, n);
+}
+#endif /* CONFIG_HARDENED_USERCOPY */
 
 #ifdef CONFIG_DEBUG_FS
 

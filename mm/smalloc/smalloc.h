@@ -11,20 +11,52 @@
 #include <linux/types.h>
 
 /**
+ * struct smalloc_extent - Where an object lies in its node.
+ * @start: Offset of its first byte from the start of the node.
+ * @end: Offset of the byte after its last one.
+ */
+struct smalloc_extent {
+	u32 start;
+	u32 end;
+};
+
+/**
+ * struct smalloc_objects - The objects of a node, in address order.
+ * @rcu: Frees a copy replaced by a larger one after readers are done.
+ * @nr: Entries of @obj in use.  The allocator fills an entry, then
+ *	publishes it with smp_store_release(); readers load @nr with
+ *	smp_load_acquire() and need no lock.
+ * @cap: Entries of @obj allocated.
+ * @obj: The objects' extents, sorted, as the bump pointer only grows.
+ */
+struct smalloc_objects {
+	struct rcu_head rcu;
+	unsigned int nr;
+	unsigned int cap;
+	struct smalloc_extent obj[] __counted_by(cap);
+};
+
+/**
  * struct smalloc_node - One vmalloc area of a pool.
  * @list: Entry in &smalloc_pool.nodes, newest first.
+ * @pool: The pool it belongs to.
  * @addr: Start of the area; page aligned.
  * @size: Size of the area in bytes; a multiple of PAGE_SIZE.
  * @used: Bump offset: bytes from @addr that objects already cover.
+ * @objects: Where each object starts and ends (RCU).
  *
  * Node metadata is allocated apart from the area it describes, so that no
  * object can overflow into it and sealing never writes into sealed pages.
+ * Nodes are found by address, without the pool lock, through an RCU-safe
+ * maple tree; they are freed after a grace period.
  */
 struct smalloc_node {
 	struct list_head list;
+	struct smalloc_pool *pool;
 	void *addr;
 	size_t size;
 	size_t used;
+	struct smalloc_objects __rcu *objects;
 };
 
 /**
@@ -37,7 +69,8 @@ struct smalloc_node {
  * @nr_pages: Pages in all nodes.
  * @bytes: Bytes handed out to objects, padding excluded.
  * @shared: Callers may neither seal nor unseal the pool (the global pool).
- * @sealed: Every node is read-only, through both of its mappings.
+ * @sealed: Every node is read-only, through both of its mappings.  Written
+ *	under @lock; read without it by the lookups.
  * @final: Sealed for good: allocation, seal and unseal are refused.  Set
  *	once, under @lock, and never cleared, so it may be read without @lock.
  */
@@ -54,6 +87,23 @@ struct smalloc_pool {
 	bool final;
 };
 
+/**
+ * enum smalloc_copy_verdict - What hardened usercopy makes of a copy.
+ * @SMALLOC_COPY_OK: The copy stays within one object and may go ahead.
+ * @SMALLOC_COPY_NO_OBJECT: Its start is in no object (padding, free space).
+ * @SMALLOC_COPY_OVERRUN: It runs past the end of the object it starts in.
+ * @SMALLOC_COPY_INTO_SEALED: It would write into a sealed object.
+ */
+enum smalloc_copy_verdict {
+	SMALLOC_COPY_OK,
+	SMALLOC_COPY_NO_OBJECT,
+	SMALLOC_COPY_OVERRUN,
+	SMALLOC_COPY_INTO_SEALED,
+};
+
+enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
+					       unsigned long n, bool to_user,
+					       struct smalloc_object *obj);
 struct smalloc_pool *smalloc_global_pool(void);
 struct smalloc_pool *smalloc_create_shared(const char *name);
 int smalloc_seal_final(struct smalloc_pool *pool);

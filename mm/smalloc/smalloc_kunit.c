@@ -15,6 +15,7 @@
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
@@ -78,7 +79,8 @@ static void expect_writable(struct kunit *test, u8 *p, bool writable)
 		KUNIT_EXPECT_EQ(test, old, READ_ONCE(*p));
 }
 
-static bool is_smalloc_addr(const void *p)
+/* Independent of smalloc's own lookup: ask vmalloc. */
+static bool in_smalloc_area(const void *p)
 {
 	struct vm_struct *area;
 
@@ -104,7 +106,7 @@ static void smalloc_test_alloc(struct kunit *test)
 		for (j = 0; j < i; j++)
 			KUNIT_EXPECT_TRUE(test, start[i] >= start[j] + sizes[j] ||
 					  start[i] + sizes[i] <= start[j]);
-		KUNIT_EXPECT_TRUE(test, is_smalloc_addr(p));
+		KUNIT_EXPECT_TRUE(test, in_smalloc_area(p));
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p,
 						   ARCH_KMALLOC_MINALIGN));
 		memset(p, i, sizes[i]);
@@ -521,7 +523,7 @@ static void smalloc_test_global_pool(struct kunit *test)
 
 	s = smalloc_strdup(NULL, "smalloc_kunit");
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(s));
+	KUNIT_EXPECT_TRUE(test, in_smalloc_area(s));
 	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
 
 	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
@@ -559,6 +561,181 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 	expect_writable(test, p, false);
 }
 
+static void smalloc_test_find_object(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, 64);
+	struct smalloc_pool *other = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_object obj;
+	u8 *a, *b, *c, *k;
+
+	a = smalloc_alloc(pool, 10);
+	b = smalloc_alloc(pool, 100);
+	c = smalloc_alloc(pool, PAGE_SIZE + 1);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+
+	KUNIT_ASSERT_TRUE(test, smalloc_find_object(a + 5, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)a, obj.start);
+	KUNIT_EXPECT_EQ(test, 10, obj.size);
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+	KUNIT_EXPECT_FALSE(test, obj.sealed);
+	KUNIT_EXPECT_STREQ(test, test->name, smalloc_pool_name(obj.pool));
+
+	KUNIT_ASSERT_TRUE(test, smalloc_find_object(c + PAGE_SIZE, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)c, obj.start);
+	KUNIT_EXPECT_EQ(test, PAGE_SIZE + 1, obj.size);
+
+	/* Padding between objects is smalloc memory, but no object. */
+	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(a + 10));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(a + 10, &obj));
+
+	k = kunit_kmalloc(test, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(k));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(k, &obj));
+
+	/* The validation API. */
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(b, 100, pool, false));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(b + 99, 1, pool, false));
+	KUNIT_EXPECT_EQ(test, -ERANGE, smalloc_validate(b, 101, pool, false));
+	KUNIT_EXPECT_EQ(test, -EXDEV, smalloc_validate(b, 1, other, false));
+	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_validate(k, 1, pool, false));
+	KUNIT_EXPECT_EQ(test, -EPERM, smalloc_validate(b, 1, pool, true));
+
+	/* Lookups take no lock and never sleep. */
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	mutex_lock(&pool->lock);
+	preempt_disable();
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(b + 50, &obj));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(b, 100, pool, true));
+	preempt_enable();
+	mutex_unlock(&pool->lock);
+	KUNIT_EXPECT_TRUE(test, obj.sealed);
+	KUNIT_EXPECT_EQ(test, 0, warnings);
+}
+
+#define LOOKUP_OBJECTS	3000
+
+struct lookup_worker {
+	struct smalloc_pool *pool;
+	struct completion done;
+	u8 *p[LOOKUP_OBJECTS];
+	unsigned int nr;	/* published with smp_store_release() */
+};
+
+static size_t lookup_size(unsigned int i)
+{
+	return 1 + (i * 37) % 300;
+}
+
+static int lookup_alloc(void *data)
+{
+	struct lookup_worker *w = data;
+	unsigned int i;
+
+	for (i = 0; i < LOOKUP_OBJECTS; i++) {
+		w->p[i] = smalloc_alloc(w->pool, lookup_size(i));
+		if (!w->p[i])
+			break;
+		/* Publish p[i]; pairs with the lookup loop. */
+		smp_store_release(&w->nr, i + 1);
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/* Lookups stay exact while another thread grows the pool and its index. */
+static void smalloc_test_lookup_while_allocating(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct lookup_worker *w;
+	struct task_struct *t;
+	unsigned int lookups = 0, wrong = 0, nr, i;
+	struct smalloc_object obj;
+
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->pool = pool;
+	init_completion(&w->done);
+	t = kthread_run(lookup_alloc, w, "smalloc_lookup");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	do {
+		/* Pairs with lookup_alloc(): p[0..nr) are set. */
+		nr = smp_load_acquire(&w->nr);
+		if (!nr) {
+			cond_resched();
+			continue;
+		}
+		i = get_random_u32_below(nr);
+		lookups++;
+		if (!smalloc_find_object(w->p[i] + lookup_size(i) - 1, &obj) ||
+		    obj.start != w->p[i] || obj.size != lookup_size(i))
+			wrong++;
+	} while (!completion_done(&w->done) || lookups < 1000);
+	wait_for_completion(&w->done);
+
+	KUNIT_EXPECT_EQ(test, LOOKUP_OBJECTS, w->nr);
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+	for (i = 0; i < w->nr; i++) {
+		if (!smalloc_find_object(w->p[i], &obj) ||
+		    obj.start != w->p[i] || obj.size != lookup_size(i))
+			wrong++;
+	}
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+}
+
+/* What hardened usercopy decides, without aborting anything. */
+static void smalloc_test_usercopy_verdict(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, 64);
+	struct smalloc_object obj;
+	u8 *p, *q;
+
+	p = smalloc_alloc(pool, 64);
+	q = smalloc_alloc(pool, 8);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+
+	/* In bounds, both ways. */
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 64, true, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 64, false, &obj));
+	/* One byte over, both ways. */
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OVERRUN,
+			smalloc_copy_verdict(p, 65, true, &obj));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OVERRUN,
+			smalloc_copy_verdict(p, 65, false, &obj));
+	/* Starting mid-object: bounded by the rest of the object. */
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p + 40, 24, true, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)p, obj.start);
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OVERRUN,
+			smalloc_copy_verdict(p + 40, 25, true, &obj));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OVERRUN,
+			smalloc_copy_verdict(q + 4, 5, false, &obj));
+	/* Starting in padding or free space. */
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_NO_OBJECT,
+			smalloc_copy_verdict(q + 8, 1, true, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+
+	/* Sealed: reading out is fine, writing in is refused. */
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 64, true, &obj));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_INTO_SEALED,
+			smalloc_copy_verdict(p, 1, false, &obj));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_INTO_SEALED,
+			smalloc_copy_verdict(q, 8, false, &obj));
+	/* Unsealed again: writing in is fine. */
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 64, false, &obj));
+}
+
 static int smalloc_test_init(struct kunit *test)
 {
 	warnings = 0;
@@ -582,6 +759,9 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_concurrent),
 	KUNIT_CASE(smalloc_test_global_pool),
 	KUNIT_CASE(smalloc_test_shared_pool_final),
+	KUNIT_CASE(smalloc_test_find_object),
+	KUNIT_CASE(smalloc_test_lookup_while_allocating),
+	KUNIT_CASE(smalloc_test_usercopy_verdict),
 	{}
 };
 

@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:?usage: kunit.sh build|run <kernel tree> <build dir>}
 src=${2:?}
 build=${3:?}
-SUITES=${SUITES:-smalloc}
+SUITES=${SUITES:-smalloc usercopy}
 
 kunit() {
 	(cd "$src" && python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
