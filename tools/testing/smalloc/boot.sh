@@ -3,8 +3,9 @@
 #
 # Boot the built kernel under QEMU with a busybox initramfs.
 #
-#   boot.sh <build dir> <init script> <console log>
+#   boot.sh <build dir> <init script> <console log> [<extra root>]
 #
+# The files under <extra root>, if given, are added to the initramfs.
 # The init script becomes /init; it must end with 'reboot -f'.  QEMU runs
 # under TCG with 2 vCPUs; SMALLOC_KVM=1 uses KVM if a probe boot shows it
 # works on this machine.
@@ -14,11 +15,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: boot.sh <build dir> <init script> <console log>}
 init=${2:?}
 log=${3:?}
+extra=${4:-}
 name=$(basename "$init" .sh)
 root=$build/initramfs-$name
 
 rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+[ -z "$extra" ] || cp -a "$extra"/. "$root"/
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$init" "$root/init"

@@ -39,6 +39,8 @@ mkdir -p "$build"
 	"$here/kunit.sh" run "$src" "$build"
 	echo "# userspace: the demo, from a busybox initramfs"
 	"$here/demo.sh" "$build" --check | grep -E '^(ok|not ok|skip) '
+	echo "# userspace: LKDTM's run.sh, from a busybox initramfs"
+	"$here/lkdtm.sh" "$src" "$build"
 	echo "# the exported series"
 	if [ -d "$src/.git" ] && git -C "$src" rev-parse -q --verify smalloc-base >/dev/null; then
 		"$here/series.sh" "$src" "$series" | grep -E '^(ok|not ok|skip) '

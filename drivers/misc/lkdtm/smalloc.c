@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests that sealed smalloc memory cannot be written, through either of its
+ * mappings or through a user copy, and that hardened usercopy keeps copies
+ * within one smalloc object.
+ */
+#include "lkdtm.h"
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/smalloc.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+/* A copy size usercopy checks: it skips compile-time constants. */
+static size_t lkdtm_size(size_t size)
+{
+	OPTIMIZER_HIDE_VAR(size);
+	return size;
+}
+
+/* A pool "lkdtm" holding one zeroed object of @size bytes. */
+static struct smalloc_pool *lkdtm_smalloc_object(size_t size, u8 **obj)
+{
+	struct smalloc_pool *pool = smalloc_create("lkdtm");
+
+	if (!pool) {
+		pr_err("FAIL: cannot create a smalloc pool\n");
+		return NULL;
+	}
+	*obj = smalloc_zalloc(pool, size);
+	if (!*obj) {
+		pr_err("FAIL: cannot allocate from a smalloc pool\n");
+		smalloc_destroy(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+static void lkdtm_smalloc_write_sealed(bool alias)
+{
+	struct smalloc_pool *pool;
+	u64 *ptr;
+	u8 *obj;
+
+	pool = lkdtm_smalloc_object(64, &obj);
+	if (!pool)
+		return;
+	if (smalloc_seal(pool)) {
+		pr_err("FAIL: cannot seal the pool\n");
+		smalloc_destroy(pool);
+		return;
+	}
+
+	ptr = (u64 *)obj;
+	if (alias)
+		ptr = page_address(vmalloc_to_page(obj)) + offset_in_page(obj);
+	pr_info("attempting bad write to sealed smalloc memory through its %s at %p\n",
+		alias ? "direct-map alias" : "vmalloc address", ptr);
+	WRITE_ONCE(*ptr, READ_ONCE(*ptr) ^ 0xabcd1234);
+	pr_err("FAIL: survived bad write\n");
+
+	/* Only reached on failure: the pool stays, sealed, after an Oops. */
+	smalloc_destroy(pool);
+}
+
+static void lkdtm_SMALLOC_WRITE_AFTER_SEAL(void)
+{
+	lkdtm_smalloc_write_sealed(false);
+}
+
+static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
+{
+	lkdtm_smalloc_write_sealed(true);
+}
+
+static unsigned long lkdtm_user_page(void)
+{
+	unsigned long user_addr;
+
+	user_addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (user_addr >= TASK_SIZE) {
+		pr_warn("Failed to allocate user memory\n");
+		return 0;
+	}
+	return user_addr;
+}
+
+static void lkdtm_USERCOPY_SMALLOC_OVERRUN(void)
+{
+	void __user *user;
+	struct smalloc_pool *pool;
+	unsigned long user_addr;
+	u8 *obj;
+
+	pool = lkdtm_smalloc_object(64, &obj);
+	if (!pool)
+		return;
+	user_addr = lkdtm_user_page();
+	if (!user_addr)
+		goto free_pool;
+	user = (void __user *)user_addr;
+
+	pr_info("attempting good copy_to_user of a smalloc object\n");
+	if (copy_to_user(user, obj, lkdtm_size(64))) {
+		pr_warn("copy_to_user failed unexpectedly?!\n");
+		goto free_user;
+	}
+
+	pr_info("attempting bad copy_to_user past the end of a smalloc object\n");
+	if (copy_to_user(user, obj + 32, lkdtm_size(33))) {
+		pr_warn("copy_to_user failed, but lacked Oops\n");
+		goto free_user;
+	}
+	pr_err("FAIL: bad copy_to_user was not detected\n");
+
+free_user:
+	vm_munmap(user_addr, PAGE_SIZE);
+free_pool:
+	smalloc_destroy(pool);
+}
+
+static void lkdtm_USERCOPY_SMALLOC_INTO_SEALED(void)
+{
+	void __user *user;
+	struct smalloc_pool *pool;
+	unsigned long user_addr;
+	u8 *obj;
+
+	pool = lkdtm_smalloc_object(64, &obj);
+	if (!pool)
+		return;
+	user_addr = lkdtm_user_page();
+	if (!user_addr)
+		goto free_pool;
+	user = (void __user *)user_addr;
+
+	pr_info("attempting good copy_from_user into an unsealed smalloc object\n");
+	if (copy_from_user(obj, user, lkdtm_size(64))) {
+		pr_warn("copy_from_user failed unexpectedly?!\n");
+		goto free_user;
+	}
+	if (smalloc_seal(pool)) {
+		pr_err("FAIL: cannot seal the pool\n");
+		goto free_user;
+	}
+	pr_info("attempting good copy_to_user of a sealed smalloc object\n");
+	if (copy_to_user(user, obj, lkdtm_size(64))) {
+		pr_warn("copy_to_user failed unexpectedly?!\n");
+		goto free_user;
+	}
+
+	pr_info("attempting bad copy_from_user into a sealed smalloc object\n");
+	if (copy_from_user(obj, user, lkdtm_size(16))) {
+		pr_warn("copy_from_user failed, but lacked Oops\n");
+		goto free_user;
+	}
+	pr_err("FAIL: bad copy_from_user was not detected\n");
+
+free_user:
+	vm_munmap(user_addr, PAGE_SIZE);
+free_pool:
+	smalloc_destroy(pool);
+}
+
+static struct crashtype crashtypes[] = {
+	CRASHTYPE(SMALLOC_WRITE_AFTER_SEAL),
+	CRASHTYPE(SMALLOC_WRITE_LINEAR_ALIAS),
+	CRASHTYPE(USERCOPY_SMALLOC_OVERRUN),
+	CRASHTYPE(USERCOPY_SMALLOC_INTO_SEALED),
+};
+
+struct crashtype_category smalloc_crashtypes = {
+	.crashtypes = crashtypes,
+	.len	    = ARRAY_SIZE(crashtypes),
+};

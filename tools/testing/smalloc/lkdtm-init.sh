@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the LKDTM initramfs: run the kernel's own
+# tools/testing/selftests/lkdtm/run.sh for each test in /lkdtm/list, and
+# report each exit code (0 pass, 4 skip, other fail) for the host.
+/bin/busybox --install -s /bin
+export PATH=/usr/bin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+
+cd /lkdtm || exit 1
+for t in $(cat list); do
+	echo "lkdtm-begin: $t"
+	./"$t".sh > /tmp/out 2>&1
+	rc=$?
+	sed 's/^/lkdtm-out: /' /tmp/out
+	echo "lkdtm-result: $t $rc"
+done
+echo "lkdtm-done"
+reboot -f
