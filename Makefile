@@ -11,6 +11,7 @@
 #   make demo    build and boot, and show a pool's life in plain words
 #   make series  write the mailable series to out/series and check it
 #   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
+#   make bench   boot and print the cost of the usercopy check (ns/copy)
 #
 # The kernel tree and the build live outside this repository, under
 # $(SMALLOC_CACHE), so that rebuilds after an overlay change are
@@ -27,7 +28,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps tree build test demo series bisect
+.PHONY: all deps tree build test demo series bisect bench
 
 all: test
 
@@ -53,3 +54,7 @@ series: tree
 # every patch of the series builds, and that CONFIG_SMALLOC=n builds.
 bisect: build
 	@$(scripts)/bisect.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bisect
+
+# Timings, never asserted: the cost of hardened usercopy's smalloc check.
+bench: build
+	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench
