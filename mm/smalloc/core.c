@@ -177,6 +177,9 @@ static int smalloc_reserve_extent(struct smalloc_node *node)
 	struct smalloc_objects *old, *new;
 	unsigned int cap;
 
+	/* Extents are u32 offsets into a node. */
+	BUILD_BUG_ON(SMALLOC_MAX_SIZE + SMALLOC_NODE_MAX_PAGES * PAGE_SIZE >
+		     U32_MAX);
 	old = rcu_dereference_protected(node->objects,
 					lockdep_is_held(&node->pool->lock));
 	if (old && old->nr < old->cap)
@@ -449,9 +452,11 @@ int smalloc_seal(struct smalloc_pool *pool)
 	if (smalloc_warn_on(pool->sealed)) {
 		ret = -EINVAL;
 	} else {
+		/* Refuse copies from user space before the pages fault. */
+		WRITE_ONCE(pool->sealed, true);
 		ret = smalloc_set_pages_ro(pool, true, false);
-		if (!ret)
-			WRITE_ONCE(pool->sealed, true);
+		if (ret)
+			WRITE_ONCE(pool->sealed, false);
 	}
 	mutex_unlock(&pool->lock);
 	return ret;
@@ -552,9 +557,19 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	list_del(&pool->list);
 	mutex_unlock(&smalloc_pools_lock);
 
-	/* Hide the nodes from lookups, and wait for the lookups under way. */
-	list_for_each_entry(node, &pool->nodes, list)
-		mtree_erase(&smalloc_nodes, (unsigned long)node->addr);
+	/*
+	 * Hide the nodes from lookups (an erase in an RCU-mode maple tree
+	 * allocates, so it must not fail silently), and wait for the lookups
+	 * under way.  A node that cannot be hidden is leaked, not freed.
+	 */
+	list_for_each_entry_safe(node, next, &pool->nodes, list) {
+		if (WARN_ON(mtree_store_range(&smalloc_nodes,
+					      (unsigned long)node->addr,
+					      (unsigned long)node->addr +
+					      node->size - 1, NULL,
+					      GFP_KERNEL | __GFP_NOFAIL)))
+			list_del(&node->list);
+	}
 	synchronize_rcu();
 
 	/* vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map. */
@@ -582,13 +597,21 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 	unsigned int lo = 0, hi, mid;
 	unsigned long offset;
 
+	/*
+	 * Callers often got @p through rcu_dereference(), which orders only
+	 * the loads that go through @p, not our loads of the tree and of the
+	 * extents.  Pairs with the release of the allocation that made @p
+	 * (the pool mutex, smp_store_release() of the extent count).
+	 */
+	smp_rmb();
+	obj->pool = NULL;
+	obj->start = (void *)p;
+	obj->size = 0;
 	node = mtree_load(&smalloc_nodes, (unsigned long)p);
 	if (!node)
 		return NULL;
 
 	obj->pool = node->pool;
-	obj->start = (void *)p;
-	obj->size = 0;
 	obj->sealed = READ_ONCE(node->pool->sealed);
 
 	objs = rcu_dereference(node->objects);
@@ -702,6 +725,20 @@ const char *smalloc_pool_name(const struct smalloc_pool *pool)
 }
 EXPORT_SYMBOL_GPL(smalloc_pool_name);
 
+/* Under rcu_read_lock(). */
+static enum smalloc_copy_verdict
+__smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
+		       struct smalloc_object *obj)
+{
+	if (!smalloc_lookup(ptr, obj) || !obj->size)
+		return SMALLOC_COPY_NO_OBJECT;
+	if (n > obj->start + obj->size - ptr)
+		return SMALLOC_COPY_OVERRUN;
+	if (!to_user && obj->sealed)
+		return SMALLOC_COPY_INTO_SEALED;
+	return SMALLOC_COPY_OK;
+}
+
 /*
  * smalloc_copy_verdict() - Decide on a usercopy to or from smalloc memory,
  * without acting on it: the policy of smalloc_check_usercopy(), apart so
@@ -711,15 +748,10 @@ enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
 					       unsigned long n, bool to_user,
 					       struct smalloc_object *obj)
 {
-	enum smalloc_copy_verdict verdict = SMALLOC_COPY_OK;
+	enum smalloc_copy_verdict verdict;
 
 	rcu_read_lock();
-	if (!smalloc_lookup(ptr, obj) || !obj->size)
-		verdict = SMALLOC_COPY_NO_OBJECT;
-	else if (n > obj->start + obj->size - ptr)
-		verdict = SMALLOC_COPY_OVERRUN;
-	else if (!to_user && obj->sealed)
-		verdict = SMALLOC_COPY_INTO_SEALED;
+	verdict = __smalloc_copy_verdict(ptr, n, to_user, obj);
 	rcu_read_unlock();
 	return verdict;
 }
@@ -734,24 +766,27 @@ enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
  * Aborts, naming the pool, a copy that does not start in an object, runs
  * past the end of the object it starts in, or writes into a sealed pool.
  *
- * Context: Any context.
+ * Context: Any context; takes no lock.  Like the rest of
+ * check_heap_object()'s vmalloc checks, usercopy calls it only when page
+ * faults are enabled.
  */
 void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
 {
-	struct smalloc_object obj = { };
-	const char *name;
+	enum smalloc_copy_verdict verdict;
+	struct smalloc_object obj;
+	char pool[32] = "";
 
-	switch (smalloc_copy_verdict(ptr, n, to_user, &obj)) {
-	case SMALLOC_COPY_OK:
+	rcu_read_lock();
+	verdict = __smalloc_copy_verdict(ptr, n, to_user, &obj);
+	/* The pool may go once we leave the RCU section: copy its name. */
+	if (verdict != SMALLOC_COPY_OK && obj.pool)
+		strscpy(pool, obj.pool->name);
+	rcu_read_unlock();
+
+	if (likely(verdict == SMALLOC_COPY_OK))
 		return;
-	case SMALLOC_COPY_INTO_SEALED:
-		name = "sealed smalloc";
-		break;
-	default:
-		name = "smalloc";
-		break;
-	}
-	usercopy_abort(name, obj.pool ? obj.pool->name : NULL, to_user,
+	usercopy_abort(verdict == SMALLOC_COPY_INTO_SEALED ?
+		       "sealed smalloc" : "smalloc", pool, to_user,
 		       ptr - obj.start, n);
 }
 #endif /* CONFIG_HARDENED_USERCOPY */

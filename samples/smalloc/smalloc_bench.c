@@ -2,10 +2,11 @@
 /*
  * smalloc benchmark: the cost of hardened usercopy's smalloc check.
  *
- * Reading /sys/kernel/debug/smalloc_bench times copy_to_user() of 64 bytes
- * from a kmalloc object, a vmalloc area, and smalloc objects (in a pool of
- * one object and in one of many, unsealed and sealed), and returns one
- * line per case: the best of several rounds, in ns per copy.
+ * Reading /sys/kernel/debug/smalloc_bench times copies of 64 bytes to and
+ * from user space, for a kmalloc object, a vmalloc area and smalloc objects
+ * (in a pool of one object and in one of many; copies to user space also
+ * from a sealed pool), and returns one line per case: the best of several
+ * rounds, in ns per copy.
  */
 
 #define pr_fmt(fmt) "smalloc_bench: " fmt
@@ -22,8 +23,8 @@
 #define BENCH_ROUNDS	5
 #define BENCH_OBJECTS	10000
 
-/* Best time of a round of BENCH_COPIES copies, in ns per copy. */
-static u64 bench_copy(void __user *ubuf, const void *obj, size_t size)
+/* Best time of a round of BENCH_COPIES copies, in ns per copy; or -EFAULT. */
+static s64 bench_copy(void __user *ubuf, void *obj, size_t size, bool to_user)
 {
 	u64 best = U64_MAX, t;
 	int round, i;
@@ -32,9 +33,11 @@ static u64 bench_copy(void __user *ubuf, const void *obj, size_t size)
 	OPTIMIZER_HIDE_VAR(size);
 	for (round = 0; round < BENCH_ROUNDS; round++) {
 		t = ktime_get_ns();
-		for (i = 0; i < BENCH_COPIES; i++)
-			if (copy_to_user(ubuf, obj, size))
-				return 0;
+		for (i = 0; i < BENCH_COPIES; i++) {
+			if (to_user ? copy_to_user(ubuf, obj, size) :
+				      copy_from_user(obj, ubuf, size))
+				return -EFAULT;
+		}
 		t = ktime_get_ns() - t;
 		best = min(best, t);
 	}
@@ -77,18 +80,22 @@ static ssize_t bench_read(struct file *file, char __user *ubuf, size_t count,
 	if (!s1 || !sn)
 		goto out;
 
-#define BENCH(name, obj)						\
-	(len += scnprintf(out + len, PAGE_SIZE - len, "%-32s %llu\n",	\
-			  name, bench_copy(ubuf, obj, 64)))
+#define BENCH(name, obj, to_user)					\
+	(len += scnprintf(out + len, PAGE_SIZE - len, "%-36s %lld\n",	\
+			  name, bench_copy(ubuf, obj, 64, to_user)))
 
-	BENCH("kmalloc", k);
-	BENCH("vmalloc", v);
-	BENCH("smalloc-1-object", s1);
-	BENCH("smalloc-10000-objects", sn);
-	if (smalloc_seal(one) || smalloc_seal(many))
+	BENCH("to_user kmalloc", k, true);
+	BENCH("to_user vmalloc", v, true);
+	BENCH("to_user smalloc-1-object", s1, true);
+	BENCH("to_user smalloc-10000-objects", sn, true);
+	BENCH("from_user kmalloc", k, false);
+	BENCH("from_user vmalloc", v, false);
+	BENCH("from_user smalloc-1-object", s1, false);
+	BENCH("from_user smalloc-10000-objects", sn, false);
+	ret = smalloc_seal(one);
+	if (ret)
 		goto out;
-	BENCH("smalloc-1-object-sealed", s1);
-	BENCH("smalloc-10000-objects-sealed", sn);
+	BENCH("to_user smalloc-1-object-sealed", s1, true);
 #undef BENCH
 
 	ret = simple_read_from_buffer(ubuf, count, ppos, out, len);

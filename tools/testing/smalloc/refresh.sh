@@ -15,6 +15,12 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 src=${1:?usage: refresh.sh <managed kernel tree>}
 
+# Never overwrite work that is only in this repository.
+if [ -n "$(git -C "$top" status --porcelain -- patches $(grep -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series" | cut -s -d' ' -f2-))" ]; then
+	echo "refresh.sh: uncommitted changes to the series here; commit or stash them first" >&2
+	exit 1
+fi
+
 mapfile -t commits < <(git -C "$src" rev-list --reverse smalloc-base..HEAD)
 mapfile -t entries < <(grep -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series")
 if [ ${#commits[@]} -ne ${#entries[@]} ]; then
