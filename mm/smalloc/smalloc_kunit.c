@@ -685,8 +685,7 @@ static void smalloc_test_lookup_while_allocating(struct kunit *test)
 		if (!smalloc_find_object(w->p[i] + lookup_size(i) - 1, &obj) ||
 		    obj.start != w->p[i] || obj.size != lookup_size(i))
 			wrong++;
-	} while (!completion_done(&w->done) ||
-		 (lookups < 1000 && smp_load_acquire(&w->nr)));
+	} while (!completion_done(&w->done) || (lookups < 1000 && nr));
 	wait_for_completion(&w->done);
 
 	KUNIT_EXPECT_EQ(test, LOOKUP_OBJECTS, w->nr);
