@@ -90,11 +90,15 @@ static unsigned long lkdtm_user_page(void)
 	return user_addr;
 }
 
-static void lkdtm_USERCOPY_SMALLOC_OVERRUN(void)
+/*
+ * A good copy, then a bad one: past the end of an object (to user space),
+ * or into a sealed object (from user space).
+ */
+static void do_usercopy_smalloc(bool into_sealed)
 {
-	void __user *user;
 	struct smalloc_pool *pool;
 	unsigned long user_addr;
+	void __user *user;
 	u8 *obj;
 
 	pool = lkdtm_smalloc_object(64, &obj);
@@ -105,18 +109,41 @@ static void lkdtm_USERCOPY_SMALLOC_OVERRUN(void)
 		goto free_pool;
 	user = (void __user *)user_addr;
 
-	pr_info("attempting good copy_to_user of a smalloc object\n");
-	if (copy_to_user(user, obj, lkdtm_size(64))) {
-		pr_warn("copy_to_user failed unexpectedly?!\n");
-		goto free_user;
-	}
+	if (!into_sealed) {
+		pr_info("attempting good copy_to_user of a smalloc object\n");
+		if (copy_to_user(user, obj, lkdtm_size(64))) {
+			pr_warn("copy_to_user failed unexpectedly?!\n");
+			goto free_user;
+		}
 
-	pr_info("attempting bad copy_to_user past the end of a smalloc object\n");
-	if (copy_to_user(user, obj + 32, lkdtm_size(33))) {
-		pr_warn("copy_to_user failed, but lacked Oops\n");
-		goto free_user;
+		pr_info("attempting bad copy_to_user past the end of a smalloc object\n");
+		if (copy_to_user(user, obj + 32, lkdtm_size(33))) {
+			pr_warn("copy_to_user failed, but lacked Oops\n");
+			goto free_user;
+		}
+	} else {
+		pr_info("attempting good copy_from_user into an unsealed smalloc object\n");
+		if (copy_from_user(obj, user, lkdtm_size(64))) {
+			pr_warn("copy_from_user failed unexpectedly?!\n");
+			goto free_user;
+		}
+		if (smalloc_seal(pool)) {
+			pr_err("FAIL: cannot seal the pool\n");
+			goto free_user;
+		}
+		pr_info("attempting good copy_to_user of a sealed smalloc object\n");
+		if (copy_to_user(user, obj, lkdtm_size(64))) {
+			pr_warn("copy_to_user failed unexpectedly?!\n");
+			goto free_user;
+		}
+
+		pr_info("attempting bad copy_from_user into a sealed smalloc object\n");
+		if (copy_from_user(obj, user, lkdtm_size(16))) {
+			pr_warn("copy_from_user failed, but lacked Oops\n");
+			goto free_user;
+		}
 	}
-	pr_err("FAIL: bad copy_to_user was not detected\n");
+	pr_err("FAIL: bad usercopy was not detected\n");
 	pr_expected_config_param(CONFIG_HARDENED_USERCOPY, "hardened_usercopy");
 
 free_user:
@@ -125,48 +152,14 @@ free_pool:
 	smalloc_destroy(pool);
 }
 
+static void lkdtm_USERCOPY_SMALLOC_OVERRUN(void)
+{
+	do_usercopy_smalloc(false);
+}
+
 static void lkdtm_USERCOPY_SMALLOC_INTO_SEALED(void)
 {
-	void __user *user;
-	struct smalloc_pool *pool;
-	unsigned long user_addr;
-	u8 *obj;
-
-	pool = lkdtm_smalloc_object(64, &obj);
-	if (!pool)
-		return;
-	user_addr = lkdtm_user_page();
-	if (!user_addr)
-		goto free_pool;
-	user = (void __user *)user_addr;
-
-	pr_info("attempting good copy_from_user into an unsealed smalloc object\n");
-	if (copy_from_user(obj, user, lkdtm_size(64))) {
-		pr_warn("copy_from_user failed unexpectedly?!\n");
-		goto free_user;
-	}
-	if (smalloc_seal(pool)) {
-		pr_err("FAIL: cannot seal the pool\n");
-		goto free_user;
-	}
-	pr_info("attempting good copy_to_user of a sealed smalloc object\n");
-	if (copy_to_user(user, obj, lkdtm_size(64))) {
-		pr_warn("copy_to_user failed unexpectedly?!\n");
-		goto free_user;
-	}
-
-	pr_info("attempting bad copy_from_user into a sealed smalloc object\n");
-	if (copy_from_user(obj, user, lkdtm_size(16))) {
-		pr_warn("copy_from_user failed, but lacked Oops\n");
-		goto free_user;
-	}
-	pr_err("FAIL: bad copy_from_user was not detected\n");
-	pr_expected_config_param(CONFIG_HARDENED_USERCOPY, "hardened_usercopy");
-
-free_user:
-	vm_munmap(user_addr, PAGE_SIZE);
-free_pool:
-	smalloc_destroy(pool);
+	do_usercopy_smalloc(true);
 }
 
 static struct crashtype crashtypes[] = {

@@ -6,6 +6,6 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
-echo "bench: ns per 64-byte copy_to_user(), best of 5 rounds of 20000"
+echo "bench: ns per 64-byte user copy, best of 5 rounds of 20000"
 sed 's/^/bench: /' /sys/kernel/debug/smalloc_bench
 reboot -f
