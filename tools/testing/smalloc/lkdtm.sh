@@ -47,3 +47,9 @@ for t in $TESTS; do
 	esac
 done
 grep -q '^lkdtm-done' "$log" || echo "not ok - lkdtm: the run did not finish (see $log)"
+# The tests oops on purpose; the boot before the first one must be clean.
+if sed '/^lkdtm-begin: /,$d' "$log" | "$here/splats.sh" > /dev/null; then
+	echo "not ok - lkdtm: boot log before the tests has a warning or splat"
+else
+	echo "ok - lkdtm: boot log before the tests has no warning or splat"
+fi
