@@ -22,10 +22,11 @@
  *
  * The pool and node structures are allocated apart from the nodes' pages:
  * no object overflow reaches them, and sealing never writes to a sealed
- * page.  Each node also records where its objects start and end, in an
- * array sorted by construction; a maple tree in RCU mode maps addresses to
- * nodes.  So the object holding an address is found in O(log n) without
- * the pool lock: hardened usercopy does that, in any context, to keep
+ * page.  Each node also records where each of its objects ends, in an
+ * array sorted by construction (an object starts where the previous one
+ * ends, aligned); a maple tree in RCU mode maps addresses to nodes.  So
+ * the object holding an address is found in O(log n) without the pool
+ * lock: hardened usercopy does that, in any context, to keep
  * copies within one object and out of sealed pools.  Before changing
  * permissions, each node is checked against its vmalloc area, so that a
  * corrupted node cannot aim set_memory_rw() at memory that is not a
@@ -186,13 +187,13 @@ static int smalloc_reserve_extent(struct smalloc_node *node)
 		return 0;
 
 	cap = old ? 2 * old->cap : 16;
-	new = kvmalloc(struct_size(new, obj, cap), GFP_KERNEL);
+	new = kvmalloc(struct_size(new, end, cap), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 	new->cap = cap;
 	new->nr = 0;
 	if (old) {
-		memcpy(new->obj, old->obj, old->nr * sizeof(old->obj[0]));
+		memcpy(new->end, old->end, old->nr * sizeof(old->end[0]));
 		new->nr = old->nr;
 	}
 	rcu_assign_pointer(node->objects, new);
@@ -223,8 +224,7 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 
 	objs = rcu_dereference_protected(node->objects,
 					 lockdep_is_held(&pool->lock));
-	objs->obj[objs->nr].start = offset;
-	objs->obj[objs->nr].end = offset + size;
+	objs->end[objs->nr] = offset + size;
 	/* Publish the extent once filled; pairs with smalloc_lookup(). */
 	smp_store_release(&objs->nr, objs->nr + 1);
 
@@ -594,8 +594,8 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 {
 	struct smalloc_objects *objs;
 	struct smalloc_node *node;
-	unsigned int lo = 0, hi, mid;
-	unsigned long offset;
+	unsigned int lo = 0, hi, mid, nr;
+	unsigned long offset, start;
 
 	/*
 	 * Callers often got @p through rcu_dereference(), which orders only
@@ -618,20 +618,24 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 	if (!objs)
 		return node;
 
-	/* The last object that starts at or before @p. */
+	/* The first object that ends after @p. */
 	offset = p - node->addr;
 	/* Pairs with smalloc_carve(): entries below @nr are filled. */
-	hi = smp_load_acquire(&objs->nr);
+	nr = smp_load_acquire(&objs->nr);
+	hi = nr;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (objs->obj[mid].start <= offset)
+		if (objs->end[mid] <= offset)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo && offset < objs->obj[lo - 1].end) {
-		obj->start = node->addr + objs->obj[lo - 1].start;
-		obj->size = objs->obj[lo - 1].end - objs->obj[lo - 1].start;
+	if (lo == nr)
+		return node;
+	start = lo ? ALIGN(objs->end[lo - 1], node->pool->align) : 0;
+	if (offset >= start) {
+		obj->start = node->addr + start;
+		obj->size = objs->end[lo] - start;
 	}
 	return node;
 }

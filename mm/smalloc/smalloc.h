@@ -11,29 +11,22 @@
 #include <linux/types.h>
 
 /**
- * struct smalloc_extent - Where an object lies in its node.
- * @start: Offset of its first byte from the start of the node.
- * @end: Offset of the byte after its last one.
- */
-struct smalloc_extent {
-	u32 start;
-	u32 end;
-};
-
-/**
  * struct smalloc_objects - The objects of a node, in address order.
  * @rcu: Frees a copy replaced by a larger one after readers are done.
- * @nr: Entries of @obj in use.  The allocator fills an entry, then
+ * @nr: Entries of @end in use.  The allocator fills an entry, then
  *	publishes it with smp_store_release(); readers load @nr with
  *	smp_load_acquire() and need no lock.
- * @cap: Entries of @obj allocated.
- * @obj: The objects' extents, sorted, as the bump pointer only grows.
+ * @cap: Entries of @end allocated.
+ * @end: For each object, in address order, the offset from the start of
+ *	the node of the byte after its last one.  An object starts where
+ *	the one before it ends, aligned to the pool's alignment; the first
+ *	one at offset 0.  The bump pointer only grows, so @end is sorted.
  */
 struct smalloc_objects {
 	struct rcu_head rcu;
 	unsigned int nr;
 	unsigned int cap;
-	struct smalloc_extent obj[] __counted_by(cap);
+	u32 end[] __counted_by(cap);
 };
 
 /**
@@ -43,7 +36,7 @@ struct smalloc_objects {
  * @addr: Start of the area; page aligned.
  * @size: Size of the area in bytes; a multiple of PAGE_SIZE.
  * @used: Bump offset: bytes from @addr that objects already cover.
- * @objects: Where each object starts and ends (RCU).
+ * @objects: Where each object ends (RCU).
  *
  * Node metadata is allocated apart from the area it describes, so that no
  * object can overflow into it and sealing never writes into sealed pages.
