@@ -557,6 +557,8 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	list_del(&pool->list);
 	mutex_unlock(&smalloc_pools_lock);
 
+	/* Let a seal, unseal or allocation that is under way finish first. */
+	mutex_lock(&pool->lock);
 	/*
 	 * Hide the nodes from lookups (an erase in an RCU-mode maple tree
 	 * allocates, so it must not fail silently), and wait for the lookups
@@ -578,6 +580,7 @@ void smalloc_destroy(struct smalloc_pool *pool)
 		vfree(node->addr);
 		kfree(node);
 	}
+	mutex_unlock(&pool->lock);
 	mutex_destroy(&pool->lock);
 	kfree_const(pool->name);
 	kfree(pool);
