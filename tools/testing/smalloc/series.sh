@@ -31,8 +31,10 @@ check() {
 
 rm -rf "$out"
 mkdir -p "$out"
-git -C "$src" format-patch -q --cover-letter --thread -o "$out" \
-	smalloc-base..HEAD
+# The cover letter is sent by the series' author.
+git -C "$src" -c user.name="$(git -C "$src" log -1 --format=%an)" \
+	-c user.email="$(git -C "$src" log -1 --format=%ae)" \
+	format-patch -q --cover-letter --thread -o "$out" smalloc-base..HEAD
 
 # Fill the cover letter from patches/cover-letter: subject line, then body.
 python3 - "$out"/0000-cover-letter.patch "$top/patches/cover-letter" <<'PY'
