@@ -247,9 +247,11 @@ static bool smalloc_node_valid(struct smalloc_node *node)
 }
 
 /*
- * Make every node of @pool read-only (@ro) or writable.  On failure, put
- * back the nodes already changed, unless @keep, so that the pool is
- * entirely in its old state, and return the error.
+ * Make every node of @pool read-only (@ro) or writable.  Every node is
+ * checked first: corrupted metadata leaves the whole pool untouched.  On a
+ * failure of set_memory_*(), put back the nodes already changed, unless
+ * @keep, so that the pool is entirely in its old state, and return the
+ * error.
  */
 static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro, bool keep)
 {
@@ -258,16 +260,18 @@ static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro, bool keep)
 	struct smalloc_node *node;
 	int ret;
 
-	set = ro ? set_memory_ro : set_memory_rw;
-	undo = ro ? set_memory_rw : set_memory_ro;
-
 	list_for_each_entry(node, &pool->nodes, list) {
 		if (smalloc_warn_on(!smalloc_node_valid(node))) {
-			/* Corrupted metadata: touch nothing more. */
 			pr_err("pool %s: node metadata corrupted\n",
 			       pool->name);
 			return -EFAULT;
 		}
+	}
+
+	set = ro ? set_memory_ro : set_memory_rw;
+	undo = ro ? set_memory_rw : set_memory_ro;
+
+	list_for_each_entry(node, &pool->nodes, list) {
 		ret = set((unsigned long)node->addr, node->size >> PAGE_SHIFT);
 		if (ret)
 			goto undo;

@@ -347,31 +347,46 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 #endif
 }
 
-/* A node whose metadata no longer matches its area is never touched. */
+/*
+ * A node whose metadata no longer matches its area is never touched, and
+ * neither are the others: seal and unseal check every node first.
+ */
 static void smalloc_test_corrupted_node(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	struct smalloc_node *node;
+	struct smalloc_node *first, *last;
 	void *addr;
-	u8 *p;
+	u8 *p, *r;
 
+	/* Two nodes: the small object's, then the large object's own. */
 	p = smalloc_alloc(pool, 64);
+	r = smalloc_alloc(pool, 2 * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	node = list_first_entry(&pool->nodes, struct smalloc_node, list);
-	addr = node->addr;
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	first = list_first_entry(&pool->nodes, struct smalloc_node, list);
+	last = list_last_entry(&pool->nodes, struct smalloc_node, list);
+	KUNIT_ASSERT_PTR_NE(test, first, last);
+	addr = first->addr;
 
-	node->addr = addr + PAGE_SIZE;
+	first->addr = addr + PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
-	node->addr = addr;
-	node->size += PAGE_SIZE;
+	first->addr = addr;
+	last->size += PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
-	node->size -= PAGE_SIZE;
+	last->size -= PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, 2, warnings);
 	KUNIT_EXPECT_FALSE(test, pool->sealed);
 	expect_writable(test, p, true);
+	expect_writable(test, r, true);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	last->size += PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_unseal(pool));
+	last->size -= PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 3, warnings);
+	KUNIT_EXPECT_TRUE(test, pool->sealed);
 	expect_writable(test, p, false);
+	expect_writable(test, r, false);
 }
 
 static void smalloc_test_mismatched(struct kunit *test)
