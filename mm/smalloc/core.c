@@ -289,6 +289,19 @@ undo:
 	return ret;
 }
 
+/* Seal @pool, under its lock; @keep as for smalloc_set_pages_ro(). */
+static int smalloc_seal_locked(struct smalloc_pool *pool, bool keep)
+{
+	int ret;
+
+	/* Refuse copies from user space before the pages fault. */
+	WRITE_ONCE(pool->sealed, true);
+	ret = smalloc_set_pages_ro(pool, true, keep);
+	if (ret)
+		WRITE_ONCE(pool->sealed, false);
+	return ret;
+}
+
 static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 					     bool shared)
 {
@@ -453,15 +466,10 @@ int smalloc_seal(struct smalloc_pool *pool)
 		return -EINVAL;
 
 	mutex_lock(&pool->lock);
-	if (smalloc_warn_on(pool->sealed)) {
+	if (smalloc_warn_on(pool->sealed))
 		ret = -EINVAL;
-	} else {
-		/* Refuse copies from user space before the pages fault. */
-		WRITE_ONCE(pool->sealed, true);
-		ret = smalloc_set_pages_ro(pool, true, false);
-		if (ret)
-			WRITE_ONCE(pool->sealed, false);
-	}
+	else
+		ret = smalloc_seal_locked(pool, false);
 	mutex_unlock(&pool->lock);
 	return ret;
 }
@@ -519,10 +527,8 @@ int smalloc_seal_final(struct smalloc_pool *pool)
 	 * read-only.  Allocation is refused from now on either way.
 	 */
 	if (!pool->sealed)
-		ret = smalloc_set_pages_ro(pool, true, true);
+		ret = smalloc_seal_locked(pool, true);
 	WARN_ON(ret);
-	if (!ret)
-		WRITE_ONCE(pool->sealed, true);
 	WRITE_ONCE(pool->final, true);
 	mutex_unlock(&pool->lock);
 	return ret;
