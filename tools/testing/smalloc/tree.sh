@@ -77,9 +77,8 @@ lay_managed() {
 		parent=$commit
 	done < <(series_entries)
 
-	git -C "$src" checkout -q -B smalloc "$parent" 2>/dev/null ||
-		git -C "$src" reset -q --hard "$parent"
-	git -C "$src" reset -q --hard "$parent"
+	# Rewrites only the files whose content differs; drops local edits.
+	git -C "$src" checkout -q -f -B smalloc "$parent"
 	echo "tree.sh: $src is smalloc-base + series ($(git -C "$src" rev-parse --short HEAD))"
 }
 
