@@ -11,6 +11,7 @@
 #define _LINUX_SMALLOC_H
 
 #include <linux/errno.h>
+#include <linux/init.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/types.h>
@@ -36,6 +37,14 @@ struct smalloc_object {
 
 #ifdef CONFIG_SMALLOC
 
+/*
+ * The global pool: for built-in code, during boot only.  kernel_init() seals
+ * it for good once every initcall has run; allocating from it after that is
+ * a caller bug.  Not exported, so a module that tries to use it does not
+ * load.
+ */
+extern struct smalloc_pool *const smalloc_global;
+
 struct smalloc_pool *smalloc_create_aligned(const char *name, size_t align);
 void *smalloc_alloc(struct smalloc_pool *pool, size_t size);
 void *smalloc_zalloc(struct smalloc_pool *pool, size_t size);
@@ -43,16 +52,19 @@ char *smalloc_strdup(struct smalloc_pool *pool, const char *s);
 int smalloc_seal(struct smalloc_pool *pool);
 int smalloc_unseal(struct smalloc_pool *pool);
 void smalloc_destroy(struct smalloc_pool *pool);
-void smalloc_seal_global(void);
 
 bool is_smalloc_addr(const void *p);
 bool smalloc_find_object(const void *p, struct smalloc_object *obj);
 int smalloc_validate(const void *p, size_t size,
 		     const struct smalloc_pool *pool, bool sealed);
 const char *smalloc_pool_name(const struct smalloc_pool *pool);
-void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user);
+
+/* For kernel_init() only. */
+void __init smalloc_seal_global(void);
 
 #else /* !CONFIG_SMALLOC */
+
+#define smalloc_global ((struct smalloc_pool *)NULL)
 
 static inline struct smalloc_pool *smalloc_create_aligned(const char *name,
 							  size_t align)
@@ -86,7 +98,6 @@ static inline int smalloc_unseal(struct smalloc_pool *pool)
 }
 
 static inline void smalloc_destroy(struct smalloc_pool *pool) { }
-static inline void smalloc_seal_global(void) { }
 
 static inline bool is_smalloc_addr(const void *p)
 {
@@ -111,8 +122,7 @@ static inline const char *smalloc_pool_name(const struct smalloc_pool *pool)
 	return NULL;
 }
 
-static inline void smalloc_check_usercopy(const void *ptr, unsigned long n,
-					  bool to_user) { }
+static inline void smalloc_seal_global(void) { }
 
 #endif /* CONFIG_SMALLOC */
 
@@ -134,14 +144,15 @@ static inline struct smalloc_pool *smalloc_create(const char *name)
 
 /**
  * smalloc_array() - Allocate an array from a pool.
- * @pool: Pool to allocate from, or NULL for the global pool.
+ * @pool: Pool to allocate from.
  * @n: Number of elements.
  * @size: Size of one element.
  *
  * Like smalloc_alloc() for @n * @size bytes.
  *
  * Context: Process context.  May sleep.
- * Return: The array, or NULL if @n * @size overflows or on failure.
+ * Return: The array; ZERO_SIZE_PTR if @n * @size is 0; NULL if it
+ * overflows, or as for smalloc_alloc().
  */
 static inline void *smalloc_array(struct smalloc_pool *pool, size_t n,
 				  size_t size)
@@ -155,14 +166,15 @@ static inline void *smalloc_array(struct smalloc_pool *pool, size_t n,
 
 /**
  * smalloc_zarray() - Allocate a zeroed array from a pool.
- * @pool: Pool to allocate from, or NULL for the global pool.
+ * @pool: Pool to allocate from.
  * @n: Number of elements.
  * @size: Size of one element.
  *
  * Like smalloc_zalloc() for @n * @size bytes.
  *
  * Context: Process context.  May sleep.
- * Return: The zeroed array, or NULL if @n * @size overflows or on failure.
+ * Return: The zeroed array; ZERO_SIZE_PTR if @n * @size is 0; NULL if it
+ * overflows, or as for smalloc_alloc().
  */
 static inline void *smalloc_zarray(struct smalloc_pool *pool, size_t n,
 				   size_t size)

@@ -20,326 +20,408 @@
  * lost.  There is no per-object free: the memory comes back when the pool
  * is destroyed.
  *
- * The pool and node structures are allocated apart from the nodes' pages:
- * no object overflow reaches them, and sealing never writes to a sealed
- * page.  Each node also records where each of its objects ends, in an
- * array sorted by construction (an object starts where the previous one
- * ends, aligned); a maple tree in RCU mode maps addresses to nodes.  So
- * the object holding an address is found in O(log n) without the pool
- * lock: hardened usercopy does that, in any context, to keep
- * copies within one object and out of sealed pools.  Before changing
- * permissions, each node is checked against its vmalloc area, so that a
- * corrupted node cannot aim set_memory_rw() at memory that is not a
- * smalloc node.  One mutex per pool serialises allocation
- * (including the initialisation of zeroed and copied objects), seal,
- * unseal and destroy; all of them may sleep.
+ * Who may write what, and when:
+ *
+ * - A node's header (struct smalloc_node) is the start of its own area,
+ *   and the end offset of each of its objects is kept at the end of the
+ *   area; struct smalloc_pool and its name live in the pool's first node.
+ *   So all that describes a sealed pool is sealed with it: forging a node
+ *   address, a list link or an object bound of a sealed pool means
+ *   defeating the seal itself.  All of it is written only under the pool
+ *   lock, while the pool is unsealed.
+ * - What must stay writable, the mutex, the debugfs list link and the
+ *   sealed state, is in struct smalloc_state, which points back to its
+ *   pool.
+ * - The address index (index.c) and the state stay writable; they are
+ *   cross-checked before any permission change or vfree(): a node must be
+ *   the one the index holds for its address, belong to the pool, and be a
+ *   whole VM_SMALLOC area of its size.  A pool whose metadata fails that is
+ *   left untouched, with a warning: never made writable, never freed.
+ *
+ * One mutex per pool serialises allocation (including the initialisation
+ * of zeroed and copied objects), seal, unseal and destroy; all of them may
+ * sleep.  Lookups (index.c) take no lock.
  *
  * A sealed pool stays exactly as it was sealed: allocating from it is a
  * caller bug that fails with a warning, rather than a new writable node
  * that would leave part of a "sealed" pool open.  To add objects, unseal,
  * allocate and seal again.
  *
- * A NULL pool means the global pool.  It completes __ro_after_init for
- * memory allocated during boot: callers can neither seal nor unseal it,
- * kernel_init() seals it for good just before mark_readonly(), and from
- * then on allocating from it fails with a warning.
+ * The global pool, smalloc_global, completes __ro_after_init for memory
+ * that built-in code allocates during boot: callers can neither seal nor
+ * unseal it, kernel_init() seals it for good before it frees init memory,
+ * and from then on allocating from it fails with a warning.
  */
 
 #define pr_fmt(fmt) "smalloc: " fmt
 
 #include <linux/bug.h>
-#include <linux/debugfs.h>
 #include <linux/init.h>
-#include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
-#include <linux/seq_file.h>
 #include <linux/set_memory.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include <kunit/test-bug.h>
 #include <kunit/resource.h>
+#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
+
+#ifdef CONFIG_ARM64
+#include <asm/setup.h>
+#endif
 
 #include "smalloc.h"
 
-/* Largest node grown for a pool; larger objects get a node of their own. */
-#define SMALLOC_NODE_MAX_PAGES	512
+static struct smalloc_pool smalloc_global_pool __ro_after_init;
 
-static struct smalloc_pool smalloc_global = {
-	.lock = __MUTEX_INITIALIZER(smalloc_global.lock),
-	.nodes = LIST_HEAD_INIT(smalloc_global.nodes),
+static struct smalloc_state smalloc_global_state = {
+	.lock = __MUTEX_INITIALIZER(smalloc_global_state.lock),
+	.list = LIST_HEAD_INIT(smalloc_global_state.list),
+	.pool = &smalloc_global_pool,
+};
+
+/* Written only until kernel_init() seals the pool, then read-only. */
+static struct smalloc_pool smalloc_global_pool __ro_after_init = {
+	.state = &smalloc_global_state,
 	.name = "global",
 	.align = ARCH_KMALLOC_MINALIGN,
 	.shared = true,
 };
 
-/* Every node, by address range; readers need only rcu_read_lock(). */
-static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
-						     MT_FLAGS_USE_RCU);
+/*
+ * smalloc_global - The global pool, for built-in code during boot.
+ *
+ * Not exported: modules load after the pool is sealed for good.
+ */
+struct smalloc_pool *const smalloc_global = &smalloc_global_pool;
 
 /* Pools other than the global one, for debugfs. */
-static LIST_HEAD(smalloc_pools);
-static DEFINE_MUTEX(smalloc_pools_lock);
+LIST_HEAD(smalloc_pools);
+DEFINE_MUTEX(smalloc_pools_lock);
 
 /*
- * A KUnit test that provokes a caller bug or a corruption on purpose counts
- * it in a named resource instead of getting a warning (the pattern of
- * lib/slub_kunit.c): any warning left in the log is then a real one.
+ * A KUnit test that provokes a caller bug or a corruption on purpose arms
+ * the "smalloc_warnings" resource around the call: the warning is counted
+ * there instead of printed, and the test asserts the count.  Any other
+ * warning, in a test or not, is printed, and fails the run.
  */
-#if IS_ENABLED(CONFIG_KUNIT)
-static bool smalloc_kunit_count_warning(void)
+bool smalloc_warning_expected(void)
 {
+#if IS_ENABLED(CONFIG_KUNIT)
 	struct kunit_resource *resource;
+	struct smalloc_warnings *w;
+	bool counted = false;
 
 	if (!kunit_get_current_test())
 		return false;
-
 	resource = kunit_find_named_resource(current->kunit_test,
 					     "smalloc_warnings");
 	if (!resource)
 		return false;
-
-	(*(int *)resource->data)++;
+	w = resource->data;
+	if (w->armed) {
+		w->count++;
+		counted = true;
+	}
 	kunit_put_resource(resource);
-	return true;
-}
+	return counted;
 #else
-static inline bool smalloc_kunit_count_warning(void) { return false; }
+	return false;
 #endif
-
-/* Evaluates to @cond; warns once per call site when true. */
-#define smalloc_warn_on(cond) ({					\
-	bool __bad = !!(cond);						\
-									\
-	if (unlikely(__bad) && !smalloc_kunit_count_warning())		\
-		WARN_ON_ONCE(1);					\
-	unlikely(__bad);						\
-})
-
-/* For the tests. */
-struct smalloc_pool *smalloc_global_pool(void)
-{
-	return &smalloc_global;
 }
 
-static struct smalloc_pool *smalloc_pool_or_global(struct smalloc_pool *pool)
+/*
+ * The state of @pool, or NULL, with a warning, if @pool is NULL (a failed
+ * smalloc_create()) or does not look like a pool: it must lie in a node of
+ * its own, and its state must point back to it.
+ */
+struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 {
-	return pool ?: &smalloc_global;
+	struct smalloc_node *node;
+	bool ours = true;
+
+	if (smalloc_warn_on(!pool))
+		return NULL;
+	if (pool != &smalloc_global_pool) {
+		rcu_read_lock();
+		node = smalloc_index_find(pool);
+		ours = node && node->pool == pool;
+		rcu_read_unlock();
+	}
+	if (smalloc_warn_on(!ours || !pool->state ||
+			    pool->state->pool != pool)) {
+		pr_err("%p is not a pool, or its metadata is corrupted\n",
+		       pool);
+		return NULL;
+	}
+	return pool->state;
 }
 
-static struct smalloc_node *smalloc_node_new(struct smalloc_pool *pool,
+/* Does set_memory_ro() of a vmalloc address also cover its linear alias? */
+static bool smalloc_seals_alias(void)
+{
+#ifdef CONFIG_ARM64
+	return rodata_full;
+#else
+	return true;	/* x86_64: cpa_process_alias() */
+#endif
+}
+
+/* The one place that changes permissions; KUnit injects failures here. */
+VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
+					bool ro)
+{
+	KUNIT_STATIC_STUB_REDIRECT(smalloc_set_memory, addr, numpages, ro);
+	return ro ? set_memory_ro(addr, numpages) :
+		    set_memory_rw(addr, numpages);
+}
+
+static void *smalloc_area_alloc(unsigned long pages)
+{
+	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
+				    VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+				    PAGE_KERNEL, VM_FLUSH_RESET_PERMS | VM_SMALLOC,
+				    NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* Add a node to @pool large enough for an object of @size bytes. */
+static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 					     size_t size)
 {
-	unsigned long pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
-	unsigned long grow = max(1UL, min(pool->nr_pages,
-					  SMALLOC_NODE_MAX_PAGES));
+	size_t base = ALIGN(sizeof(struct smalloc_node), pool->align);
+	unsigned long pages = PAGE_ALIGN(base + size + sizeof(u32)) >> PAGE_SHIFT;
+	unsigned long grow = clamp(pool->nr_pages, 1UL,
+				   (unsigned long)SMALLOC_NODE_MAX_PAGES);
 	struct smalloc_node *node;
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	/* Grow geometrically, so that seal needs few set_memory calls. */
+	node = smalloc_area_alloc(max(pages, grow));
 	if (!node)
 		return NULL;
 	node->pool = pool;
-
-	/* Grow geometrically, so that seal needs few set_memory calls. */
 	node->size = max(pages, grow) << PAGE_SHIFT;
-	node->addr = __vmalloc_node_range(node->size, PAGE_SIZE,
-					  VMALLOC_START, VMALLOC_END,
-					  GFP_KERNEL, PAGE_KERNEL,
-					  VM_FLUSH_RESET_PERMS | VM_SMALLOC,
-					  NUMA_NO_NODE,
-					  __builtin_return_address(0));
-	if (!node->addr) {
-		kfree(node);
-		return NULL;
-	}
-	if (mtree_store_range(&smalloc_nodes, (unsigned long)node->addr,
-			      (unsigned long)node->addr + node->size - 1,
-			      node, GFP_KERNEL)) {
-		vfree(node->addr);
-		kfree(node);
+	node->base = base;
+	node->used = base;
+	node->nr = 0;
+	if (smalloc_index_add(node)) {
+		vfree(node);
 		return NULL;
 	}
 
 	/* An object larger than the growth step gets a node of its own. */
-	if (pages > grow)
-		list_add_tail(&node->list, &pool->nodes);
-	else
-		list_add(&node->list, &pool->nodes);
+	if (pages > grow && pool->nodes) {
+		node->next = pool->nodes->next;
+		pool->nodes->next = node;
+	} else {
+		node->next = pool->nodes;
+		pool->nodes = node;
+	}
 	pool->nr_pages += node->size >> PAGE_SHIFT;
 	return node;
 }
 
-/* Make room for one more extent in @node's object array. */
-static int smalloc_reserve_extent(struct smalloc_node *node)
+/* Room for an object of @size at @offset, and for its end below the others. */
+static bool smalloc_node_fits(const struct smalloc_node *node, size_t offset,
+			      size_t size)
 {
-	struct smalloc_objects *old, *new;
-	unsigned int cap;
-
-	/* Extents are u32 offsets into a node. */
-	BUILD_BUG_ON(SMALLOC_MAX_SIZE + SMALLOC_NODE_MAX_PAGES * PAGE_SIZE >
-		     U32_MAX);
-	old = rcu_dereference_protected(node->objects,
-					lockdep_is_held(&node->pool->lock));
-	if (old && old->nr < old->cap)
-		return 0;
-
-	cap = old ? 2 * old->cap : 16;
-	new = kvmalloc(struct_size(new, end, cap), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-	new->cap = cap;
-	new->nr = 0;
-	if (old) {
-		memcpy(new->end, old->end, old->nr * sizeof(old->end[0]));
-		new->nr = old->nr;
-	}
-	rcu_assign_pointer(node->objects, new);
-	if (old)
-		kvfree_rcu(old, rcu);
-	return 0;
+	return offset <= node->size &&
+	       size + sizeof(u32) * (node->nr + 1) <= node->size - offset;
 }
 
 /* Carve @size bytes from the newest node, adding a node if needed. */
 static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 {
-	struct smalloc_objects *objs;
-	struct smalloc_node *node;
+	struct smalloc_node *node = pool->nodes;
 	size_t offset = 0;
 
-	node = list_first_entry_or_null(&pool->nodes, struct smalloc_node,
-					list);
 	if (node)
 		offset = ALIGN(node->used, pool->align);
-	if (!node || offset > node->size || size > node->size - offset) {
-		node = smalloc_node_new(pool, size);
+	if (!node || !smalloc_node_fits(node, offset, size)) {
+		node = smalloc_node_add(pool, size);
 		if (!node)
 			return NULL;
-		offset = 0;
+		offset = node->base;
 	}
-	if (smalloc_reserve_extent(node))
-		return NULL;
 
-	objs = rcu_dereference_protected(node->objects,
-					 lockdep_is_held(&pool->lock));
-	objs->end[objs->nr] = offset + size;
-	/* Publish the extent once filled; pairs with smalloc_lookup(). */
-	smp_store_release(&objs->nr, objs->nr + 1);
-
+	*smalloc_node_end(node, node->nr) = offset + size;
 	node->used = offset + size;
+	/* Publish the end once written; pairs with smalloc_lookup(). */
+	smp_store_release(&node->nr, node->nr + 1);
 	pool->bytes += size;
-	return node->addr + offset;
+	return (void *)node + offset;
 }
 
 /*
- * A node's metadata is ordinary kernel memory: before trusting it with
- * set_memory_*(), check that it still describes one whole smalloc area.
+ * Is @node a node of @pool?  The pool's list of nodes was writable while the
+ * pool was unsealed: before trusting a node with set_memory_*() or vfree(),
+ * check it against what an overwrite of the list cannot change as easily:
+ * the index must hold it for its address, it must say it belongs to @pool,
+ * and vmalloc must have a whole VM_SMALLOC area of its size at its address.
  */
-static bool smalloc_node_valid(struct smalloc_node *node)
+static bool smalloc_node_ours(const struct smalloc_pool *pool,
+			      struct smalloc_node *node)
 {
-	struct vm_struct *area = find_vm_area(node->addr);
+	struct vm_struct *area;
+	bool ours;
 
+	rcu_read_lock();
+	ours = smalloc_index_find(node) == node && node->pool == pool;
+	rcu_read_unlock();
+	if (!ours)
+		return false;
+
+	/* The node is @pool's, whose lock we hold: it cannot go away. */
+	area = find_vm_area(node);
 	return area && (area->flags & VM_SMALLOC) &&
-	       area->addr == node->addr &&
-	       get_vm_area_size(area) == node->size;
+	       area->addr == (void *)node && get_vm_area_size(area) == node->size;
 }
 
 /*
- * Make every node of @pool read-only (@ro) or writable.  Every node is
- * checked first: corrupted metadata leaves the whole pool untouched.  On a
- * failure of set_memory_*(), put back the nodes already changed, unless
- * @keep, so that the pool is entirely in its old state, and return the
- * error.
+ * Check every node of @pool before changing any: a corrupted pool is left
+ * entirely as it is.  The walk is bounded by the pool's page count, so a
+ * list forged into a cycle ends too.
  */
-static int smalloc_set_pages_ro(struct smalloc_pool *pool, bool ro, bool keep)
+static bool smalloc_nodes_ours(const struct smalloc_pool *pool)
 {
-	int (*set)(unsigned long addr, int numpages);
-	int (*undo)(unsigned long addr, int numpages);
+	unsigned long pages = 0;
 	struct smalloc_node *node;
-	int ret;
 
-	list_for_each_entry(node, &pool->nodes, list) {
-		if (smalloc_warn_on(!smalloc_node_valid(node))) {
-			pr_err("pool %s: node metadata corrupted\n",
-			       pool->name);
-			return -EFAULT;
-		}
+	for (node = pool->nodes; node; node = node->next) {
+		if (!smalloc_node_ours(pool, node))
+			return false;
+		pages += node->size >> PAGE_SHIFT;
+		if (pages > pool->nr_pages)
+			return false;
+	}
+	return pages == pool->nr_pages;
+}
+
+/*
+ * Make every node of @pool read-only (@ro) or writable.  On a failure of
+ * set_memory_*(), put back the nodes already changed, unless @keep, so that
+ * the pool is entirely in its old state, and return the error.
+ */
+static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep)
+{
+	struct smalloc_node *node, *done;
+	int ret = 0;
+
+	if (smalloc_warn_on(!smalloc_nodes_ours(pool))) {
+		pr_err("pool %s: node metadata corrupted\n", pool->name);
+		return -EFAULT;
+	}
+	if (ro && !smalloc_seals_alias()) {
+		pr_warn_once("sealing would leave the linear map writable (boot with rodata=full)\n");
+		return -EOPNOTSUPP;
 	}
 
-	set = ro ? set_memory_ro : set_memory_rw;
-	undo = ro ? set_memory_rw : set_memory_ro;
-
-	list_for_each_entry(node, &pool->nodes, list) {
-		ret = set((unsigned long)node->addr, node->size >> PAGE_SHIFT);
+	for (node = pool->nodes; node; node = node->next) {
+		ret = smalloc_set_memory((unsigned long)node,
+					 node->size >> PAGE_SHIFT, ro);
 		if (ret)
-			goto undo;
+			break;
 	}
-	return 0;
+	if (!ret)
+		return 0;
 
-undo:
 	pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
 	       ro ? "read-only" : "writable", ret);
 	if (keep)
 		return ret;
-	list_for_each_entry_from_reverse(node, &pool->nodes, list)
-		WARN_ON(undo((unsigned long)node->addr,
-			     node->size >> PAGE_SHIFT));
+	for (done = pool->nodes; done != node; done = done->next)
+		WARN_ON(smalloc_set_memory((unsigned long)done,
+					   done->size >> PAGE_SHIFT, !ro));
 	return ret;
 }
 
-/* Seal @pool, under its lock; @keep as for smalloc_set_pages_ro(). */
-static int smalloc_seal_locked(struct smalloc_pool *pool, bool keep)
+/* Seal @pool, under its lock; @keep as for smalloc_set_pages(). */
+static int smalloc_seal_locked(struct smalloc_pool *pool,
+			       struct smalloc_state *state, bool keep)
 {
 	int ret;
 
 	/* Refuse copies from user space before the pages fault. */
-	WRITE_ONCE(pool->sealed, true);
-	ret = smalloc_set_pages_ro(pool, true, keep);
-	if (ret)
-		WRITE_ONCE(pool->sealed, false);
+	WRITE_ONCE(state->closed, true);
+	ret = smalloc_set_pages(pool, true, keep);
+	if (!ret)
+		WRITE_ONCE(state->sealed, true);
+	else if (!keep)
+		WRITE_ONCE(state->closed, false);
 	return ret;
 }
 
 static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 					     bool shared)
 {
+	struct smalloc_state *state;
+	struct smalloc_node *node;
 	struct smalloc_pool *pool;
+	size_t len;
+	char *copy;
 
 	might_sleep();
 
 	if (smalloc_warn_on(!name || !is_power_of_2(align) ||
 			    align > PAGE_SIZE))
 		return NULL;
+	align = max_t(size_t, align, ARCH_KMALLOC_MINALIGN);
 
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
-	if (!pool)
+	state = kzalloc(sizeof(*state), GFP_KERNEL);
+	if (!state)
 		return NULL;
+	node = smalloc_area_alloc(1);
+	if (!node)
+		goto free_state;
 
-	pool->name = kstrdup_const(name, GFP_KERNEL);
-	if (!pool->name) {
-		kfree(pool);
-		return NULL;
-	}
+	/* The pool, then its name, follow the header of its first node. */
+	pool = (void *)(node + 1);
+	copy = (void *)(pool + 1);
+	len = strnlen(name, SMALLOC_NAME_MAX - 1);
+	memcpy(copy, name, len);
+	copy[len] = '\0';
+	*pool = (struct smalloc_pool) {
+		.state = state,
+		.nodes = node,
+		.name = copy,
+		.align = align,
+		.nr_pages = 1,
+		.shared = shared,
+	};
+	*node = (struct smalloc_node) {
+		.pool = pool,
+		.size = PAGE_SIZE,
+		.used = copy + len + 1 - (char *)node,
+	};
+	node->base = ALIGN(node->used, align);
 
-	mutex_init(&pool->lock);
-	INIT_LIST_HEAD(&pool->nodes);
-	pool->align = max_t(size_t, align, ARCH_KMALLOC_MINALIGN);
-	pool->shared = shared;
+	mutex_init(&state->lock);
+	state->pool = pool;
+	if (smalloc_index_add(node))
+		goto free_node;
 
 	mutex_lock(&smalloc_pools_lock);
-	list_add_tail(&pool->list, &smalloc_pools);
+	list_add_tail(&state->list, &smalloc_pools);
 	mutex_unlock(&smalloc_pools_lock);
 	return pool;
+
+free_node:
+	vfree(node);
+free_state:
+	kfree(state);
+	return NULL;
 }
 
 /**
  * smalloc_create_aligned() - Create a pool.
- * @name: Name of the pool, shown in reports and in debugfs.  Need not stay
- *	valid after the call.
+ * @name: Name of the pool, shown in reports and in debugfs; its first 63
+ *	characters are kept, in the pool.
  * @align: Alignment of every object of the pool: a power of two, at most
  *	PAGE_SIZE.  Values below ARCH_KMALLOC_MINALIGN are raised to it.
+ *
+ * The pool's own description, and its name, take the start of its first
+ * page and are sealed with it.
  *
  * Context: Process context.  May sleep.
  * Return: The new, unsealed and empty pool; NULL if memory runs out, or,
@@ -354,9 +436,9 @@ EXPORT_SYMBOL_GPL(smalloc_create_aligned);
 /*
  * smalloc_create_shared() - Create a pool that behaves like the global one:
  * callers can neither seal nor unseal it, only smalloc_seal_final() can.
- * For the global pool's tests.
+ * For the tests of the global pool's rules.
  */
-struct smalloc_pool *smalloc_create_shared(const char *name)
+VISIBLE_IF_KUNIT struct smalloc_pool *smalloc_create_shared(const char *name)
 {
 	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, true);
 }
@@ -369,41 +451,47 @@ struct smalloc_pool *smalloc_create_shared(const char *name)
 static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 				const void *src, bool zero)
 {
+	struct smalloc_state *state;
 	void *p = NULL;
 
 	might_sleep();
-	pool = smalloc_pool_or_global(pool);
-
-	if (smalloc_warn_on(!size || READ_ONCE(pool->final)))
+	state = smalloc_pool_state(pool);
+	if (!state)
 		return NULL;
+	if (!size)
+		return ZERO_SIZE_PTR;
 	if (size > SMALLOC_MAX_SIZE)
 		return NULL;
 
-	mutex_lock(&pool->lock);
-	if (!smalloc_warn_on(pool->sealed))
+	mutex_lock(&state->lock);
+	/* A sealed pool, or the global pool after boot: a caller bug. */
+	if (!smalloc_warn_on(state->closed))
 		p = smalloc_carve(pool, size);
 	if (p && src)
 		memcpy(p, src, size);
 	else if (p && zero)
 		memset(p, 0, size);
-	mutex_unlock(&pool->lock);
+	mutex_unlock(&state->lock);
 	return p;
 }
 
 /**
  * smalloc_alloc() - Allocate an object from a pool.
- * @pool: Pool to allocate from, or NULL for the global pool.
- * @size: Size of the object in bytes, from 1 to SMALLOC_MAX_SIZE.
+ * @pool: Pool to allocate from; smalloc_global for built-in code during
+ *	boot.
+ * @size: Size of the object in bytes, up to SMALLOC_MAX_SIZE.
  *
  * The object is aligned to the pool's alignment and is not zeroed.  It lives
- * until the pool is destroyed; there is no way to free it alone.
+ * until the pool is destroyed; there is no way to free it alone.  As with
+ * kmalloc(), a size of 0 gives ZERO_SIZE_PTR.
  *
  * Allocating from a sealed pool is a caller bug: it warns and fails, and so
- * does allocating from the global pool once kernel init has finished.
+ * does allocating from the global pool once kernel init has finished, or
+ * from a NULL pool (as a failed smalloc_create() returns).
  *
  * Context: Process context.  May sleep.
- * Return: The object; NULL if memory runs out or @size exceeds
- * SMALLOC_MAX_SIZE, or, with a warning, if @size is 0 or the pool is sealed.
+ * Return: The object; ZERO_SIZE_PTR if @size is 0; NULL if memory runs out
+ * or @size exceeds SMALLOC_MAX_SIZE, or, with a warning, for a caller bug.
  */
 void *smalloc_alloc(struct smalloc_pool *pool, size_t size)
 {
@@ -413,13 +501,14 @@ EXPORT_SYMBOL_GPL(smalloc_alloc);
 
 /**
  * smalloc_zalloc() - Allocate a zeroed object from a pool.
- * @pool: Pool to allocate from, or NULL for the global pool.
+ * @pool: Pool to allocate from.
  * @size: Size of the object in bytes.
  *
  * Like smalloc_alloc(), with the object zeroed.
  *
  * Context: Process context.  May sleep.
- * Return: The zeroed object, or NULL as for smalloc_alloc().
+ * Return: The zeroed object, or ZERO_SIZE_PTR or NULL as for
+ * smalloc_alloc().
  */
 void *smalloc_zalloc(struct smalloc_pool *pool, size_t size)
 {
@@ -429,7 +518,7 @@ EXPORT_SYMBOL_GPL(smalloc_zalloc);
 
 /**
  * smalloc_strdup() - Copy a string into a pool.
- * @pool: Pool to allocate from, or NULL for the global pool.
+ * @pool: Pool to allocate from.
  * @s: The string to copy; NULL gives NULL, as with kstrdup().
  *
  * Context: Process context.  May sleep.
@@ -447,30 +536,37 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * smalloc_seal() - Make every object of a pool read-only.
  * @pool: The pool.
  *
- * Every page of the pool becomes read-only through its vmalloc address and
- * its direct-map alias (on arm64 the alias only with rodata=full).  Each
+ * Every page of the pool, including the pool's own description, becomes
+ * read-only through its vmalloc address and its direct-map alias.  Each
  * node costs one set_memory_ro() call, which flushes the TLB of every CPU.
+ * smalloc_validate() and smalloc_find_object() report the pool sealed only
+ * once every page is read-only.
  *
- * Sealing a sealed pool, or the global pool (NULL), is a caller bug.
+ * Sealing a sealed pool, or the global pool, is a caller bug.
  *
  * Context: Process context.  May sleep.
- * Return: 0 on success; -EINVAL, with a warning, for a caller bug;
- * otherwise the error of set_memory_ro(), and the pool stays unsealed.
+ * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
+ * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP on arm64
+ * without rodata=full, where the linear alias would stay writable;
+ * otherwise the error of set_memory_ro().  On failure, the pool stays
+ * unsealed.
  */
 int smalloc_seal(struct smalloc_pool *pool)
 {
+	struct smalloc_state *state;
 	int ret;
 
 	might_sleep();
-	if (smalloc_warn_on(!pool || pool->shared))
+	state = smalloc_pool_state(pool);
+	if (!state || smalloc_warn_on(pool->shared))
 		return -EINVAL;
 
-	mutex_lock(&pool->lock);
-	if (smalloc_warn_on(pool->sealed))
+	mutex_lock(&state->lock);
+	if (smalloc_warn_on(state->closed))
 		ret = -EINVAL;
 	else
-		ret = smalloc_seal_locked(pool, false);
-	mutex_unlock(&pool->lock);
+		ret = smalloc_seal_locked(pool, state, false);
+	mutex_unlock(&state->lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(smalloc_seal);
@@ -480,30 +576,37 @@ EXPORT_SYMBOL_GPL(smalloc_seal);
  * @pool: The pool.
  *
  * While a pool is unsealed, any CPU can write to it: keep the window short
- * and seal again.  Unsealing an unsealed pool, or the global pool (NULL),
- * is a caller bug.
+ * and seal again.  Unsealing an unsealed pool, or the global pool, is a
+ * caller bug.
  *
  * Context: Process context.  May sleep.
- * Return: 0 on success; -EINVAL, with a warning, for a caller bug;
- * otherwise the error of set_memory_rw(), and the pool stays sealed.
+ * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
+ * with a warning, if the pool's metadata is corrupted; otherwise the error
+ * of set_memory_rw().  On failure, the pool stays sealed.
  */
 int smalloc_unseal(struct smalloc_pool *pool)
 {
+	struct smalloc_state *state;
 	int ret;
 
 	might_sleep();
-	if (smalloc_warn_on(!pool || pool->shared))
+	state = smalloc_pool_state(pool);
+	if (!state || smalloc_warn_on(pool->shared))
 		return -EINVAL;
 
-	mutex_lock(&pool->lock);
-	if (smalloc_warn_on(!pool->sealed)) {
+	mutex_lock(&state->lock);
+	if (smalloc_warn_on(!state->sealed)) {
 		ret = -EINVAL;
 	} else {
-		ret = smalloc_set_pages_ro(pool, false, false);
-		if (!ret)
-			WRITE_ONCE(pool->sealed, false);
+		/* Not sealed any more before the first page is writable. */
+		WRITE_ONCE(state->sealed, false);
+		ret = smalloc_set_pages(pool, false, false);
+		if (ret)
+			WRITE_ONCE(state->sealed, true);
+		else
+			WRITE_ONCE(state->closed, false);
 	}
-	mutex_unlock(&pool->lock);
+	mutex_unlock(&state->lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(smalloc_unseal);
@@ -513,345 +616,117 @@ EXPORT_SYMBOL_GPL(smalloc_unseal);
  * allocation, seal and unseal fail; only destruction remains, and the
  * global pool is never destroyed.
  */
-int smalloc_seal_final(struct smalloc_pool *pool)
+VISIBLE_IF_KUNIT int smalloc_seal_final(struct smalloc_pool *pool)
 {
-	int ret = 0;
+	struct smalloc_state *state;
+	int ret;
 
 	might_sleep();
-	if (smalloc_warn_on(!pool->shared || pool->final))
+	state = smalloc_pool_state(pool);
+	if (!state || smalloc_warn_on(!pool->shared))
 		return -EINVAL;
 
-	mutex_lock(&pool->lock);
+	mutex_lock(&state->lock);
+	if (smalloc_warn_on(state->final)) {
+		mutex_unlock(&state->lock);
+		return -EINVAL;
+	}
 	/*
 	 * No rollback: if a node cannot be made read-only, keep the others
-	 * read-only.  Allocation is refused from now on either way.
+	 * read-only.  Writes and allocation are refused from now on either
+	 * way, and debugfs shows the pool as "seal-failed".
 	 */
-	if (!pool->sealed)
-		ret = smalloc_seal_locked(pool, true);
-	WARN_ON(ret);
-	WRITE_ONCE(pool->final, true);
-	mutex_unlock(&pool->lock);
+	ret = smalloc_seal_locked(pool, state, true);
+	WRITE_ONCE(state->final, true);
+	mutex_unlock(&state->lock);
 	return ret;
 }
 
 /**
  * smalloc_seal_global() - Seal the global pool for good.
  *
- * Called once by kernel_init(), at the end of init, next to
- * mark_readonly().  Not for other callers.
+ * Called once by kernel_init(), when every initcall has run and before init
+ * memory is freed and mark_readonly() write-protects the global pool's
+ * description; being __init, nothing can call it later.
  */
-void smalloc_seal_global(void)
+void __init smalloc_seal_global(void)
 {
-	if (smalloc_seal_final(&smalloc_global))
+	if (smalloc_seal_final(smalloc_global))
 		pr_err("the global pool could not be sealed\n");
 }
 
 /**
  * smalloc_destroy() - Destroy a pool and free all of its objects.
- * @pool: The pool, sealed or not.  NULL (the global pool) does nothing.
+ * @pool: The pool, sealed or not.  NULL does nothing, as for kfree().
  *
  * The pages go back with their direct-map alias writable again.  The
- * caller must make sure nothing uses the pool's objects any more.
+ * caller must make sure nothing uses the pool's objects any more, and that
+ * no other call on the pool runs at the same time or comes later: the pool
+ * is gone when this returns.  Lookups (smalloc_find_object() and the like)
+ * may run meanwhile; they find nothing once the pool is going.
+ *
+ * A pool whose metadata fails the checks of smalloc_seal() is not freed but
+ * leaked, with a warning: freeing pages that may belong to somebody else
+ * would be worse.  Destroying the global pool is a caller bug.
  *
  * Context: Process context.  May sleep.
  */
 void smalloc_destroy(struct smalloc_pool *pool)
 {
 	struct smalloc_node *node, *next;
+	struct smalloc_state *state;
+	bool ours;
 
 	might_sleep();
 	if (!pool)
 		return;
+	state = smalloc_pool_state(pool);
+	if (!state || smalloc_warn_on(pool == smalloc_global))
+		return;
+
+	/*
+	 * No other call may run on the pool: what is checked here stays
+	 * true after the lock is dropped, for the debugfs list, which is
+	 * locked before pools.
+	 */
+	mutex_lock(&state->lock);
+	ours = smalloc_nodes_ours(pool);
+	mutex_unlock(&state->lock);
+	if (smalloc_warn_on(!ours)) {
+		pr_err("pool %s: node metadata corrupted, leaking the pool\n",
+		       pool->name);
+		return;
+	}
 
 	mutex_lock(&smalloc_pools_lock);
-	list_del(&pool->list);
+	list_del(&state->list);
 	mutex_unlock(&smalloc_pools_lock);
 
-	/* Let a seal, unseal or allocation that is under way finish first. */
-	mutex_lock(&pool->lock);
 	/*
-	 * Hide the nodes from lookups (an erase in an RCU-mode maple tree
-	 * allocates, so it must not fail silently), and wait for the lookups
-	 * under way.  A node that cannot be hidden is leaked, not freed.
+	 * Hide the nodes from lookups, and wait for the lookups under way.  A
+	 * failure cannot happen (__GFP_NOFAIL, valid ranges); if it did, the
+	 * pool is leaked whole, so that nothing the index or a lookup may
+	 * still reach is freed.
 	 */
-	list_for_each_entry_safe(node, next, &pool->nodes, list) {
-		if (WARN_ON(mtree_store_range(&smalloc_nodes,
-					      (unsigned long)node->addr,
-					      (unsigned long)node->addr +
-					      node->size - 1, NULL,
-					      GFP_KERNEL | __GFP_NOFAIL)))
-			list_del(&node->list);
+	mutex_lock(&state->lock);
+	for (node = pool->nodes; node; node = node->next) {
+		if (WARN_ON(smalloc_index_remove(node))) {
+			mutex_unlock(&state->lock);
+			return;
+		}
 	}
+	mutex_unlock(&state->lock);
 	synchronize_rcu();
 
-	/* vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map. */
-	list_for_each_entry_safe(node, next, &pool->nodes, list) {
-		kvfree(rcu_dereference_protected(node->objects, true));
-		vfree(node->addr);
-		kfree(node);
+	/*
+	 * vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map.  The
+	 * pool lives in its oldest node, which is freed last.
+	 */
+	for (node = pool->nodes; node; node = next) {
+		next = node->next;
+		vfree(node);
 	}
-	mutex_unlock(&pool->lock);
-	mutex_destroy(&pool->lock);
-	kfree_const(pool->name);
-	kfree(pool);
+	mutex_destroy(&state->lock);
+	kfree(state);
 }
 EXPORT_SYMBOL_GPL(smalloc_destroy);
-
-/*
- * Under rcu_read_lock(): find the node holding @p and fill @obj with the
- * object holding it.  Returns the node, or NULL if @p is not in a node;
- * @obj->size is 0 if @p is in a node but in no object.
- */
-static struct smalloc_node *smalloc_lookup(const void *p,
-					   struct smalloc_object *obj)
-{
-	struct smalloc_objects *objs;
-	struct smalloc_node *node;
-	unsigned int lo = 0, hi, mid, nr;
-	unsigned long offset, start;
-
-	/*
-	 * Callers often got @p through rcu_dereference(), which orders only
-	 * the loads that go through @p, not our loads of the tree and of the
-	 * extents.  Pairs with the release of the allocation that made @p
-	 * (the pool mutex, smp_store_release() of the extent count).
-	 */
-	smp_rmb();
-	obj->pool = NULL;
-	obj->start = (void *)p;
-	obj->size = 0;
-	node = mtree_load(&smalloc_nodes, (unsigned long)p);
-	if (!node)
-		return NULL;
-
-	obj->pool = node->pool;
-	obj->sealed = READ_ONCE(node->pool->sealed);
-
-	objs = rcu_dereference(node->objects);
-	if (!objs)
-		return node;
-
-	/* The first object that ends after @p. */
-	offset = p - node->addr;
-	/* Pairs with smalloc_carve(): entries below @nr are filled. */
-	nr = smp_load_acquire(&objs->nr);
-	hi = nr;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (objs->end[mid] <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == nr)
-		return node;
-	start = lo ? ALIGN(objs->end[lo - 1], node->pool->align) : 0;
-	if (offset >= start) {
-		obj->start = node->addr + start;
-		obj->size = objs->end[lo] - start;
-	}
-	return node;
-}
-
-/**
- * is_smalloc_addr() - Is this address in the pages of a smalloc pool?
- * @p: The address.  Objects are known by the addresses the allocator
- *	returned, not by their direct-map alias.
- *
- * Context: Any context.
- * Return: true if @p lies in a node of any pool, object or not.
- */
-bool is_smalloc_addr(const void *p)
-{
-	bool ret;
-
-	rcu_read_lock();
-	ret = mtree_load(&smalloc_nodes, (unsigned long)p);
-	rcu_read_unlock();
-	return ret;
-}
-EXPORT_SYMBOL_GPL(is_smalloc_addr);
-
-/**
- * smalloc_find_object() - Find the object that holds an address.
- * @p: The address, anywhere within the object.
- * @obj: Filled with the object's pool, start, size and sealed state.
- *
- * The lookup takes no lock and costs O(log n) in the number of objects
- * and nodes.  The pool must not be destroyed meanwhile.
- *
- * Context: Any context.
- * Return: true if @p is within an object; false if it is not smalloc
- * memory, or falls in padding or free space of a pool.
- */
-bool smalloc_find_object(const void *p, struct smalloc_object *obj)
-{
-	bool found;
-
-	rcu_read_lock();
-	found = smalloc_lookup(p, obj) && obj->size;
-	rcu_read_unlock();
-	return found;
-}
-EXPORT_SYMBOL_GPL(smalloc_find_object);
-
-/**
- * smalloc_validate() - Check that memory is (sealed) smalloc memory of a pool.
- * @p: Start of the memory.
- * @size: Its size in bytes.
- * @pool: The pool it must belong to; NULL for the global pool.
- * @sealed: Whether it must also be sealed.
- *
- * For code that receives a pointer it means to trust, as XNU's
- * zone_require_ro() or Windows' ExSecurePoolValidate(): [@p, @p + @size)
- * must lie within one object of @pool.
- *
- * Context: Any context.
- * Return: 0 if so; -EFAULT if @p is not in a smalloc object, -EXDEV if it
- * is in another pool, -ERANGE if the memory runs past the object, -EPERM
- * if @sealed and the pool is not sealed.
- */
-int smalloc_validate(const void *p, size_t size,
-		     const struct smalloc_pool *pool, bool sealed)
-{
-	struct smalloc_object obj;
-
-	if (!pool)
-		pool = &smalloc_global;
-	if (!smalloc_find_object(p, &obj))
-		return -EFAULT;
-	if (obj.pool != pool)
-		return -EXDEV;
-	if (size > obj.start + obj.size - p)
-		return -ERANGE;
-	if (sealed && !obj.sealed)
-		return -EPERM;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(smalloc_validate);
-
-/**
- * smalloc_pool_name() - The name of a pool.
- * @pool: The pool; NULL for the global pool.
- *
- * Return: The name the pool was created with.
- */
-const char *smalloc_pool_name(const struct smalloc_pool *pool)
-{
-	return pool ? pool->name : smalloc_global.name;
-}
-EXPORT_SYMBOL_GPL(smalloc_pool_name);
-
-/* Under rcu_read_lock(). */
-static enum smalloc_copy_verdict
-__smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
-		       struct smalloc_object *obj)
-{
-	if (!smalloc_lookup(ptr, obj) || !obj->size)
-		return SMALLOC_COPY_NO_OBJECT;
-	if (n > obj->start + obj->size - ptr)
-		return SMALLOC_COPY_OVERRUN;
-	if (!to_user && obj->sealed)
-		return SMALLOC_COPY_INTO_SEALED;
-	return SMALLOC_COPY_OK;
-}
-
-/*
- * smalloc_copy_verdict() - Decide on a usercopy to or from smalloc memory,
- * without acting on it: the policy of smalloc_check_usercopy(), apart so
- * that tests can check it.
- */
-enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
-					       unsigned long n, bool to_user,
-					       struct smalloc_object *obj)
-{
-	enum smalloc_copy_verdict verdict;
-
-	rcu_read_lock();
-	verdict = __smalloc_copy_verdict(ptr, n, to_user, obj);
-	rcu_read_unlock();
-	return verdict;
-}
-
-#ifdef CONFIG_HARDENED_USERCOPY
-/**
- * smalloc_check_usercopy() - Hardened usercopy's check of smalloc memory.
- * @ptr: Kernel address of the copy, in a VM_SMALLOC area.
- * @n: Size of the copy.
- * @to_user: true for a copy to user space, false for one from it.
- *
- * Aborts, naming the pool, a copy that does not start in an object, runs
- * past the end of the object it starts in, or writes into a sealed pool.
- *
- * Context: Any context; takes no lock.  Like the rest of
- * check_heap_object()'s vmalloc checks, usercopy calls it only when page
- * faults are enabled.
- */
-void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
-{
-	enum smalloc_copy_verdict verdict;
-	struct smalloc_object obj;
-	char pool[32] = "";
-
-	rcu_read_lock();
-	verdict = __smalloc_copy_verdict(ptr, n, to_user, &obj);
-	/* The pool may go once we leave the RCU section: copy its name. */
-	if (verdict != SMALLOC_COPY_OK && obj.pool)
-		strscpy(pool, obj.pool->name);
-	rcu_read_unlock();
-
-	if (likely(verdict == SMALLOC_COPY_OK))
-		return;
-	usercopy_abort(verdict == SMALLOC_COPY_INTO_SEALED ?
-		       "sealed smalloc" : "smalloc", pool, to_user,
-		       ptr - obj.start, n);
-}
-#endif /* CONFIG_HARDENED_USERCOPY */
-
-#ifdef CONFIG_DEBUG_FS
-
-static void smalloc_show_pool(struct seq_file *seq, struct smalloc_pool *pool)
-{
-	struct smalloc_node *node;
-	unsigned long nodes = 0;
-
-	list_for_each_entry(node, &pool->nodes, list)
-		nodes++;
-	seq_printf(seq, "%-24s %6lu %8lu %12zu %s\n", pool->name, nodes,
-		   pool->nr_pages, pool->bytes,
-		   pool->sealed ? (pool->final ? "sealed-final" : "sealed") :
-		   (pool->final ? "seal-failed" : "unsealed"));
-}
-
-static int smalloc_pools_show(struct seq_file *seq, void *v)
-{
-	struct smalloc_pool *pool = &smalloc_global;
-
-	seq_printf(seq, "%-24s %6s %8s %12s %s\n", "# name", "nodes", "pages",
-		   "bytes", "state");
-
-	mutex_lock(&pool->lock);
-	smalloc_show_pool(seq, pool);
-	mutex_unlock(&pool->lock);
-
-	mutex_lock(&smalloc_pools_lock);
-	list_for_each_entry(pool, &smalloc_pools, list) {
-		mutex_lock(&pool->lock);
-		smalloc_show_pool(seq, pool);
-		mutex_unlock(&pool->lock);
-	}
-	mutex_unlock(&smalloc_pools_lock);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(smalloc_pools);
-
-static int __init smalloc_debugfs_init(void)
-{
-	struct dentry *dir = debugfs_create_dir("smalloc", NULL);
-
-	debugfs_create_file("pools", 0400, dir, NULL, &smalloc_pools_fops);
-	return 0;
-}
-late_initcall(smalloc_debugfs_init);
-
-#endif /* CONFIG_DEBUG_FS */

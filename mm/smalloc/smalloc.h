@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * smalloc internal interface, shared by the allocator and its tests.
+ * smalloc internal interface, shared by the allocator (core.c), the object
+ * index (index.c), debugfs (debugfs.c) and the KUnit tests.
  */
 #ifndef MM_SMALLOC_SMALLOC_H
 #define MM_SMALLOC_SMALLOC_H
@@ -10,80 +11,106 @@
 #include <linux/smalloc.h>
 #include <linux/types.h>
 
+#include <kunit/visibility.h>
+
+/* Largest node grown for a pool; larger objects get a node of their own. */
+#define SMALLOC_NODE_MAX_PAGES	512
+
+/* Longest pool name kept, with its NUL. */
+#define SMALLOC_NAME_MAX	64
+
 /**
- * struct smalloc_objects - The objects of a node, in address order.
- * @rcu: Frees a copy replaced by a larger one after readers are done.
- * @nr: Entries of @end in use.  The allocator fills an entry, then
+ * struct smalloc_node - Header of one vmalloc area of a pool.
+ * @pool: The pool it belongs to.
+ * @next: The next older node of the pool, or NULL.
+ * @size: Size of the area in bytes; a multiple of PAGE_SIZE.
+ * @base: Offset of the first object from the start of the node.
+ * @used: Bump offset: bytes from the start of the node that objects (and
+ *	the headers before them) already cover.
+ * @nr: Objects in the node.  The allocator writes an object's end, then
  *	publishes it with smp_store_release(); readers load @nr with
  *	smp_load_acquire() and need no lock.
- * @cap: Entries of @end allocated.
- * @end: For each object, in address order, the offset from the start of
- *	the node of the byte after its last one.  An object starts where
- *	the one before it ends, aligned to the pool's alignment; the first
- *	one at offset 0.  The bump pointer only grows, so @end is sorted.
- */
-struct smalloc_objects {
-	struct rcu_head rcu;
-	unsigned int nr;
-	unsigned int cap;
-	u32 end[] __counted_by(cap);
-};
-
-/**
- * struct smalloc_node - One vmalloc area of a pool.
- * @list: Entry in &smalloc_pool.nodes, newest first.
- * @pool: The pool it belongs to.
- * @addr: Start of the area; page aligned.
- * @size: Size of the area in bytes; a multiple of PAGE_SIZE.
- * @used: Bump offset: bytes from @addr that objects already cover.
- * @objects: Where each object ends (RCU).
  *
- * Node metadata is allocated apart from the area it describes, so that no
- * object can overflow into it and sealing never writes into sealed pages.
- * Nodes are found by address, without the pool lock, through an RCU-safe
- * maple tree; they are freed after a grace period.
+ * The header is the first bytes of the area it describes: a node's address
+ * is its area's address, and the header is sealed with the pool.  The end
+ * offset of each object is kept in a u32 array that grows down from the
+ * end of the area (smalloc_node_end()): an object starts where the one
+ * before it ends, aligned to the pool's alignment, the first one at @base,
+ * so the ends are sorted by construction and one binary search finds the
+ * object holding an address.  The node is full when the objects meet the
+ * ends.
  */
 struct smalloc_node {
-	struct list_head list;
 	struct smalloc_pool *pool;
-	void *addr;
+	struct smalloc_node *next;
 	size_t size;
+	size_t base;
 	size_t used;
-	struct smalloc_objects __rcu *objects;
+	unsigned int nr;
 };
 
+/* Where the end offset of object @i of @node is kept. */
+static inline u32 *smalloc_node_end(const struct smalloc_node *node,
+				    unsigned int i)
+{
+	return (u32 *)((void *)node + node->size) - 1 - i;
+}
+
 /**
- * struct smalloc_pool - A sealable pool.
+ * struct smalloc_state - What changes about a pool while it is sealed.
  * @lock: Serialises allocation, seal, unseal and destroy.
- * @nodes: The pool's &struct smalloc_node, newest first.
  * @list: Entry in the list of pools shown in debugfs.
- * @name: Name for reports and debugfs.
- * @align: Alignment of every object, a power of two.
- * @nr_pages: Pages in all nodes.
- * @bytes: Bytes handed out to objects, padding excluded.
- * @shared: Callers may neither seal nor unseal the pool (the global pool).
- * @sealed: Every node is read-only, through both of its mappings.  Written
- *	under @lock; read without it by the lookups.
- * @final: Sealed for good: allocation, seal and unseal are refused.  Set
- *	once, under @lock, and never cleared, so it may be read without @lock.
+ * @pool: The pool, for debugfs; checked against &smalloc_pool.state.
+ * @closed: Writes are refused: set before the pages become read-only and
+ *	cleared after they are writable again, so that hardened usercopy
+ *	never lets a copy reach a read-only page.
+ * @sealed: Every node is read-only, through both of its mappings: set once
+ *	the pages are read-only and cleared before they become writable, so
+ *	that smalloc_validate() never calls writable memory sealed.
+ * @final: Sealed for good: allocation, seal and unseal are refused.
+ *
+ * Apart from the pool because it must stay writable: a mutex is written
+ * by every locker, the debugfs list by every creation and destruction.
+ * The flags are written under @lock and read without it.
  */
-struct smalloc_pool {
+struct smalloc_state {
 	struct mutex lock;	/* serialises alloc, seal, unseal, destroy */
-	struct list_head nodes;
 	struct list_head list;
-	const char *name;
-	size_t align;
-	unsigned long nr_pages;
-	size_t bytes;
-	bool shared;
+	struct smalloc_pool *pool;
+	bool closed;
 	bool sealed;
 	bool final;
 };
 
 /**
+ * struct smalloc_pool - A sealable pool.
+ * @state: What must stay writable; points back to the pool.
+ * @nodes: The newest node; the others follow through &smalloc_node.next.
+ * @name: Name for reports and debugfs, kept in the pool's first node.
+ * @align: Alignment of every object, a power of two.
+ * @nr_pages: Pages in all nodes.
+ * @bytes: Bytes handed out to objects, padding excluded.
+ * @shared: Callers may neither seal nor unseal the pool (the global pool).
+ *
+ * A pool lives in its first node, just after the node's header, so it is
+ * sealed with its objects: nothing in it changes while it is sealed.  The
+ * global pool is static and __ro_after_init instead.
+ */
+struct smalloc_pool {
+	struct smalloc_state *state;
+	struct smalloc_node *nodes;
+	const char *name;
+	size_t align;
+	unsigned long nr_pages;
+	size_t bytes;
+	bool shared;
+};
+
+/**
  * enum smalloc_copy_verdict - What hardened usercopy makes of a copy.
  * @SMALLOC_COPY_OK: The copy stays within one object and may go ahead.
- * @SMALLOC_COPY_NO_OBJECT: Its start is in no object (padding, free space).
+ * @SMALLOC_COPY_NO_OBJECT: Its start is in no object (padding, free space,
+ *	a header).
  * @SMALLOC_COPY_OVERRUN: It runs past the end of the object it starts in.
  * @SMALLOC_COPY_INTO_SEALED: It would write into a sealed object.
  */
@@ -94,11 +121,48 @@ enum smalloc_copy_verdict {
 	SMALLOC_COPY_INTO_SEALED,
 };
 
+/**
+ * struct smalloc_warnings - Warnings a KUnit test provokes on purpose.
+ * @armed: The test expects warnings now: count them instead of printing.
+ * @count: Warnings counted.
+ *
+ * The data of the test's "smalloc_warnings" named resource.
+ */
+struct smalloc_warnings {
+	bool armed;
+	int count;
+};
+
+/* core.c */
+extern struct list_head smalloc_pools;
+extern struct mutex smalloc_pools_lock;
+bool smalloc_warning_expected(void);
+struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
+
+/*
+ * Evaluates to @cond; warns once per call site when true, unless a KUnit
+ * test provoked the warning on purpose and counts it.
+ */
+#define smalloc_warn_on(cond) ({					\
+	bool __bad = !!(cond);						\
+									\
+	if (unlikely(__bad) && !smalloc_warning_expected())		\
+		WARN_ON_ONCE(1);					\
+	unlikely(__bad);						\
+})
+
+/* index.c */
+int smalloc_index_add(struct smalloc_node *node);
+int smalloc_index_remove(struct smalloc_node *node);
+struct smalloc_node *smalloc_index_find(const void *p);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int smalloc_set_memory(unsigned long addr, int numpages, bool ro);
+struct smalloc_pool *smalloc_create_shared(const char *name);
+int smalloc_seal_final(struct smalloc_pool *pool);
 enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
 					       unsigned long n, bool to_user,
 					       struct smalloc_object *obj);
-struct smalloc_pool *smalloc_global_pool(void);
-struct smalloc_pool *smalloc_create_shared(const char *name);
-int smalloc_seal_final(struct smalloc_pool *pool);
+#endif
 
 #endif /* MM_SMALLOC_SMALLOC_H */

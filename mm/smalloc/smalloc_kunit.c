@@ -5,18 +5,22 @@
  * The tests check properties, not that code ran: a sealed object must
  * refuse a write through its vmalloc address and through its direct-map
  * alias, checked with copy_to_kernel_nofault(), which returns -EFAULT
- * instead of oopsing.  Caller bugs and corruptions provoked on purpose are
- * counted through the "smalloc_warnings" resource instead of warning, so
- * any warning in the log of a run is a real one.
+ * instead of oopsing.  A test that provokes a caller bug or a corruption on
+ * purpose does it inside SMALLOC_EXPECT_WARNINGS(), which counts the
+ * warnings of that statement instead of printing them and asserts their
+ * number; any other warning is printed, and fails the run.
  */
 
 #include <kunit/resource.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/set_memory.h>
 #include <linux/sizes.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
@@ -25,7 +29,21 @@
 #include "smalloc.h"
 
 static struct kunit_resource resource;
-static int warnings;
+static struct smalloc_warnings warnings;
+
+/*
+ * Run @stmt with smalloc's warnings counted instead of printed, and expect
+ * exactly @n of them.
+ */
+#define SMALLOC_EXPECT_WARNINGS(test, n, stmt) do {			\
+	int __before = warnings.count;					\
+									\
+	warnings.armed = true;						\
+	stmt;								\
+	warnings.armed = false;						\
+	KUNIT_EXPECT_EQ_MSG(test, (n), warnings.count - __before,	\
+			    "warnings from: %s", #stmt);		\
+} while (0)
 
 KUNIT_DEFINE_ACTION_WRAPPER(smalloc_destroy_action, smalloc_destroy,
 			    struct smalloc_pool *);
@@ -48,9 +66,18 @@ static unsigned long pool_nodes(struct smalloc_pool *pool)
 	struct smalloc_node *node;
 	unsigned long n = 0;
 
-	list_for_each_entry(node, &pool->nodes, list)
+	for (node = pool->nodes; node; node = node->next)
 		n++;
 	return n;
+}
+
+static struct smalloc_node *oldest_node(struct smalloc_pool *pool)
+{
+	struct smalloc_node *node = pool->nodes;
+
+	while (node->next)
+		node = node->next;
+	return node;
 }
 
 static void *linear_alias(const void *p)
@@ -113,7 +140,6 @@ static void smalloc_test_alloc(struct kunit *test)
 		memset(p, i, sizes[i]);
 		KUNIT_EXPECT_EQ(test, (u8)i, p[sizes[i] - 1]);
 	}
-	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 static void smalloc_test_alignment(struct kunit *test)
@@ -134,36 +160,37 @@ static void smalloc_test_alignment(struct kunit *test)
 	}
 
 	/* Not a power of two, or larger than a page: refused. */
-	KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align", 24));
-	KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align",
-						       2 * PAGE_SIZE));
-	KUNIT_EXPECT_NULL(test, smalloc_create_aligned(NULL, 64));
-	KUNIT_EXPECT_EQ(test, 3, warnings);
+	SMALLOC_EXPECT_WARNINGS(test, 3, {
+		KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align", 24));
+		KUNIT_EXPECT_NULL(test, smalloc_create_aligned("bad-align",
+							       2 * PAGE_SIZE));
+		KUNIT_EXPECT_NULL(test, smalloc_create_aligned(NULL, 64));
+	});
 }
 
 static void smalloc_test_zalloc(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	struct smalloc_node *node;
+	size_t free;
 	u8 *p;
 
-	/* Dirty the free tail of the newest node: zalloc must clear it. */
+	/* Dirty the free space of the newest node: zalloc must clear it. */
 	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 16));
-	node = list_first_entry(&pool->nodes, struct smalloc_node, list);
-	KUNIT_ASSERT_GE(test, node->size - node->used, 1024);
-	memset(node->addr + node->used, 0xa5, node->size - node->used);
+	node = pool->nodes;
+	free = (void *)smalloc_node_end(node, node->nr) + sizeof(u32) -
+	       ((void *)node + node->used);
+	KUNIT_ASSERT_GE(test, free, 1024);
+	memset((void *)node + node->used, 0xa5, free);
 
 	p = smalloc_zalloc(pool, 500);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_PTR_EQ(test, (void *)node,
-			    (void *)list_first_entry(&pool->nodes,
-						     struct smalloc_node, list));
+	KUNIT_ASSERT_PTR_EQ(test, node, pool->nodes);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 500));
 
 	p = smalloc_zarray(pool, 10, sizeof(u64));
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0, 10 * sizeof(u64)));
-	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 static void smalloc_test_cross_page(struct kunit *test)
@@ -216,23 +243,63 @@ static void smalloc_test_large(struct kunit *test)
 	expect_writable(test, p + size - 1, true);
 
 	/* Too large is an allocation failure, not a caller bug. */
-	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SMALLOC_MAX_SIZE + 1));
-	KUNIT_EXPECT_EQ(test, 0, warnings);
+	SMALLOC_EXPECT_WARNINGS(test, 0,
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool,
+						      SMALLOC_MAX_SIZE + 1)));
 }
 
 static void smalloc_test_bad_sizes(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	unsigned long pages = pool->nr_pages;
+	size_t bytes = pool->bytes;
+	struct smalloc_object obj;
+	size_t zero = 0;
 
-	KUNIT_EXPECT_NULL(test, smalloc_array(pool, SIZE_MAX / 2, 4));
-	KUNIT_EXPECT_NULL(test, smalloc_zarray(pool, 3, SIZE_MAX / 2));
-	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SIZE_MAX));
-	KUNIT_EXPECT_EQ(test, 0, warnings);
+	/* Sizes that come from data fail without a warning. */
+	SMALLOC_EXPECT_WARNINGS(test, 0, {
+		KUNIT_EXPECT_NULL(test, smalloc_array(pool, SIZE_MAX / 2, 4));
+		KUNIT_EXPECT_NULL(test, smalloc_zarray(pool, 3, SIZE_MAX / 2));
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, SIZE_MAX));
+		KUNIT_EXPECT_NULL(test, smalloc_strdup(pool, NULL));
+	});
+
+	/* Size 0 is kmalloc(0): ZERO_SIZE_PTR, no warning, nothing used. */
+	OPTIMIZER_HIDE_VAR(zero);
+	SMALLOC_EXPECT_WARNINGS(test, 0, {
+		KUNIT_EXPECT_PTR_EQ(test, ZERO_SIZE_PTR,
+				    smalloc_alloc(pool, zero));
+		KUNIT_EXPECT_PTR_EQ(test, ZERO_SIZE_PTR,
+				    smalloc_zalloc(pool, zero));
+		KUNIT_EXPECT_PTR_EQ(test, ZERO_SIZE_PTR,
+				    smalloc_array(pool, zero, 8));
+		KUNIT_EXPECT_PTR_EQ(test, ZERO_SIZE_PTR,
+				    smalloc_zarray(pool, 8, zero));
+	});
+	KUNIT_EXPECT_EQ(test, pages, pool->nr_pages);
+	KUNIT_EXPECT_EQ(test, bytes, pool->bytes);
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(ZERO_SIZE_PTR, &obj));
 	KUNIT_EXPECT_NOT_NULL(test, smalloc_array(pool, 10, 8));
+}
 
-	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 0));
-	KUNIT_EXPECT_EQ(test, 1, warnings);
-	KUNIT_EXPECT_NULL(test, smalloc_strdup(pool, NULL));
+/*
+ * A NULL pool is what a failed smalloc_create() returns: every call on it
+ * is a caller bug, and says so at once.
+ */
+static void smalloc_test_null_pool(struct kunit *test)
+{
+	SMALLOC_EXPECT_WARNINGS(test, 5, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(NULL, 8));
+		KUNIT_EXPECT_NULL(test, smalloc_zalloc(NULL, 0));
+		KUNIT_EXPECT_NULL(test, smalloc_strdup(NULL, "x"));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
+	});
+	/* As kfree(NULL). */
+	SMALLOC_EXPECT_WARNINGS(test, 0, smalloc_destroy(NULL));
+	KUNIT_EXPECT_EQ(test, -EXDEV,
+			smalloc_validate(smalloc_strdup(test_pool(test, 8), "v"),
+					 1, NULL, false));
 }
 
 static void smalloc_test_seal(struct kunit *test)
@@ -253,7 +320,7 @@ static void smalloc_test_seal(struct kunit *test)
 	memset(big, 0x22, size);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
-	KUNIT_EXPECT_TRUE(test, pool->sealed);
+	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
 
 	/* First, middle and last page of the multi-page object, and more. */
 	expect_writable(test, small, false);
@@ -271,14 +338,13 @@ static void smalloc_test_seal(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, "sealed string", str);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
-	KUNIT_EXPECT_FALSE(test, pool->sealed);
+	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
 	expect_writable(test, small, true);
 	expect_writable(test, big, true);
 	expect_writable(test, big + size / 2, true);
 	expect_writable(test, big + size - 1, true);
 	big[size - 1] = 0x33;
 	KUNIT_EXPECT_EQ(test, 0x33, big[size - 1]);
-	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 /* The documented rule: a sealed pool refuses to grow, and stays sealed. */
@@ -294,13 +360,14 @@ static void smalloc_test_alloc_after_seal(struct kunit *test)
 	nodes = pool_nodes(pool);
 	pages = pool->nr_pages;
 
-	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
-	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 2 * PAGE_SIZE));
-	KUNIT_EXPECT_NULL(test, smalloc_zalloc(pool, 8));
-	KUNIT_EXPECT_EQ(test, 3, warnings);
+	SMALLOC_EXPECT_WARNINGS(test, 3, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 2 * PAGE_SIZE));
+		KUNIT_EXPECT_NULL(test, smalloc_zalloc(pool, 8));
+	});
 	KUNIT_EXPECT_EQ(test, nodes, pool_nodes(pool));
 	KUNIT_EXPECT_EQ(test, pages, pool->nr_pages);
-	KUNIT_EXPECT_TRUE(test, pool->sealed);
+	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
 	expect_writable(test, p, false);
 
 	/* Unseal, allocate, seal again: the new object is covered too. */
@@ -347,46 +414,305 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 #endif
 }
 
-/*
- * A node whose metadata no longer matches its area is never touched, and
- * neither are the others: seal and unseal check every node first.
- */
-static void smalloc_test_corrupted_node(struct kunit *test)
+/* Everything that describes a sealed pool is read-only with it. */
+static void smalloc_test_sealed_metadata(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	struct smalloc_node *first, *last;
-	void *addr;
+	struct smalloc_node *first, *large;
 	u8 *p, *r;
 
-	/* Two nodes: the small object's, then the large object's own. */
+	/* Two nodes: the pool's own first one, and a large object's. */
 	p = smalloc_alloc(pool, 64);
 	r = smalloc_alloc(pool, 2 * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	first = list_first_entry(&pool->nodes, struct smalloc_node, list);
-	last = list_last_entry(&pool->nodes, struct smalloc_node, list);
-	KUNIT_ASSERT_PTR_NE(test, first, last);
-	addr = first->addr;
-
-	first->addr = addr + PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
-	first->addr = addr;
-	last->size += PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
-	last->size -= PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, 2, warnings);
-	KUNIT_EXPECT_FALSE(test, pool->sealed);
-	expect_writable(test, p, true);
-	expect_writable(test, r, true);
+	KUNIT_ASSERT_EQ(test, 2, pool_nodes(pool));
+	first = oldest_node(pool);
+	large = pool->nodes == first ? first->next : pool->nodes;
+	KUNIT_ASSERT_PTR_NE(test, first, large);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
-	last->size += PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_unseal(pool));
-	last->size -= PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, 3, warnings);
-	KUNIT_EXPECT_TRUE(test, pool->sealed);
+	/* The pool, its name, each node header, each node's object ends. */
+	expect_writable(test, (u8 *)pool, false);
+	expect_writable(test, (u8 *)&pool->nodes, false);
+	expect_writable(test, (u8 *)pool->name, false);
+	expect_writable(test, (u8 *)first, false);
+	expect_writable(test, (u8 *)&large->next, false);
+	expect_writable(test, (u8 *)smalloc_node_end(first, 0), false);
+	expect_writable(test, (u8 *)smalloc_node_end(large, 0), false);
+	/* What must change while sealed stays writable. */
+	KUNIT_EXPECT_EQ(test, 0, try_write((u8 *)&pool->state->final,
+					   READ_ONCE(pool->state->final)));
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	expect_writable(test, (u8 *)pool, true);
+	expect_writable(test, (u8 *)smalloc_node_end(large, 0), true);
+}
+
+/* Count the permission changes a test makes; fail the @fail_at'th one. */
+struct set_memory_calls {
+	int calls;
+	int fail_at;
+	struct smalloc_pool *pool;
+	u8 *probe;
+	int not_sealed;	/* seen unsealed by validate before each change */
+	int closed;	/* seen refusing copies from user space */
+};
+
+static struct set_memory_calls *set_memory_calls;
+
+static int counting_set_memory(unsigned long addr, int numpages, bool ro)
+{
+	struct set_memory_calls *c = set_memory_calls;
+	struct smalloc_object obj;
+
+	c->calls++;
+	if (c->probe) {
+		/* Whatever the pages are now, sealed is not what they are. */
+		c->not_sealed += smalloc_validate(c->probe, 1, c->pool,
+						  true) == -EPERM;
+		c->closed += smalloc_copy_verdict(c->probe, 1, false, &obj) ==
+			     SMALLOC_COPY_INTO_SEALED;
+	}
+	if (c->calls == c->fail_at)
+		return -ENOMEM;
+	return ro ? set_memory_ro(addr, numpages) :
+		    set_memory_rw(addr, numpages);
+}
+
+static struct set_memory_calls *count_set_memory(struct kunit *test)
+{
+	set_memory_calls = kunit_kzalloc(test, sizeof(*set_memory_calls),
+					 GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, set_memory_calls);
+	kunit_activate_static_stub(test, smalloc_set_memory,
+				   counting_set_memory);
+	return set_memory_calls;
+}
+
+/*
+ * "Sealed" only while every page is read-only; writes from user space
+ * refused while any page may be.
+ */
+static void smalloc_test_sealed_state(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct set_memory_calls *c;
+	struct smalloc_object obj;
+	u8 *p;
+
+	/* Three nodes, so three permission changes per seal. */
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 3 * PAGE_SIZE));
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 5 * PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 3, pool_nodes(pool));
+	c = count_set_memory(test);
+	c->pool = pool;
+	c->probe = p;
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, 3, c->calls);
+	KUNIT_EXPECT_EQ(test, 3, c->not_sealed);
+	KUNIT_EXPECT_EQ(test, 3, c->closed);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p, 64, pool, true));
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj) && obj.sealed);
+
+	c->calls = c->not_sealed = c->closed = 0;
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	KUNIT_EXPECT_EQ(test, 3, c->calls);
+	KUNIT_EXPECT_EQ(test, 3, c->not_sealed);
+	KUNIT_EXPECT_EQ(test, 3, c->closed);
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 1, false, &obj));
+	expect_writable(test, p, true);
+}
+
+/* A failed set_memory_*() leaves the whole pool as it was. */
+static void smalloc_test_seal_fails(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct set_memory_calls *c;
+	struct smalloc_object obj;
+	u8 *p, *r;
+
+	p = smalloc_alloc(pool, 64);
+	r = smalloc_alloc(pool, 3 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	c = count_set_memory(test);
+
+	c->fail_at = 2;
+	KUNIT_EXPECT_EQ(test, -ENOMEM, smalloc_seal(pool));
+	/* Two tries, and the first node put back. */
+	KUNIT_EXPECT_EQ(test, 3, c->calls);
+	expect_writable(test, p, true);
+	expect_writable(test, r, true);
+	KUNIT_EXPECT_EQ(test, -EPERM, smalloc_validate(p, 1, pool, true));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 1, false, &obj));
+
+	c->calls = 0;
+	c->fail_at = 0;
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	c->calls = 0;
+	c->fail_at = 2;
+	KUNIT_EXPECT_EQ(test, -ENOMEM, smalloc_unseal(pool));
 	expect_writable(test, p, false);
 	expect_writable(test, r, false);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p, 1, pool, true));
+	c->fail_at = 0;
+}
+
+/* Objects of a sealed victim, and what must hold of them after an attack. */
+struct victim {
+	struct smalloc_pool *pool;
+	struct smalloc_node *node;
+	u8 *p;
+};
+
+static void victim_init(struct kunit *test, struct victim *v, bool seal)
+{
+	v->pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	v->p = smalloc_alloc(v->pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, v->p);
+	memset(v->p, 0x77, 64);
+	v->node = v->pool->nodes;
+	if (seal)
+		KUNIT_ASSERT_EQ(test, 0, smalloc_seal(v->pool));
+}
+
+static void victim_untouched(struct kunit *test, struct victim *v,
+			     bool sealed)
+{
+	struct vm_struct *area = find_vm_area(v->node);
+
+	KUNIT_EXPECT_TRUE(test, area && (area->flags & VM_SMALLOC));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(v->p, 0x77, 64));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(v->p, 64, v->pool, sealed));
+	expect_writable(test, v->p, !sealed);
+	expect_writable(test, (u8 *)v->node, !sealed);
+}
+
+/*
+ * Seal, unseal and destroy of a pool whose metadata was forged: refused,
+ * with one warning each, before any permission changes or page is freed.
+ * The victim's pages are the ones such a forgery would aim at.
+ */
+static void expect_forgery_refused(struct kunit *test,
+				   struct smalloc_pool *pool,
+				   struct victim *v, bool victim_sealed)
+{
+	struct set_memory_calls *c = count_set_memory(test);
+
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1, smalloc_destroy(pool));
+	KUNIT_EXPECT_EQ(test, 0, c->calls);
+	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
+	victim_untouched(test, v, victim_sealed);
+}
+
+/* Pool X's node pointer forged to another pool's (sealed) node. */
+static void smalloc_test_forged_node(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *own;
+	struct victim v;
+
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	victim_init(test, &v, true);
+	own = pool->nodes;
+	KUNIT_ASSERT_EQ(test, v.node->size, own->size);
+
+	pool->nodes = v.node;
+	expect_forgery_refused(test, pool, &v, true);
+	pool->nodes = own;
+
+	/* Put right, the pool works again; the test's action destroys it. */
+	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
+	victim_untouched(test, &v, true);
+}
+
+/* A list link forged to a fake node header, crafted in an object. */
+static void smalloc_test_forged_link(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *fake, *last;
+	struct victim v;
+
+	victim_init(test, &v, false);
+	fake = smalloc_zalloc(pool, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	/* A header that says all the right things, aimed at one page. */
+	*fake = *v.node;
+	fake->pool = pool;
+	fake->next = NULL;
+	fake->size = PAGE_SIZE;
+	last = oldest_node(pool);
+
+	last->next = fake;
+	expect_forgery_refused(test, pool, &v, false);
+	last->next = NULL;
+	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
+}
+
+/* A node of pool A linked into pool B. */
+static void smalloc_test_foreign_node(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *last;
+	unsigned long pages;
+	struct victim v;
+
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	victim_init(test, &v, false);
+	last = oldest_node(pool);
+	pages = pool->nr_pages;
+
+	/* Even with the page count forged to match. */
+	last->next = v.node;
+	pool->nr_pages += v.node->size >> PAGE_SHIFT;
+	expect_forgery_refused(test, pool, &v, false);
+	last->next = NULL;
+	pool->nr_pages = pages;
+
+	/* A node whose size no longer matches its area. */
+	last->size += PAGE_SIZE;
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool)));
+	last->size -= PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
+	victim_untouched(test, &v, false);
+}
+
+/* What is not a pool is refused by every entry point. */
+static void smalloc_test_forged_pool(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_pool *fake;
+	struct smalloc_state *state = pool->state;
+	struct victim v;
+
+	victim_init(test, &v, true);
+	/* A copy of a real pool, in an object of another pool. */
+	fake = smalloc_alloc(pool, sizeof(*fake));
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	*fake = *v.pool;
+	SMALLOC_EXPECT_WARNINGS(test, 3, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(fake));
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(fake, 8));
+		smalloc_destroy(fake);
+	});
+
+	/* A pool whose state pointer was redirected to another pool's. */
+	pool->state = v.pool->state;
+	SMALLOC_EXPECT_WARNINGS(test, 2, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
+		smalloc_destroy(pool);
+	});
+	pool->state = state;
+	victim_untouched(test, &v, true);
 }
 
 static void smalloc_test_mismatched(struct kunit *test)
@@ -395,19 +721,21 @@ static void smalloc_test_mismatched(struct kunit *test)
 	u8 *p = smalloc_alloc(pool, 32);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
-	KUNIT_EXPECT_EQ(test, 1, warnings);
-	KUNIT_EXPECT_FALSE(test, pool->sealed);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
+	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
-	KUNIT_EXPECT_EQ(test, 2, warnings);
-	KUNIT_EXPECT_TRUE(test, pool->sealed);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool)));
+	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
 	expect_writable(test, p, false);
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
-	KUNIT_EXPECT_EQ(test, 4, warnings);
+	SMALLOC_EXPECT_WARNINGS(test, 3, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(smalloc_global));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(smalloc_global));
+		smalloc_destroy(smalloc_global);
+	});
 	expect_writable(test, p, false);
 }
 
@@ -432,7 +760,6 @@ static void smalloc_test_cycles(struct kunit *test)
 		p[0] = i;
 	}
 	KUNIT_EXPECT_EQ(test, 200, p[0]);
-	KUNIT_EXPECT_EQ(test, 0, warnings);
 }
 
 #define CONCURRENT_THREADS	4
@@ -529,24 +856,27 @@ static void smalloc_test_concurrent(struct kunit *test)
 				(unsigned long)all[i - 1].p + all[i - 1].size);
 }
 
-/* The global pool (NULL): allocations work during boot, callers can't seal. */
+/* The global pool: allocations work during boot, callers can't seal it. */
 static void smalloc_test_global_pool(struct kunit *test)
 {
 	char *s;
 
-	if (READ_ONCE(smalloc_global_pool()->final))
-		kunit_skip(test, "the global pool is sealed for good after boot");
+	/* Built-in tests run from kernel_init_freeable(), before the seal. */
+	KUNIT_ASSERT_FALSE(test, READ_ONCE(smalloc_global->state->final));
 
-	s = smalloc_strdup(NULL, "smalloc_kunit");
+	s = smalloc_strdup(smalloc_global, "smalloc_kunit");
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_TRUE(test, in_smalloc_area(s));
 	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(s, 14, smalloc_global,
+						  false));
+	KUNIT_EXPECT_STREQ(test, "global", smalloc_pool_name(smalloc_global));
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
-	KUNIT_EXPECT_EQ(test, 2, warnings);
-	smalloc_destroy(NULL);
-	KUNIT_EXPECT_STREQ(test, "smalloc_kunit", s);
+	SMALLOC_EXPECT_WARNINGS(test, 2, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(smalloc_global));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(smalloc_global));
+	});
+	expect_writable(test, s, true);
 }
 
 /* What the global pool does at the end of init, on a pool of the same kind. */
@@ -563,17 +893,20 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 
 	p = smalloc_alloc(pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
-	KUNIT_EXPECT_EQ(test, 1, warnings);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool)));
 	expect_writable(test, p, true);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
 	expect_writable(test, p, false);
 	expect_writable(test, p + 99, false);
-	KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal_final(pool));
-	KUNIT_EXPECT_EQ(test, 4, warnings);
+	expect_writable(test, (u8 *)pool, false);
+	SMALLOC_EXPECT_WARNINGS(test, 3, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal_final(pool));
+	});
 	expect_writable(test, p, false);
 }
 
@@ -627,14 +960,18 @@ static void smalloc_test_find_object(struct kunit *test)
 
 	/* Lookups take no lock and never sleep. */
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
-	mutex_lock(&pool->lock);
+	mutex_lock(&pool->state->lock);
 	preempt_disable();
 	KUNIT_EXPECT_TRUE(test, smalloc_find_object(b + 50, &obj));
 	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(b, 100, pool, true));
 	preempt_enable();
-	mutex_unlock(&pool->lock);
+	mutex_unlock(&pool->state->lock);
 	KUNIT_EXPECT_TRUE(test, obj.sealed);
-	KUNIT_EXPECT_EQ(test, 0, warnings);
+
+	/* Headers are no objects. */
+	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(pool));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(pool, &obj));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(pool->nodes, &obj));
 }
 
 #define LOOKUP_OBJECTS	3000
@@ -804,7 +1141,8 @@ static void smalloc_test_usercopy_allowed(struct kunit *test)
 
 static int smalloc_test_init(struct kunit *test)
 {
-	warnings = 0;
+	warnings.armed = false;
+	warnings.count = 0;
 	return kunit_add_named_resource(test, NULL, NULL, &resource,
 					"smalloc_warnings", &warnings);
 }
@@ -816,10 +1154,17 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_cross_page),
 	KUNIT_CASE(smalloc_test_large),
 	KUNIT_CASE(smalloc_test_bad_sizes),
+	KUNIT_CASE(smalloc_test_null_pool),
 	KUNIT_CASE(smalloc_test_seal),
 	KUNIT_CASE(smalloc_test_alloc_after_seal),
 	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
-	KUNIT_CASE(smalloc_test_corrupted_node),
+	KUNIT_CASE(smalloc_test_sealed_metadata),
+	KUNIT_CASE(smalloc_test_sealed_state),
+	KUNIT_CASE(smalloc_test_seal_fails),
+	KUNIT_CASE(smalloc_test_forged_node),
+	KUNIT_CASE(smalloc_test_forged_link),
+	KUNIT_CASE(smalloc_test_foreign_node),
+	KUNIT_CASE(smalloc_test_forged_pool),
 	KUNIT_CASE(smalloc_test_mismatched),
 	KUNIT_CASE(smalloc_test_cycles),
 	KUNIT_CASE(smalloc_test_concurrent),
@@ -839,6 +1184,21 @@ static struct kunit_suite smalloc_test_suite = {
 };
 
 kunit_test_suite(smalloc_test_suite);
+
+/*
+ * For the harness: prove that its checks of the kernel log see a warning.
+ * A test-only build option, like the rest of this file.
+ */
+static bool plant_warning;
+module_param(plant_warning, bool, 0444);
+MODULE_PARM_DESC(plant_warning, "Warn once at boot, to test log checks");
+
+static int __init smalloc_kunit_plant_warning(void)
+{
+	WARN(plant_warning, "smalloc_kunit: planted warning\n");
+	return 0;
+}
+late_initcall(smalloc_kunit_plant_warning);
 
 MODULE_DESCRIPTION("KUnit tests for smalloc");
 MODULE_LICENSE("GPL");

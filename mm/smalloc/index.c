@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smalloc: the object index, lookups and the hardened usercopy check.
+ *
+ * A maple tree in RCU mode maps the address range of every node to the
+ * node.  Within a node, the end offsets of its objects are sorted by
+ * construction (struct smalloc_node), so the object holding an address is
+ * found in O(log n), without the pool lock, in any context.  Nodes leave
+ * the index before they are freed, after a grace period.
+ */
+
+#define pr_fmt(fmt) "smalloc: " fmt
+
+#include <linux/maple_tree.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../internal.h"
+#include "smalloc.h"
+
+static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
+						     MT_FLAGS_USE_RCU);
+
+/* Under the pool lock: make @node findable by address. */
+int smalloc_index_add(struct smalloc_node *node)
+{
+	return mtree_store_range(&smalloc_nodes, (unsigned long)node,
+				 (unsigned long)node + node->size - 1, node,
+				 GFP_KERNEL);
+}
+
+/*
+ * Under the pool lock: hide @node from lookups.  An erase in an RCU-mode
+ * maple tree allocates, so it is not allowed to fail for lack of memory.
+ */
+int smalloc_index_remove(struct smalloc_node *node)
+{
+	return mtree_store_range(&smalloc_nodes, (unsigned long)node,
+				 (unsigned long)node + node->size - 1, NULL,
+				 GFP_KERNEL | __GFP_NOFAIL);
+}
+
+/* Under rcu_read_lock() or the lock of the node's pool. */
+struct smalloc_node *smalloc_index_find(const void *p)
+{
+	return mtree_load(&smalloc_nodes, (unsigned long)p);
+}
+
+/*
+ * Under rcu_read_lock(): find the node holding @p and fill @obj with the
+ * object holding it.  Returns the node, or NULL if @p is not in a node;
+ * @obj->size is 0 if @p is in a node but in no object.
+ */
+static struct smalloc_node *smalloc_lookup(const void *p,
+					   struct smalloc_object *obj)
+{
+	struct smalloc_node *node;
+	unsigned int lo = 0, hi, mid, nr;
+	unsigned long offset, start;
+
+	/*
+	 * Callers often got @p through rcu_dereference(), which orders only
+	 * the loads that go through @p, not our loads of the index and of the
+	 * ends.  Pairs with the release of the allocation that made @p (the
+	 * pool mutex, smp_store_release() of the object count).
+	 */
+	smp_rmb();
+	obj->pool = NULL;
+	obj->start = (void *)p;
+	obj->size = 0;
+	obj->sealed = false;
+	node = smalloc_index_find(p);
+	if (!node)
+		return NULL;
+
+	obj->pool = node->pool;
+	obj->sealed = READ_ONCE(node->pool->state->sealed);
+
+	/* The first object that ends after @p. */
+	offset = p - (void *)node;
+	/* Pairs with smalloc_carve(): the ends below @nr are written. */
+	nr = smp_load_acquire(&node->nr);
+	hi = nr;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (*smalloc_node_end(node, mid) <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == nr)
+		return node;
+	start = lo ? ALIGN(*smalloc_node_end(node, lo - 1), node->pool->align) :
+		     node->base;
+	if (offset >= start) {
+		obj->start = (void *)node + start;
+		obj->size = *smalloc_node_end(node, lo) - start;
+	}
+	return node;
+}
+
+/**
+ * is_smalloc_addr() - Is this address in the pages of a smalloc pool?
+ * @p: The address.  Objects are known by the addresses the allocator
+ *	returned, not by their direct-map alias.
+ *
+ * Context: Any context.
+ * Return: true if @p lies in a node of any pool, object or not.
+ */
+bool is_smalloc_addr(const void *p)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = smalloc_index_find(p);
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(is_smalloc_addr);
+
+/**
+ * smalloc_find_object() - Find the object that holds an address.
+ * @p: The address, anywhere within the object.
+ * @obj: Filled with the object's pool, start, size and sealed state.
+ *
+ * The lookup takes no lock and costs O(log n) in the number of objects
+ * and nodes.  The pool must not be destroyed meanwhile.  @obj->sealed is
+ * true only while every page of the pool is read-only.
+ *
+ * Context: Any context.
+ * Return: true if @p is within an object; false if it is not smalloc
+ * memory, or falls in padding, free space or a header of a pool.
+ */
+bool smalloc_find_object(const void *p, struct smalloc_object *obj)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = smalloc_lookup(p, obj) && obj->size;
+	rcu_read_unlock();
+	return found;
+}
+EXPORT_SYMBOL_GPL(smalloc_find_object);
+
+/**
+ * smalloc_validate() - Check that memory is (sealed) smalloc memory of a pool.
+ * @p: Start of the memory.
+ * @size: Its size in bytes.
+ * @pool: The pool it must belong to.
+ * @sealed: Whether the pool must also be sealed.
+ *
+ * For code that receives a pointer it means to trust, as XNU's
+ * zone_require_ro() or Windows' ExSecurePoolValidate(): [@p, @p + @size)
+ * must lie within one object of @pool.  "Sealed" means that every page of
+ * the pool is read-only: never while a seal or an unseal is under way.
+ *
+ * Context: Any context.
+ * Return: 0 if so; -EFAULT if @p is not in a smalloc object, -EXDEV if it
+ * is in another pool, -ERANGE if the memory runs past the object, -EPERM
+ * if @sealed and the pool is not sealed.
+ */
+int smalloc_validate(const void *p, size_t size,
+		     const struct smalloc_pool *pool, bool sealed)
+{
+	struct smalloc_object obj;
+
+	if (!smalloc_find_object(p, &obj))
+		return -EFAULT;
+	if (obj.pool != pool)
+		return -EXDEV;
+	if (size > obj.start + obj.size - p)
+		return -ERANGE;
+	if (sealed && !obj.sealed)
+		return -EPERM;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(smalloc_validate);
+
+/**
+ * smalloc_pool_name() - The name of a pool.
+ * @pool: The pool.
+ *
+ * Return: The name the pool was created with (its first 63 characters).
+ */
+const char *smalloc_pool_name(const struct smalloc_pool *pool)
+{
+	return pool->name;
+}
+EXPORT_SYMBOL_GPL(smalloc_pool_name);
+
+/* Under rcu_read_lock(). */
+static enum smalloc_copy_verdict
+__smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
+		       struct smalloc_object *obj)
+{
+	struct smalloc_node *node = smalloc_lookup(ptr, obj);
+
+	if (!node || !obj->size)
+		return SMALLOC_COPY_NO_OBJECT;
+	if (n > obj->start + obj->size - ptr)
+		return SMALLOC_COPY_OVERRUN;
+	/* Refused from before the first page is read-only. */
+	if (!to_user && READ_ONCE(node->pool->state->closed))
+		return SMALLOC_COPY_INTO_SEALED;
+	return SMALLOC_COPY_OK;
+}
+
+/*
+ * smalloc_copy_verdict() - Decide on a usercopy to or from smalloc memory,
+ * without acting on it: the policy of smalloc_check_usercopy(), apart so
+ * that tests can check it.
+ */
+VISIBLE_IF_KUNIT enum smalloc_copy_verdict
+smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
+		     struct smalloc_object *obj)
+{
+	enum smalloc_copy_verdict verdict;
+
+	rcu_read_lock();
+	verdict = __smalloc_copy_verdict(ptr, n, to_user, obj);
+	rcu_read_unlock();
+	return verdict;
+}
+
+#if defined(CONFIG_HARDENED_USERCOPY) && defined(CONFIG_SMALLOC_HARDENING)
+/*
+ * smalloc_check_usercopy() - Hardened usercopy's check of smalloc memory.
+ * @ptr: Kernel address of the copy, in a VM_SMALLOC area.
+ * @n: Size of the copy.
+ * @to_user: true for a copy to user space, false for one from it.
+ *
+ * Aborts, naming the pool, a copy that does not start in an object, runs
+ * past the end of the object it starts in, or writes into a sealed pool.
+ * Called by check_heap_object() only, when page faults are enabled; takes
+ * no lock.
+ */
+void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
+{
+	enum smalloc_copy_verdict verdict;
+	struct smalloc_object obj;
+	char pool[SMALLOC_NAME_MAX] = "";
+
+	rcu_read_lock();
+	verdict = __smalloc_copy_verdict(ptr, n, to_user, &obj);
+	/* The pool may go once we leave the RCU section: copy its name. */
+	if (verdict != SMALLOC_COPY_OK && obj.pool)
+		strscpy(pool, obj.pool->name);
+	rcu_read_unlock();
+
+	if (likely(verdict == SMALLOC_COPY_OK))
+		return;
+	usercopy_abort(verdict == SMALLOC_COPY_INTO_SEALED ?
+		       "sealed smalloc" : "smalloc", pool, to_user,
+		       ptr - obj.start, n);
+}
+#endif /* CONFIG_HARDENED_USERCOPY && CONFIG_SMALLOC_HARDENING */
