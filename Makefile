@@ -12,6 +12,7 @@
 #   make series  write the mailable series to out/series and check it
 #   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
 #   make bench   boot and print the cost of the usercopy check (ns/copy)
+#   make check-arm64  cross-build an arm64 kernel with smalloc (build only)
 #
 # The kernel tree and the build live outside this repository, under
 # $(SMALLOC_CACHE), so that rebuilds after an overlay change are
@@ -28,7 +29,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps tree build test demo series bisect bench
+.PHONY: all deps tree build test demo series bisect bench check-arm64
 
 all: test
 
@@ -58,3 +59,9 @@ bisect: build
 # Timings, never asserted: the cost of hardened usercopy's smalloc check.
 bench: build
 	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench
+
+# Not part of make test (a cold cross build of its own): smalloc, its tests,
+# LKDTM and the sample build on arm64.
+check-arm64: tree
+	@$(scripts)/deps.sh gcc-aarch64-linux-gnu
+	@$(scripts)/check-arm64.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-arm64

@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install, with apt-get, what building and testing smalloc needs.  Quick
-# and quiet when everything is there already.
+# Install, with apt-get, what building and testing smalloc needs, and the
+# packages named as arguments (make check-arm64 adds its cross compiler).
+# Quick and quiet when everything is there already.
+#
+#   deps.sh [<package>...]
 set -euo pipefail
 
 packages=(
@@ -12,6 +15,7 @@ packages=(
 	ccache git rsync python3 perl
 	python3-ply python3-git			# checkpatch's spdxcheck.py
 	qemu-system-x86 busybox-static		# boots
+	"$@"
 )
 
 missing=()
