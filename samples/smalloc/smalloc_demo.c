@@ -10,6 +10,9 @@
  *   write    try to change a rule through both of its kernel mappings
  *   unseal   make the pool writable again
  *   destroy  destroy the pool
+ *   global   check the table the demo wrote in the global pool during boot,
+ *            which kernel_init() sealed for good, and try to change it
+ *            through both of its kernel mappings
  *
  * The writes use copy_to_kernel_nofault(), which reports a write-protect
  * fault as -EFAULT instead of oopsing, so the demo can show the refusal.
@@ -68,32 +71,38 @@ static int demo_create(void)
 	return 0;
 }
 
-/* Try to set the last rule's "allowed" through @addr; say what happened. */
-static void demo_try_write(void *addr, const char *how)
+/*
+ * Try to write @val to the u32 at @p, through its vmalloc address and then
+ * through its direct-map alias; say what happened to @what each time.
+ */
+static void demo_try_writes(const char *what, u32 *p, u32 val)
 {
-	u32 one = 1;
-	long ret = copy_to_kernel_nofault(addr, &one, sizeof(one));
+	static const char * const how[] = {
+		"vmalloc address", "direct-map alias"
+	};
+	u32 *addr[] = {
+		p, page_address(vmalloc_to_page(p)) + offset_in_page(p)
+	};
+	unsigned int i;
+	long ret;
 
-	if (ret)
-		pr_info("write to rule %d through its %s: refused (%pe), rule still says allowed=%u\n",
-			DEMO_RULES - 1, how, ERR_PTR(ret),
-			demo_rules[DEMO_RULES - 1].allowed);
-	else
-		pr_info("write to rule %d through its %s: done, rule now says allowed=%u\n",
-			DEMO_RULES - 1, how,
-			demo_rules[DEMO_RULES - 1].allowed);
+	for (i = 0; i < ARRAY_SIZE(addr); i++) {
+		ret = copy_to_kernel_nofault(addr[i], &val, sizeof(val));
+		if (ret)
+			pr_info("write to %s through its %s: refused (%pe), it still reads %#x\n",
+				what, how[i], ERR_PTR(ret), READ_ONCE(*p));
+		else
+			pr_info("write to %s through its %s: done, it now reads %#x\n",
+				what, how[i], READ_ONCE(*p));
+	}
 }
 
 static int demo_write(void)
 {
-	u32 *field;
-
 	if (!demo_pool)
 		return -ENOENT;
-	field = &demo_rules[DEMO_RULES - 1].allowed;
-	demo_try_write(field, "vmalloc address");
-	demo_try_write(page_address(vmalloc_to_page(field)) +
-		       offset_in_page(field), "direct-map alias");
+	demo_try_writes("the last rule's allowed field",
+			&demo_rules[DEMO_RULES - 1].allowed, 1);
 	return 0;
 }
 
@@ -127,6 +136,71 @@ static int demo_destroy(void)
 	return 0;
 }
 
+#ifndef MODULE
+/*
+ * The global pool is for built-in code during boot: the demo writes a table
+ * there from its initcall, and kernel_init() seals the pool for good before
+ * userspace starts.  "global" checks that the table survived the final seal
+ * and that it cannot be changed.
+ */
+#define DEMO_GLOBAL_WORDS	64
+
+static u32 *demo_global;
+
+static u32 demo_global_pattern(int i)
+{
+	return 0x5ea1ed00 + i;
+}
+
+static void __init demo_global_fill(void)
+{
+	int i;
+
+	demo_global = smalloc_array(smalloc_global, DEMO_GLOBAL_WORDS,
+				    sizeof(*demo_global));
+	if (!demo_global) {
+		pr_err("cannot allocate a table from the global pool\n");
+		return;
+	}
+	for (i = 0; i < DEMO_GLOBAL_WORDS; i++)
+		demo_global[i] = demo_global_pattern(i);
+	pr_info("wrote a table of %d words in the global pool\n",
+		DEMO_GLOBAL_WORDS);
+}
+
+/* Say whether the global table still holds what boot wrote. */
+static void demo_global_report(const char *when)
+{
+	int i;
+
+	for (i = 0; i < DEMO_GLOBAL_WORDS; i++)
+		if (demo_global[i] != demo_global_pattern(i))
+			break;
+	if (i == DEMO_GLOBAL_WORDS)
+		pr_info("global table %s: all %d words hold the pattern written at boot\n",
+			when, DEMO_GLOBAL_WORDS);
+	else
+		pr_info("global table %s: word %d reads %#x, not %#x\n",
+			when, i, demo_global[i], demo_global_pattern(i));
+}
+
+static int demo_global_check(void)
+{
+	if (!demo_global)
+		return -ENOENT;
+	demo_global_report("before the writes");
+	demo_try_writes("the last word of the global table",
+			&demo_global[DEMO_GLOBAL_WORDS - 1],
+			~demo_global_pattern(DEMO_GLOBAL_WORDS - 1));
+	demo_global_report("after the writes");
+	return 0;
+}
+#else
+/* Only built-in code can use the global pool. */
+static void demo_global_fill(void) { }
+static int demo_global_check(void) { return -EOPNOTSUPP; }
+#endif
+
 static ssize_t demo_command(struct file *file, const char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
@@ -151,6 +225,8 @@ static ssize_t demo_command(struct file *file, const char __user *ubuf,
 		ret = demo_seal(false);
 	else if (!strcmp(cmd, "destroy"))
 		ret = demo_destroy();
+	else if (!strcmp(cmd, "global"))
+		ret = demo_global_check();
 	else
 		ret = -EINVAL;
 	mutex_unlock(&demo_lock);
@@ -164,6 +240,7 @@ static const struct file_operations demo_fops = {
 
 static int __init smalloc_demo_init(void)
 {
+	demo_global_fill();
 	debugfs_create_file("smalloc_demo", 0200, NULL, NULL, &demo_fops);
 	return 0;
 }

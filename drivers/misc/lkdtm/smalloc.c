@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests that sealed smalloc memory cannot be written, through either of its
- * mappings or through a user copy, and that hardened usercopy keeps copies
- * within one smalloc object.
+ * mappings or through a user copy, that hardened usercopy keeps copies
+ * within one smalloc object, and that the global pool, sealed for good at
+ * the end of boot, gives out no more memory.
  */
 #include "lkdtm.h"
+#include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
-#include <linux/set_memory.h>
 #include <linux/smalloc.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -37,17 +38,24 @@ static struct smalloc_pool *lkdtm_smalloc_object(size_t size, u8 **obj)
 	return pool;
 }
 
+/*
+ * Sealing makes both mappings read-only, or fails: an architecture or
+ * config that cannot change the direct map refuses to seal, which is
+ * reported as it is.
+ */
 static void lkdtm_smalloc_write_sealed(bool alias)
 {
 	struct smalloc_pool *pool;
 	u64 *ptr;
 	u8 *obj;
+	int ret;
 
 	pool = lkdtm_smalloc_object(64, &obj);
 	if (!pool)
 		return;
-	if (smalloc_seal(pool)) {
-		pr_err("FAIL: cannot seal the pool\n");
+	ret = smalloc_seal(pool);
+	if (ret) {
+		pr_err("FAIL: cannot seal the pool (%pe)\n", ERR_PTR(ret));
 		smalloc_destroy(pool);
 		return;
 	}
@@ -58,10 +66,7 @@ static void lkdtm_smalloc_write_sealed(bool alias)
 	pr_info("attempting bad write to sealed smalloc memory through its %s at %p\n",
 		alias ? "direct-map alias" : "vmalloc address", ptr);
 	WRITE_ONCE(*ptr, READ_ONCE(*ptr) ^ 0xabcd1234);
-	if (alias && !can_set_direct_map())
-		pr_err("XFAIL: this architecture or config leaves the direct map writable\n");
-	else
-		pr_err("FAIL: survived bad write\n");
+	pr_err("FAIL: survived bad write\n");
 
 	/* Only reached on failure: the pool stays, sealed, after an Oops. */
 	smalloc_destroy(pool);
@@ -162,9 +167,31 @@ static void lkdtm_USERCOPY_SMALLOC_INTO_SEALED(void)
 	do_usercopy_smalloc(true);
 }
 
+/*
+ * kernel_init() seals the global pool for good before userspace starts: an
+ * allocation from it afterwards is a caller bug, which must warn once and
+ * get NULL.  Memory it does give out is left alone: the pool is sealed.
+ */
+static void lkdtm_SMALLOC_GLOBAL_ALLOC_AFTER_BOOT(void)
+{
+#ifdef MODULE
+	pr_err("XFAIL: only built-in code can use the global pool, and lkdtm is a module\n");
+#else
+	void *p;
+
+	pr_info("attempting an allocation from the global pool after its final seal\n");
+	p = smalloc_alloc(smalloc_global, 16);
+	if (p)
+		pr_err("FAIL: the global pool gave out memory after its final seal\n");
+	else
+		pr_info("global pool refused an allocation after the final seal\n");
+#endif
+}
+
 static struct crashtype crashtypes[] = {
 	CRASHTYPE(SMALLOC_WRITE_AFTER_SEAL),
 	CRASHTYPE(SMALLOC_WRITE_LINEAR_ALIAS),
+	CRASHTYPE(SMALLOC_GLOBAL_ALLOC_AFTER_BOOT),
 	CRASHTYPE(USERCOPY_SMALLOC_OVERRUN),
 	CRASHTYPE(USERCOPY_SMALLOC_INTO_SEALED),
 };
