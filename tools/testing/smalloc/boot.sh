@@ -8,7 +8,11 @@
 # The files under <extra root>, if given, are added to the initramfs.
 # The init script becomes /init; it must end with 'reboot -f'.  QEMU runs
 # under TCG with 2 vCPUs; SMALLOC_KVM=1 uses KVM if a probe boot shows it
-# works on this machine.
+# works on this machine.  SMALLOC_CMDLINE_EXTRA is appended to the kernel
+# command line (the self-check plants a warning with it).
+#
+# The console log must hold every kernel line, as the checks that call a
+# boot clean read it: no 'quiet', and ignore_loglevel.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +34,9 @@ chmod +x "$root/init"
 
 # shellcheck source=qemu.sh
 . "$here/qemu.sh"
+# shellcheck disable=SC2046 # smalloc_qemu_args prints a list of arguments
 timeout "${SMALLOC_BOOT_TIMEOUT:-300}" \
 	qemu-system-x86_64 $(smalloc_qemu_args "$build") \
 	-kernel "$build/arch/x86/boot/bzImage" -initrd "$root.cpio" \
-	-append "console=ttyS0 quiet kunit.enable=0 panic=-1" 2>&1 |
-	tr -d '\r' > "$log" || true
+	-append "console=ttyS0 ignore_loglevel kunit.enable=0 panic=-1${SMALLOC_CMDLINE_EXTRA:+ $SMALLOC_CMDLINE_EXTRA}" \
+	2>&1 | tr -d '\r' > "$log" || true

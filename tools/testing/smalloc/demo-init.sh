@@ -6,15 +6,21 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
-dmesg -c > /dev/null
 
 say() {
 	echo "demo: $*"
 }
 
-# What the kernel said since the last call.
+# What the kernel said since the last call.  dmesg is never cleared (the
+# host checks all of it, dumped at the end): remember how many lines it
+# had, and show the ones after.
+seen=$(dmesg | wc -l)
 kernel_said() {
-	dmesg -c | sed -n 's/^\(\[[^]]*\] \)\{0,1\}smalloc_demo: /demo:     kernel: /p'
+	dmesg > /tmp/dmesg
+	tail -n +$((seen + 1)) /tmp/dmesg |
+		sed -e 's/^\[[^]]*\] //' -e 's/^smalloc_demo: //' \
+		    -e 's/^/demo:     kernel: /'
+	seen=$(wc -l < /tmp/dmesg)
 }
 
 pools() {
@@ -32,6 +38,8 @@ step() {
 say "smalloc: memory that can be sealed read-only after it is written."
 say ""
 say "Right after boot: the global pool was sealed for good when init ended."
+say "During boot, the demo wrote a table there:"
+dmesg | sed -n 's/^\(\[[^]]*\] \)\{0,1\}smalloc_demo: /demo:     kernel: /p'
 pools
 step "1. Create a pool and fill it with a table of rules." create
 pools
@@ -42,6 +50,7 @@ step "4. Unseal the pool: it is writable again." unseal
 step "5. Change the rule again: now it works." write
 step "6. Destroy the pool: its pages go back, writable." destroy
 pools
+step "7. The table the demo wrote in the global pool during boot: intact, and read-only." global
 say ""
 say "done."
 

@@ -6,18 +6,24 @@
 #
 #   kunit.sh build <kernel tree> <build dir>
 #   kunit.sh run   <kernel tree> <build dir>
+#   kunit.sh exec  <kernel tree> <build dir> <name> [kunit.py exec args]
 #
 # The config is mm/smalloc/.kunitconfig plus boot.config (what the
 # initramfs boots need).  'run' boots under QEMU with 2 vCPUs and prints
 # one "ok"/"not ok" line per test case, then checks that every suite in
-# SUITES reported and that the log holds no warning or splat.
+# SUITES reported and that the log holds no warning or splat.  'exec' is
+# the boot alone (selfcheck.sh uses it too): the report goes to
+# <build dir>/<name>.json, kunit.py's output to <name>.out and the
+# kernel's whole console log (kunit.py's test.log) to <name>.log.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cmd=${1:?usage: kunit.sh build|run <kernel tree> <build dir>}
+cmd=${1:?usage: kunit.sh build|run|exec <kernel tree> <build dir> [<name> [args]]}
 src=${2:?}
 build=${3:?}
 SUITES=${SUITES:-smalloc usercopy}
+# shellcheck source=logcheck.sh
+. "$here/logcheck.sh"
 
 kunit() {
 	(cd "$src" && python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
@@ -25,25 +31,41 @@ kunit() {
 		--kunitconfig="$here/boot.config" "${@:2}")
 }
 
+# kunit_exec <name> [kunit.py exec args]: see above.  ignore_loglevel puts
+# every kernel line in the log, as the log check reads it.  A stale
+# test.log must not pass for this boot's.
+kunit_exec() {
+	local name=$1
+
+	shift
+	# shellcheck source=qemu.sh
+	. "$here/qemu.sh"
+	rm -f "$build/$name.json" "$build/$name.log" "$build/test.log"
+	kunit exec --qemu_args="-smp 2 -accel $(smalloc_accel "$build")" \
+		--kernel_args=ignore_loglevel --timeout=1200 \
+		--json="$build/$name.json" "$@" > "$build/$name.out" 2>&1
+	[ ! -f "$build/test.log" ] || mv "$build/test.log" "$build/$name.log"
+}
+
 case $cmd in
 build)
 	kunit build --make_options="CC=ccache gcc" --jobs="$(nproc)"
 	;;
+exec)
+	kunit_exec "${4:?usage: kunit.sh exec <kernel tree> <build dir> <name> [args]}" "${@:5}"
+	;;
 run)
-	# shellcheck source=qemu.sh
-	. "$here/qemu.sh"
-	rm -f "$build/kunit.json" "$build/test.log"
-	kunit exec --qemu_args="-smp 2 -accel $(smalloc_accel "$build")" \
-		--timeout=1200 --json="$build/kunit.json" > "$build/kunit.out" 2>&1
+	kunit_exec kunit
+	# shellcheck disable=SC2086 # SUITES is a list of words
 	python3 "$here/kunit_results.py" "$build/kunit.json" $SUITES
-	if [ -s "$build/test.log" ] && ! "$here/splats.sh" < "$build/test.log"; then
+	if kunit_log_clean "$build/kunit.log"; then
 		echo "ok - kunit: log has no warning, BUG or lockdep report"
 	else
-		echo "not ok - kunit: log has no warning, BUG or lockdep report"
+		echo "not ok - kunit: log has no warning, BUG or lockdep report (see $build/kunit.log)"
 	fi
 	;;
 *)
-	echo "usage: kunit.sh build|run <kernel tree> <build dir>" >&2
+	echo "usage: kunit.sh build|run|exec <kernel tree> <build dir> [<name> [args]]" >&2
 	exit 2
 	;;
 esac

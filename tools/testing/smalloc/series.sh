@@ -9,8 +9,11 @@
 # Writes git format-patch output with a cover letter (patches/cover-letter)
 # to <output dir>, then checks that it applies with git am to the pristine
 # base, that the result is the tree tree.sh built, and that every patch is
-# checkpatch --strict clean.  Prints one "ok"/"not ok" line per check.
-set -euo pipefail
+# checkpatch --strict clean.  Prints one "ok"/"not ok" line per check; a
+# step that fails is a "not ok" line too, never a silent exit, and the
+# checks that need its result do not run.
+# shellcheck disable=SC2317 # the functions below run through check()
+set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 src=${1:?usage: series.sh <kernel tree> <output dir>}
@@ -26,18 +29,21 @@ check() {
 	else
 		echo "not ok - series: $name"
 		failed=1
+		return 1
 	fi
 }
 
-rm -rf "$out"
-mkdir -p "$out"
 # The cover letter is sent by the series' author.
-git -C "$src" -c user.name="$(git -C "$src" log -1 --format=%an)" \
-	-c user.email="$(git -C "$src" log -1 --format=%ae)" \
-	format-patch -q --cover-letter --thread -o "$out" smalloc-base..HEAD
+exported() {
+	rm -rf "$out" && mkdir -p "$out" &&
+	git -C "$src" -c user.name="$(git -C "$src" log -1 --format=%an)" \
+		-c user.email="$(git -C "$src" log -1 --format=%ae)" \
+		format-patch -q --cover-letter --thread -o "$out" smalloc-base..HEAD
+}
 
 # Fill the cover letter from patches/cover-letter: subject line, then body.
-python3 - "$out"/0000-cover-letter.patch "$top/patches/cover-letter" <<'PY'
+cover_letter() {
+	python3 - "$out"/0000-cover-letter.patch "$top/patches/cover-letter" <<'PY' &&
 import sys
 path, tmpl = sys.argv[1], sys.argv[2]
 subject, _, body = open(tmpl).read().partition('\n')
@@ -46,6 +52,22 @@ text = text.replace('*** SUBJECT HERE ***', subject.strip())
 text = text.replace('*** BLURB HERE ***', body.strip('\n'))
 open(path, 'w').write(text)
 PY
+	! grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$out"/0000-cover-letter.patch
+}
+
+# One mail per line of patches/series: none lost, none extra.
+one_per_patch() {
+	[ ${#patches[@]} -eq \
+	  "$(grep -c -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series")" ]
+}
+
+check "format-patch smalloc-base..HEAD" exported || exit 1
+check "cover letter filled from patches/cover-letter" cover_letter
+patches=()
+for p in "$out"/*.patch; do
+	[ ! -e "$p" ] || [ "$p" = "$out/0000-cover-letter.patch" ] || patches+=("$p")
+done
+check "one mail per line of patches/series" one_per_patch
 
 # git am onto a pristine checkout of the base.
 work=$(mktemp -d "${TMPDIR:-/tmp}/smalloc-am.XXXXXX")
@@ -54,12 +76,12 @@ cleanup() {
 	git -C "$src" worktree prune
 }
 trap cleanup EXIT
-git -C "$src" worktree add -q --detach "$work" smalloc-base
-patches=$(ls "$out"/*.patch | grep -v '/0000-cover-letter.patch$')
-
+base_checkout() {
+	git -C "$src" worktree add -q --detach "$work" smalloc-base
+}
 am_applies() {
 	git -C "$work" -c user.name=smalloc -c user.email=smalloc@localhost \
-		am -q $patches
+		am -q "${patches[@]}"
 }
 same_tree() {
 	[ "$(git -C "$work" rev-parse 'HEAD^{tree}')" = \
@@ -68,15 +90,17 @@ same_tree() {
 signed_off() {
 	local p
 
-	for p in $patches; do
+	for p in "${patches[@]}"; do
 		grep -q '^Signed-off-by: ' "$p" || return 1
 	done
 }
 
-check "git am onto smalloc-base" am_applies
-check "tree after the last patch is what make tree builds" same_tree
+if check "worktree of smalloc-base for git am" base_checkout; then
+	check "git am onto smalloc-base" am_applies &&
+	check "tree after the last patch is what make tree builds" same_tree
+fi
 check "every patch has a Signed-off-by" signed_off
-for p in $patches; do
+for p in "${patches[@]}"; do
 	if (cd "$src" && ./scripts/checkpatch.pl --strict --quiet "$p"); then
 		echo "ok - checkpatch --strict $(basename "$p")"
 	else

@@ -8,6 +8,11 @@
 # checks that need its kernel do not run.
 #
 #   test.sh <kernel tree> <build dir> <series dir>
+#
+# A skip is not a pass: a "skip" line counts, and is printed, as "not ok
+# ... (skipped)".  Nor is silence: expected.txt (next to this script) lists
+# the name of every check a run must report, and each one that reported
+# nothing is a "not ok ... (missing)".  A new test goes in there too.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +35,35 @@ step() {
 	fi
 }
 
+# The result lines of a script's output.
+results_of() {
+	grep -E '^(ok|not ok|skip) '
+}
+
+# A skipped check failed: "skip - <name> (<why>)" becomes
+# "not ok - <name> (skipped: <why>)".
+skips_fail() {
+	sed -E -e 's/^skip - ([^(]*[^ (]) \((.*)\)$/not ok - \1 (skipped: \2)/;t' \
+	       -e 's/^skip - (.*)$/not ok - \1 (skipped)/'
+}
+
+# The names the result lines on stdin report, whatever their verdict: the
+# text after "ok - " or "not ok - ", up to a " (" that gives details.
+reported() {
+	sed -n -E 's/^(ok|not ok) - //p' | sed 's/ (.*//'
+}
+
+# A "not ok" line for every name in expected.txt no result line reported.
+missing() {
+	local names name
+
+	names=$(reported < "$results")
+	grep -v -e '^#' -e '^[[:space:]]*$' "$here/expected.txt" |
+	while IFS= read -r name; do
+		grep -Fxq -e "$name" <<< "$names" || echo "not ok - $name (missing)"
+	done
+}
+
 mkdir -p "$build"
 {
 	echo "# tree and kernel"
@@ -38,23 +72,25 @@ mkdir -p "$build"
 	echo "# KUnit suites under QEMU"
 	"$here/kunit.sh" run "$src" "$build"
 	echo "# userspace: the demo, from a busybox initramfs"
-	"$here/demo.sh" "$build" --check | grep -E '^(ok|not ok|skip) '
+	"$here/demo.sh" "$build" --check | results_of
 	echo "# userspace: LKDTM's run.sh, from a busybox initramfs"
 	"$here/lkdtm.sh" "$src" "$build"
+	echo "# harness self-check: each clean-log check fails on a planted warning"
+	"$here/selfcheck.sh" "$src" "$build"
 	echo "# the exported series"
 	if [ -d "$src/.git" ] && git -C "$src" rev-parse -q --verify smalloc-base >/dev/null; then
-		"$here/series.sh" "$src" "$series" | grep -E '^(ok|not ok|skip) '
+		"$here/series.sh" "$src" "$series" | results_of
 	else
 		echo "skip - series: $src is not a tree made by make tree"
 	fi
-} | tee "$results"
+} | skips_fail | tee "$results"
+absent=$(missing)
+if [ -n "$absent" ]; then
+	printf '# expected checks that reported nothing (expected.txt)\n%s\n' "$absent" |
+		tee -a "$results"
+fi
 
 passed=$(grep -c '^ok ' "$results")
 failed=$(grep -c '^not ok ' "$results")
-skipped=$(grep -c '^skip ' "$results")
-if [ "$skipped" -gt 0 ]; then
-	echo "smalloc: $passed passed, $failed failed, $skipped skipped"
-else
-	echo "smalloc: $passed passed, $failed failed"
-fi
+echo "smalloc: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced: the checks that call a kernel log clean, as functions of the
+# log's path.  The stages that boot judge their logs with them (demo.sh,
+# lkdtm.sh, kunit.sh), and selfcheck.sh runs the very same functions on
+# the logs of a boot with a planted warning, to show each of them can fail.
+#
+# Each check also wants the mark that the boot got where it should: an
+# empty log, of a boot that never ran, is not a clean one.
+
+smalloc_logcheck_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# has_splat: does stdin report a warning, a BUG, an oops or a lockdep splat?
+has_splat() {
+	"$smalloc_logcheck_dir/splats.sh" > /dev/null
+}
+
+# demo_log_clean <log>: the demo init dumped dmesg to its end, and nothing
+# in the console log (which, with ignore_loglevel, has every kernel line)
+# nor in that dump reports a warning or a splat.
+demo_log_clean() {
+	grep -q '^=== end ===' "$1" && ! has_splat < "$1"
+}
+
+# lkdtm_boot_log_clean <log>: the LKDTM init reached its first test, and
+# the log before it has no warning or splat.  The tests oops on purpose.
+lkdtm_boot_log_clean() {
+	grep -q '^lkdtm-begin: ' "$1" && ! sed '/^lkdtm-begin: /,$d' "$1" | has_splat
+}
+
+# kunit_log_clean <log>: the kernel printed KTAP results, and its whole
+# console log (kunit.py's test.log, boot included) has no warning or splat.
+kunit_log_clean() {
+	grep -q 'TAP version' "$1" && ! has_splat < "$1"
+}
+
+# planted_warning <log>: the log holds the warning that
+# smalloc_kunit.plant_warning=1 makes the KUnit test object give at boot.
+planted_warning() {
+	grep -q 'smalloc_kunit: planted warning' "$1"
+}
+
+# without_warnings <log>: the log with every WARN report taken out, from
+# its "cut here" line to its "end trace" line.
+without_warnings() {
+	sed '/-\[ cut here \]-/,/-\[ end trace [0-9a-f]* \]-/d' "$1"
+}
