@@ -99,6 +99,7 @@ struct smalloc_pool *const smalloc_global = &smalloc_global_pool;
 
 /* Pools other than the global one, for debugfs. */
 LIST_HEAD(smalloc_pools);
+/* Protects smalloc_pools; taken before a pool's lock. */
 DEFINE_MUTEX(smalloc_pools_lock);
 
 /*

@@ -32,17 +32,17 @@ static struct kunit_resource resource;
 static struct smalloc_warnings warnings;
 
 /*
- * Run @stmt with smalloc's warnings counted instead of printed, and expect
- * exactly @n of them.
+ * Run the statement (or block) given after @n with smalloc's warnings
+ * counted instead of printed, and expect exactly @n of them.
  */
-#define SMALLOC_EXPECT_WARNINGS(test, n, stmt) do {			\
+#define SMALLOC_EXPECT_WARNINGS(test, n, ...) do {			\
 	int __before = warnings.count;					\
 									\
 	warnings.armed = true;						\
-	stmt;								\
+	__VA_ARGS__;							\
 	warnings.armed = false;						\
 	KUNIT_EXPECT_EQ_MSG(test, (n), warnings.count - __before,	\
-			    "warnings from: %s", #stmt);		\
+			    "warnings from: %s", #__VA_ARGS__);		\
 } while (0)
 
 KUNIT_DEFINE_ACTION_WRAPPER(smalloc_destroy_action, smalloc_destroy,
@@ -243,9 +243,10 @@ static void smalloc_test_large(struct kunit *test)
 	expect_writable(test, p + size - 1, true);
 
 	/* Too large is an allocation failure, not a caller bug. */
-	SMALLOC_EXPECT_WARNINGS(test, 0,
+	SMALLOC_EXPECT_WARNINGS(test, 0, {
 		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool,
-						      SMALLOC_MAX_SIZE + 1)));
+						      SMALLOC_MAX_SIZE + 1));
+	});
 }
 
 static void smalloc_test_bad_sizes(struct kunit *test)
@@ -296,7 +297,9 @@ static void smalloc_test_null_pool(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(NULL));
 	});
 	/* As kfree(NULL). */
-	SMALLOC_EXPECT_WARNINGS(test, 0, smalloc_destroy(NULL));
+	SMALLOC_EXPECT_WARNINGS(test, 0, {
+		smalloc_destroy(NULL);
+	});
 	KUNIT_EXPECT_EQ(test, -EXDEV,
 			smalloc_validate(smalloc_strdup(test_pool(test, 8), "v"),
 					 1, NULL, false));
@@ -518,7 +521,9 @@ static void smalloc_test_sealed_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p, 64, pool, true));
 	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj) && obj.sealed);
 
-	c->calls = c->not_sealed = c->closed = 0;
+	c->calls = 0;
+	c->not_sealed = 0;
+	c->closed = 0;
 	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
 	KUNIT_EXPECT_EQ(test, 3, c->calls);
 	KUNIT_EXPECT_EQ(test, 3, c->not_sealed);
@@ -605,8 +610,9 @@ static void expect_forgery_refused(struct kunit *test,
 {
 	struct set_memory_calls *c = count_set_memory(test);
 
-	SMALLOC_EXPECT_WARNINGS(test, 1,
-		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	});
 	SMALLOC_EXPECT_WARNINGS(test, 1, smalloc_destroy(pool));
 	KUNIT_EXPECT_EQ(test, 0, c->calls);
 	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
@@ -679,8 +685,9 @@ static void smalloc_test_foreign_node(struct kunit *test)
 
 	/* A node whose size no longer matches its area. */
 	last->size += PAGE_SIZE;
-	SMALLOC_EXPECT_WARNINGS(test, 1,
-		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	});
 	last->size -= PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
 	victim_untouched(test, &v, false);
@@ -721,13 +728,15 @@ static void smalloc_test_mismatched(struct kunit *test)
 	u8 *p = smalloc_alloc(pool, 32);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	SMALLOC_EXPECT_WARNINGS(test, 1,
-		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool));
+	});
 	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
-	SMALLOC_EXPECT_WARNINGS(test, 1,
-		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
+	});
 	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
 	expect_writable(test, p, false);
 
@@ -893,8 +902,9 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 
 	p = smalloc_alloc(pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	SMALLOC_EXPECT_WARNINGS(test, 1,
-		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool));
+	});
 	expect_writable(test, p, true);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
