@@ -69,9 +69,10 @@
 #include <kunit/test-bug.h>
 
 #ifdef CONFIG_ARM64
-#include <asm/setup.h>
+#include <asm/mmu_context.h>	/* rodata_full */
 #endif
 
+#include "../internal.h"
 #include "smalloc.h"
 
 static struct smalloc_pool smalloc_global_pool __ro_after_init;
@@ -264,19 +265,21 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 static bool smalloc_node_ours(const struct smalloc_pool *pool,
 			      struct smalloc_node *node)
 {
-	struct vm_struct *area;
+	unsigned long start, end, flags;
+	size_t size;
 	bool ours;
 
 	rcu_read_lock();
 	ours = smalloc_index_find(node) == node && node->pool == pool;
+	size = node->size;
 	rcu_read_unlock();
-	if (!ours)
-		return false;
 
-	/* The node is @pool's, whose lock we hold: it cannot go away. */
-	area = find_vm_area(node);
-	return area && (area->flags & VM_SMALLOC) &&
-	       area->addr == (void *)node && get_vm_area_size(area) == node->size;
+	/* Read under the vmap lock: the area may be going, if forged. */
+	return ours &&
+	       vmap_area_info((unsigned long)node, &start, &end, &flags) &&
+	       (flags & VM_SMALLOC) && start == (unsigned long)node &&
+	       /* vmalloc's guard page follows the area. */
+	       end - start == size + PAGE_SIZE;
 }
 
 /*
@@ -300,40 +303,76 @@ static bool smalloc_nodes_ours(const struct smalloc_pool *pool)
 }
 
 /*
- * Make every node of @pool read-only (@ro) or writable.  On a failure of
- * set_memory_*(), put back the nodes already changed, unless @keep, so that
- * the pool is entirely in its old state, and return the error.
+ * Make @node, a node of @pool, read-only (@ro) or writable, and return the
+ * next node in *@next.  While the pool is unsealed its headers are
+ * writable, so the link is read from read-only memory: after the node is
+ * sealed, before it is unsealed.  Each node is checked again just before
+ * it changes, so that a list rewritten while the walk is under way cannot
+ * turn it against another pool.
  */
-static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep)
+static int smalloc_set_node(const struct smalloc_pool *pool,
+			    struct smalloc_node *node, bool ro,
+			    struct smalloc_node **next)
 {
-	struct smalloc_node *node, *done;
+	int ret;
+
+	if (!smalloc_node_ours(pool, node))
+		return -EFAULT;
+	if (!ro)
+		*next = READ_ONCE(node->next);
+	ret = smalloc_set_memory((unsigned long)node, node->size >> PAGE_SHIFT,
+				 ro);
+	if (ro && !ret)
+		*next = READ_ONCE(node->next);
+	return ret;
+}
+
+/*
+ * Make every node of @pool read-only (@ro) or writable.  Every node is
+ * checked first, so that a corrupted pool is left entirely as it is.  On a
+ * failure, put back the nodes already changed, unless @keep, and return
+ * the error; *@mixed tells whether some pages may still be in the new
+ * state (@keep, or a failed rollback).
+ */
+static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
+			     bool *mixed)
+{
+	struct smalloc_node *first = READ_ONCE(pool->nodes);
+	struct smalloc_node *node, *next, *done;
 	int ret = 0;
 
+	*mixed = false;
 	if (smalloc_warn_on(!smalloc_nodes_ours(pool))) {
 		pr_err("pool %s: node metadata corrupted\n", pool->name);
 		return -EFAULT;
 	}
-	if (ro && !smalloc_seals_alias()) {
+	if (ro && pool->nodes && !smalloc_seals_alias()) {
 		pr_warn_once("sealing would leave the linear map writable (boot with rodata=full)\n");
 		return -EOPNOTSUPP;
 	}
 
-	for (node = pool->nodes; node; node = node->next) {
-		ret = smalloc_set_memory((unsigned long)node,
-					 node->size >> PAGE_SHIFT, ro);
+	for (node = first; node; node = next) {
+		ret = smalloc_set_node(pool, node, ro, &next);
 		if (ret)
 			break;
 	}
 	if (!ret)
 		return 0;
 
-	pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
-	       ro ? "read-only" : "writable", ret);
-	if (keep)
+	if (smalloc_warn_on(ret == -EFAULT))
+		pr_err("pool %s: node metadata changed under a permission change\n",
+		       pool->name);
+	else
+		pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
+		       ro ? "read-only" : "writable", ret);
+	*mixed = node != first;
+	if (keep || !*mixed)
 		return ret;
-	for (done = pool->nodes; done != node; done = done->next)
-		WARN_ON(smalloc_set_memory((unsigned long)done,
-					   done->size >> PAGE_SHIFT, !ro));
+	/* Put back the nodes before @node, checking each one again. */
+	for (done = first; done && done != node; done = next)
+		if (smalloc_set_node(pool, done, !ro, &next))
+			break;
+	*mixed = done != node;
 	return ret;
 }
 
@@ -341,14 +380,15 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep)
 static int smalloc_seal_locked(struct smalloc_pool *pool,
 			       struct smalloc_state *state, bool keep)
 {
+	bool mixed;
 	int ret;
 
 	/* Refuse copies from user space before the pages fault. */
 	WRITE_ONCE(state->closed, true);
-	ret = smalloc_set_pages(pool, true, keep);
+	ret = smalloc_set_pages(pool, true, keep, &mixed);
 	if (!ret)
 		WRITE_ONCE(state->sealed, true);
-	else if (!keep)
+	else if (!mixed)
 		WRITE_ONCE(state->closed, false);
 	return ret;
 }
@@ -434,6 +474,7 @@ struct smalloc_pool *smalloc_create_aligned(const char *name, size_t align)
 }
 EXPORT_SYMBOL_GPL(smalloc_create_aligned);
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /*
  * smalloc_create_shared() - Create a pool that behaves like the global one:
  * callers can neither seal nor unseal it, only smalloc_seal_final() can.
@@ -443,6 +484,7 @@ VISIBLE_IF_KUNIT struct smalloc_pool *smalloc_create_shared(const char *name)
 {
 	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, true);
 }
+#endif
 
 /*
  * Allocate @size bytes and, under the pool lock, so that the object is
@@ -588,6 +630,7 @@ EXPORT_SYMBOL_GPL(smalloc_seal);
 int smalloc_unseal(struct smalloc_pool *pool)
 {
 	struct smalloc_state *state;
+	bool mixed;
 	int ret;
 
 	might_sleep();
@@ -601,11 +644,11 @@ int smalloc_unseal(struct smalloc_pool *pool)
 	} else {
 		/* Not sealed any more before the first page is writable. */
 		WRITE_ONCE(state->sealed, false);
-		ret = smalloc_set_pages(pool, false, false);
-		if (ret)
-			WRITE_ONCE(state->sealed, true);
-		else
+		ret = smalloc_set_pages(pool, false, false, &mixed);
+		if (!ret)
 			WRITE_ONCE(state->closed, false);
+		else if (!mixed)
+			WRITE_ONCE(state->sealed, true);
 	}
 	mutex_unlock(&state->lock);
 	return ret;
@@ -676,7 +719,7 @@ void smalloc_destroy(struct smalloc_pool *pool)
 {
 	struct smalloc_node *node, *next;
 	struct smalloc_state *state;
-	bool ours;
+	int ret = 0;
 
 	might_sleep();
 	if (!pool)
@@ -686,16 +729,22 @@ void smalloc_destroy(struct smalloc_pool *pool)
 		return;
 
 	/*
-	 * No other call may run on the pool: what is checked here stays
-	 * true after the lock is dropped, for the debugfs list, which is
-	 * locked before pools.
+	 * Seal the pool if it is not sealed yet: the walks below then read
+	 * links nobody can rewrite, of nodes each checked as it was sealed.
+	 * No other call may run on the pool, so that stays true after the
+	 * lock is dropped for the debugfs list, which is locked before pools.
+	 * Where sealing would fail for the linear alias, the pool cannot have
+	 * been sealed: its checked list is the best there is.
 	 */
 	mutex_lock(&state->lock);
-	ours = smalloc_nodes_ours(pool);
+	if (!state->sealed && smalloc_seals_alias())
+		ret = smalloc_seal_locked(pool, state, false);
+	else if (smalloc_warn_on(!smalloc_nodes_ours(pool)))
+		ret = -EFAULT;
 	mutex_unlock(&state->lock);
-	if (smalloc_warn_on(!ours)) {
-		pr_err("pool %s: node metadata corrupted, leaking the pool\n",
-		       pool->name);
+	if (ret) {
+		pr_err("pool %s: cannot be destroyed safely (%d), leaking it\n",
+		       pool->name, ret);
 		return;
 	}
 
@@ -721,7 +770,8 @@ void smalloc_destroy(struct smalloc_pool *pool)
 
 	/*
 	 * vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map.  The
-	 * pool lives in its oldest node, which is freed last.
+	 * pool is not read once the walk has begun: it lives in its first
+	 * node, which need not be the last one in the list.
 	 */
 	for (node = pool->nodes; node; node = next) {
 		next = node->next;

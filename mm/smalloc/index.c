@@ -23,10 +23,14 @@
 static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
 						     MT_FLAGS_USE_RCU);
 
-/* Under the pool lock: make @node findable by address. */
+/*
+ * Under the pool lock: make @node findable by address.  An insertion, so
+ * that an entry already there (which would be a bug) is an error rather
+ * than overwritten.
+ */
 int smalloc_index_add(struct smalloc_node *node)
 {
-	return mtree_store_range(&smalloc_nodes, (unsigned long)node,
+	return mtree_insert_range(&smalloc_nodes, (unsigned long)node,
 				 (unsigned long)node + node->size - 1, node,
 				 GFP_KERNEL);
 }
@@ -207,6 +211,7 @@ __smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 	return SMALLOC_COPY_OK;
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /*
  * smalloc_copy_verdict() - Decide on a usercopy to or from smalloc memory,
  * without acting on it: the policy of smalloc_check_usercopy(), apart so
@@ -223,6 +228,7 @@ smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 	rcu_read_unlock();
 	return verdict;
 }
+#endif
 
 #if defined(CONFIG_HARDENED_USERCOPY) && defined(CONFIG_SMALLOC_HARDENING)
 /*

@@ -460,6 +460,10 @@ struct set_memory_calls {
 	u8 *probe;
 	int not_sealed;	/* seen unsealed by validate before each change */
 	int closed;	/* seen refusing copies from user space */
+	/* At call @forge_at, rewrite @forge->next to @forge_to. */
+	int forge_at;
+	struct smalloc_node *forge, *forge_to;
+	int forge_to_calls;	/* changes aimed at @forge_to */
 };
 
 static struct set_memory_calls *set_memory_calls;
@@ -468,6 +472,7 @@ static int counting_set_memory(unsigned long addr, int numpages, bool ro)
 {
 	struct set_memory_calls *c = set_memory_calls;
 	struct smalloc_object obj;
+	int ret;
 
 	c->calls++;
 	if (c->probe) {
@@ -479,8 +484,16 @@ static int counting_set_memory(unsigned long addr, int numpages, bool ro)
 	}
 	if (c->calls == c->fail_at)
 		return -ENOMEM;
-	return ro ? set_memory_ro(addr, numpages) :
-		    set_memory_rw(addr, numpages);
+	if (c->forge_to && addr == (unsigned long)c->forge_to)
+		c->forge_to_calls++;
+	/* A racing attacker writes the link while the header is writable. */
+	if (c->calls == c->forge_at && ro)
+		c->forge->next = c->forge_to;
+	ret = ro ? set_memory_ro(addr, numpages) :
+		   set_memory_rw(addr, numpages);
+	if (c->calls == c->forge_at && !ro)
+		c->forge->next = c->forge_to;
+	return ret;
 }
 
 static struct set_memory_calls *count_set_memory(struct kunit *test)
@@ -691,6 +704,60 @@ static void smalloc_test_foreign_node(struct kunit *test)
 	last->size -= PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
 	victim_untouched(test, &v, false);
+}
+
+/*
+ * A list rewritten while seal, unseal or destroy walks it, as an attacker
+ * racing them would: the walk never reaches the victim.
+ */
+static void smalloc_test_forged_during_walk(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *newest, *older;
+	struct set_memory_calls *c;
+	struct victim v;
+	u8 *p;
+
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 3 * PAGE_SIZE));
+	newest = pool->nodes;
+	older = newest->next;
+	KUNIT_ASSERT_NOT_NULL(test, older);
+	victim_init(test, &v, true);
+	c = count_set_memory(test);
+	c->forge = newest;
+	c->forge_to = v.node;
+
+	/* Seal: the link is rewritten just before the header is sealed. */
+	c->forge_at = 1;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	});
+	KUNIT_EXPECT_EQ(test, 0, c->forge_to_calls);
+	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
+	expect_writable(test, p, true);
+	victim_untouched(test, &v, true);
+	newest->next = older;
+
+	/* Unseal: the link is rewritten as soon as the header is writable. */
+	c->forge_at = 0;
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	c->calls = 0;
+	c->forge_at = 1;
+	KUNIT_EXPECT_EQ(test, 0, smalloc_unseal(pool));
+	KUNIT_EXPECT_EQ(test, 2, c->calls);
+	KUNIT_EXPECT_EQ(test, 0, c->forge_to_calls);
+	victim_untouched(test, &v, true);
+	newest->next = older;
+
+	/* Destroy seals an unsealed pool first: the same race is refused. */
+	c->calls = 0;
+	SMALLOC_EXPECT_WARNINGS(test, 1, smalloc_destroy(pool));
+	KUNIT_EXPECT_EQ(test, 0, c->forge_to_calls);
+	victim_untouched(test, &v, true);
+	newest->next = older;
+	c->forge_at = 0;
 }
 
 /* What is not a pool is refused by every entry point. */
@@ -1175,6 +1242,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_forged_link),
 	KUNIT_CASE(smalloc_test_foreign_node),
 	KUNIT_CASE(smalloc_test_forged_pool),
+	KUNIT_CASE(smalloc_test_forged_during_walk),
 	KUNIT_CASE(smalloc_test_mismatched),
 	KUNIT_CASE(smalloc_test_cycles),
 	KUNIT_CASE(smalloc_test_concurrent),
