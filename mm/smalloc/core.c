@@ -13,7 +13,7 @@
  * allocated with VM_FLUSH_RESET_PERMS, so that vfree() restores the direct
  * map, and marked VM_SMALLOC.  Objects are carved from the newest node with
  * a bump pointer, aligned to the pool's alignment.  When an object does not
- * fit, the pool grows by a node as large as the pool so far (up to 2 MiB),
+ * fit, the pool grows by a node as large as the pool so far (up to 512 pages),
  * so that the number of nodes, and of TLB-flushing set_memory_*() calls per
  * seal, stays small; an object larger than that gets a node of its own,
  * kept behind the newest node so that the newest node's free space is not
@@ -69,7 +69,7 @@
 #include <kunit/test-bug.h>
 
 #ifdef CONFIG_ARM64
-#include <asm/mmu_context.h>	/* rodata_full */
+#include <linux/mmu_context.h>	/* rodata_full */
 #endif
 
 #include "../internal.h"
