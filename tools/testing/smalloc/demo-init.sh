@@ -6,6 +6,10 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
+# From here on the kernel speaks through dmesg only, shown after each step
+# and dumped whole at the end: its console lines would cut the demo's.
+echo 0 > /sys/module/printk/parameters/ignore_loglevel
+echo 1 > /proc/sys/kernel/printk
 
 say() {
 	echo "demo: $*"
