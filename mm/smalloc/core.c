@@ -263,7 +263,7 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
  * and vmalloc must have a whole VM_SMALLOC area of its size at its address.
  */
 static bool smalloc_node_ours(const struct smalloc_pool *pool,
-			      struct smalloc_node *node)
+			      struct smalloc_node *node, size_t *pages)
 {
 	unsigned long start, end, flags;
 	size_t size;
@@ -275,11 +275,15 @@ static bool smalloc_node_ours(const struct smalloc_pool *pool,
 	rcu_read_unlock();
 
 	/* Read under the vmap lock: the area may be going, if forged. */
-	return ours &&
-	       vmap_area_info((unsigned long)node, &start, &end, &flags) &&
-	       (flags & VM_SMALLOC) && start == (unsigned long)node &&
-	       /* vmalloc's guard page follows the area. */
-	       end - start == size + PAGE_SIZE;
+	if (!ours ||
+	    !vmap_area_info((unsigned long)node, &start, &end, &flags) ||
+	    !(flags & VM_SMALLOC) || start != (unsigned long)node ||
+	    /* vmalloc's guard page follows the area. */
+	    end - start != size + PAGE_SIZE)
+		return false;
+	/* The size that was checked, not one written since. */
+	*pages = size >> PAGE_SHIFT;
+	return true;
 }
 
 /*
@@ -291,11 +295,12 @@ static bool smalloc_nodes_ours(const struct smalloc_pool *pool)
 {
 	unsigned long pages = 0;
 	struct smalloc_node *node;
+	size_t n;
 
 	for (node = pool->nodes; node; node = node->next) {
-		if (!smalloc_node_ours(pool, node))
+		if (!smalloc_node_ours(pool, node, &n))
 			return false;
-		pages += node->size >> PAGE_SHIFT;
+		pages += n;
 		if (pages > pool->nr_pages)
 			return false;
 	}
@@ -312,16 +317,18 @@ static bool smalloc_nodes_ours(const struct smalloc_pool *pool)
  */
 static int smalloc_set_node(const struct smalloc_pool *pool,
 			    struct smalloc_node *node, bool ro,
-			    struct smalloc_node **next)
+			    struct smalloc_node **next, unsigned long *budget)
 {
+	size_t pages;
 	int ret;
 
-	if (!smalloc_node_ours(pool, node))
+	/* A list made into a cycle while the walk runs ends here too. */
+	if (!smalloc_node_ours(pool, node, &pages) || pages > *budget)
 		return -EFAULT;
+	*budget -= pages;
 	if (!ro)
 		*next = READ_ONCE(node->next);
-	ret = smalloc_set_memory((unsigned long)node, node->size >> PAGE_SHIFT,
-				 ro);
+	ret = smalloc_set_memory((unsigned long)node, pages, ro);
 	if (ro && !ret)
 		*next = READ_ONCE(node->next);
 	return ret;
@@ -338,7 +345,9 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 			     bool *mixed)
 {
 	struct smalloc_node *first = READ_ONCE(pool->nodes);
+	unsigned long budget = READ_ONCE(pool->nr_pages);
 	struct smalloc_node *node, *next, *done;
+	unsigned long changed = 0;
 	int ret = 0;
 
 	*mixed = false;
@@ -352,9 +361,10 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	}
 
 	for (node = first; node; node = next) {
-		ret = smalloc_set_node(pool, node, ro, &next);
+		ret = smalloc_set_node(pool, node, ro, &next, &budget);
 		if (ret)
 			break;
+		changed++;
 	}
 	if (!ret)
 		return 0;
@@ -365,14 +375,15 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	else
 		pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
 		       ro ? "read-only" : "writable", ret);
-	*mixed = node != first;
-	if (keep || !*mixed)
+	*mixed = changed;
+	if (keep || !changed)
 		return ret;
-	/* Put back the nodes before @node, checking each one again. */
-	for (done = first; done && done != node; done = next)
-		if (smalloc_set_node(pool, done, !ro, &next))
+	/* Put back the nodes changed, checking each one again. */
+	budget = READ_ONCE(pool->nr_pages);
+	for (done = first; done && changed; done = next, changed--)
+		if (smalloc_set_node(pool, done, !ro, &next, &budget))
 			break;
-	*mixed = done != node;
+	*mixed = changed;
 	return ret;
 }
 

@@ -751,6 +751,24 @@ static void smalloc_test_forged_during_walk(struct kunit *test)
 	victim_untouched(test, &v, true);
 	newest->next = older;
 
+	/* A cycle made during the walk ends it too, and the walk is undone. */
+	c->calls = 0;
+	c->forge = older;
+	c->forge_to = newest;
+	c->forge_at = 2;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	});
+	KUNIT_EXPECT_EQ(test, 4, c->calls);
+	KUNIT_EXPECT_FALSE(test, pool->state->closed);
+	expect_writable(test, p, true);
+	expect_writable(test, (u8 *)older, true);
+	older->next = NULL;
+	c->forge = newest;
+	c->forge_to = v.node;
+	c->forge_to_calls = 0;
+	c->forge_at = 1;
+
 	/* Destroy seals an unsealed pool first: the same race is refused. */
 	c->calls = 0;
 	SMALLOC_EXPECT_WARNINGS(test, 1, smalloc_destroy(pool));
