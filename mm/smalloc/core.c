@@ -266,12 +266,13 @@ static bool smalloc_node_ours(const struct smalloc_pool *pool,
 			      struct smalloc_node *node, size_t *pages)
 {
 	unsigned long start, end, flags;
-	size_t size;
+	size_t size = 0;
 	bool ours;
 
 	rcu_read_lock();
 	ours = smalloc_index_find(node) == node && node->pool == pool;
-	size = node->size;
+	if (ours)
+		size = node->size;
 	rcu_read_unlock();
 
 	/* Read under the vmap lock: the area may be going, if forged. */
@@ -287,87 +288,116 @@ static bool smalloc_node_ours(const struct smalloc_pool *pool,
 }
 
 /*
- * Check every node of @pool before changing any: a corrupted pool is left
- * entirely as it is.  The walk is bounded by the pool's page count, so a
- * list forged into a cycle ends too.
+ * Check every node of the list that starts at @first, for @pool, before
+ * changing any: a corrupted pool is left entirely as it is.  The nodes must
+ * cover exactly @budget pages, so a list forged into a cycle ends too.
+ * Returns the number of nodes, or -EFAULT.
  */
-static bool smalloc_nodes_ours(const struct smalloc_pool *pool)
+static long smalloc_nodes_ours(const struct smalloc_pool *pool,
+			       struct smalloc_node *first,
+			       unsigned long budget)
 {
-	unsigned long pages = 0;
 	struct smalloc_node *node;
+	long nr = 0;
 	size_t n;
 
-	for (node = pool->nodes; node; node = node->next) {
-		if (!smalloc_node_ours(pool, node, &n))
-			return false;
-		pages += n;
-		if (pages > pool->nr_pages)
-			return false;
+	for (node = first; node; node = READ_ONCE(node->next), nr++) {
+		if (!smalloc_node_ours(pool, node, &n) || n > budget)
+			return -EFAULT;
+		budget -= n;
 	}
-	return pages == pool->nr_pages;
+	return budget ? -EFAULT : nr;
 }
 
+/* A node whose permissions a walk changed, and the pages it checked. */
+struct smalloc_done {
+	struct smalloc_node *node;
+	size_t pages;
+};
+
 /*
- * Make @node, a node of @pool, read-only (@ro) or writable, and return the
- * next node in *@next.  While the pool is unsealed its headers are
- * writable, so the link is read from read-only memory: after the node is
- * sealed, before it is unsealed.  Each node is checked again just before
- * it changes, so that a list rewritten while the walk is under way cannot
- * turn it against another pool.
+ * Make @node, a node of @pool, read-only (@ro) or writable, record it in
+ * @done, and return the next node in *@next.  While the pool is unsealed
+ * its headers are writable, so the link is read from read-only memory:
+ * after the node is sealed, before it is unsealed.  Each node is checked
+ * again just before it changes, and, once sealed, that what it says was
+ * not changed in between.
  */
 static int smalloc_set_node(const struct smalloc_pool *pool,
 			    struct smalloc_node *node, bool ro,
-			    struct smalloc_node **next, unsigned long *budget)
+			    struct smalloc_node **next, unsigned long *budget,
+			    struct smalloc_done *done)
 {
 	size_t pages;
 	int ret;
 
-	/* A list made into a cycle while the walk runs ends here too. */
 	if (!smalloc_node_ours(pool, node, &pages) || pages > *budget)
 		return -EFAULT;
-	*budget -= pages;
 	if (!ro)
 		*next = READ_ONCE(node->next);
 	ret = smalloc_set_memory((unsigned long)node, pages, ro);
-	if (ro && !ret)
+	if (ret)
+		return ret;
+	*budget -= pages;
+	done->node = node;
+	done->pages = pages;
+	if (ro) {
 		*next = READ_ONCE(node->next);
-	return ret;
+		if (READ_ONCE(node->pool) != pool ||
+		    READ_ONCE(node->size) != pages << PAGE_SHIFT)
+			return -EFAULT;
+	}
+	return 0;
 }
 
 /*
  * Make every node of @pool read-only (@ro) or writable.  Every node is
- * checked first, so that a corrupted pool is left entirely as it is.  On a
- * failure, put back the nodes already changed, unless @keep, and return
- * the error; *@mixed tells whether some pages may still be in the new
- * state (@keep, or a failed rollback).
+ * checked first, so that a corrupted pool is left entirely as it is, and
+ * again as it changes; the walk must cover the pool's pages exactly.  On a
+ * failure, put back the nodes already changed, from a record of them
+ * rather than from links an attacker could have rewritten meanwhile,
+ * unless @keep, and return the error; *@mixed tells whether some pages may
+ * still be in the new state (@keep, or a failed rollback).
  */
 static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 			     bool *mixed)
 {
 	struct smalloc_node *first = READ_ONCE(pool->nodes);
 	unsigned long budget = READ_ONCE(pool->nr_pages);
-	struct smalloc_node *node, *next, *done;
-	unsigned long changed = 0;
+	struct smalloc_node *node, *next;
+	struct smalloc_done *done;
+	long nr, changed = 0;
 	int ret = 0;
 
 	*mixed = false;
-	if (smalloc_warn_on(!smalloc_nodes_ours(pool))) {
+	nr = smalloc_nodes_ours(pool, first, budget);
+	if (smalloc_warn_on(nr < 0)) {
 		pr_err("pool %s: node metadata corrupted\n", pool->name);
 		return -EFAULT;
 	}
-	if (ro && pool->nodes && !smalloc_seals_alias()) {
-		pr_warn_once("sealing would leave the linear map writable (boot with rodata=full)\n");
-		return -EOPNOTSUPP;
-	}
+	done = kcalloc(nr, sizeof(*done), GFP_KERNEL);
+	if (!done)
+		return -ENOMEM;
 
 	for (node = first; node; node = next) {
-		ret = smalloc_set_node(pool, node, ro, &next, &budget);
+		/* More nodes than were checked: the list changed. */
+		if (changed == nr) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = smalloc_set_node(pool, node, ro, &next, &budget,
+				       &done[changed]);
+		/* Recorded once changed, even if then found forged. */
+		if (done[changed].node)
+			changed++;
 		if (ret)
 			break;
-		changed++;
 	}
+	/* A link cut during the walk left nodes out. */
+	if (!ret && budget)
+		ret = -EFAULT;
 	if (!ret)
-		return 0;
+		goto out;
 
 	if (smalloc_warn_on(ret == -EFAULT))
 		pr_err("pool %s: node metadata changed under a permission change\n",
@@ -375,15 +405,15 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	else
 		pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
 		       ro ? "read-only" : "writable", ret);
+	if (!keep) {
+		while (changed &&
+		       !smalloc_set_memory((unsigned long)done[changed - 1].node,
+					   done[changed - 1].pages, !ro))
+			changed--;
+	}
 	*mixed = changed;
-	if (keep || !changed)
-		return ret;
-	/* Put back the nodes changed, checking each one again. */
-	budget = READ_ONCE(pool->nr_pages);
-	for (done = first; done && changed; done = next, changed--)
-		if (smalloc_set_node(pool, done, !ro, &next, &budget))
-			break;
-	*mixed = changed;
+out:
+	kfree(done);
 	return ret;
 }
 
@@ -394,6 +424,10 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 	bool mixed;
 	int ret;
 
+	if (pool->nodes && !smalloc_seals_alias()) {
+		pr_warn_once("sealing would leave the linear map writable (boot with rodata=full)\n");
+		return -EOPNOTSUPP;
+	}
 	/* Refuse copies from user space before the pages fault. */
 	WRITE_ONCE(state->closed, true);
 	ret = smalloc_set_pages(pool, true, keep, &mixed);
@@ -519,7 +553,7 @@ static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 
 	mutex_lock(&state->lock);
 	/* A sealed pool, or the global pool after boot: a caller bug. */
-	if (!smalloc_warn_on(state->closed))
+	if (!smalloc_warn_on(state->closed || state->final))
 		p = smalloc_carve(pool, size);
 	if (p && src)
 		memcpy(p, src, size);
@@ -692,6 +726,7 @@ VISIBLE_IF_KUNIT int smalloc_seal_final(struct smalloc_pool *pool)
 	 * way, and debugfs shows the pool as "seal-failed".
 	 */
 	ret = smalloc_seal_locked(pool, state, true);
+	WRITE_ONCE(state->closed, true);
 	WRITE_ONCE(state->final, true);
 	mutex_unlock(&state->lock);
 	return ret;
@@ -730,7 +765,8 @@ void smalloc_destroy(struct smalloc_pool *pool)
 {
 	struct smalloc_node *node, *next;
 	struct smalloc_state *state;
-	int ret = 0;
+	bool mixed;
+	int ret;
 
 	might_sleep();
 	if (!pool)
@@ -740,18 +776,20 @@ void smalloc_destroy(struct smalloc_pool *pool)
 		return;
 
 	/*
-	 * Seal the pool if it is not sealed yet: the walks below then read
-	 * links nobody can rewrite, of nodes each checked as it was sealed.
-	 * No other call may run on the pool, so that stays true after the
-	 * lock is dropped for the debugfs list, which is locked before pools.
-	 * Where sealing would fail for the linear alias, the pool cannot have
-	 * been sealed: its checked list is the best there is.
+	 * Make every node read-only, sealed or not (whatever the writable
+	 * state says): the walks below then read links nobody can rewrite, of
+	 * nodes each checked as it was sealed.  This needs only the vmalloc
+	 * mapping, so it is done where sealing is refused for the linear alias
+	 * too.  No other call may run on the pool, so that stays true after
+	 * the lock is dropped for the debugfs list, which is locked before
+	 * pools.
 	 */
 	mutex_lock(&state->lock);
-	if (!state->sealed && smalloc_seals_alias())
-		ret = smalloc_seal_locked(pool, state, false);
-	else if (smalloc_warn_on(!smalloc_nodes_ours(pool)))
-		ret = -EFAULT;
+	WRITE_ONCE(state->closed, true);
+	/* On a failure, an unsealed pool is put back; a sealed one stays. */
+	ret = smalloc_set_pages(pool, true, READ_ONCE(state->sealed), &mixed);
+	if (ret && !mixed)
+		WRITE_ONCE(state->closed, false);
 	mutex_unlock(&state->lock);
 	if (ret) {
 		pr_err("pool %s: cannot be destroyed safely (%d), leaking it\n",

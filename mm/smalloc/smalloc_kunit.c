@@ -751,6 +751,18 @@ static void smalloc_test_forged_during_walk(struct kunit *test)
 	victim_untouched(test, &v, true);
 	newest->next = older;
 
+	/* A link cut during the walk leaves nodes out: refused, undone. */
+	c->calls = 0;
+	c->forge_to = NULL;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_seal(pool));
+	});
+	KUNIT_EXPECT_EQ(test, 2, c->calls);
+	KUNIT_EXPECT_FALSE(test, pool->state->closed);
+	expect_writable(test, p, true);
+	expect_writable(test, (u8 *)older, true);
+	newest->next = older;
+
 	/* A cycle made during the walk ends it too, and the walk is undone. */
 	c->calls = 0;
 	c->forge = older;
@@ -976,6 +988,7 @@ static void smalloc_test_global_pool(struct kunit *test)
 /* What the global pool does at the end of init, on a pool of the same kind. */
 static void smalloc_test_shared_pool_final(struct kunit *test)
 {
+	struct set_memory_calls *c;
 	struct smalloc_pool *pool;
 	u8 *p;
 
@@ -992,6 +1005,31 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 	});
 	expect_writable(test, p, true);
 
+	/* A final seal that fails still closes the pool for good. */
+	c = count_set_memory(test);
+	c->fail_at = 1;
+	KUNIT_EXPECT_EQ(test, -ENOMEM, smalloc_seal_final(pool));
+	KUNIT_EXPECT_TRUE(test, pool->state->closed);
+	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8));
+	});
+	kunit_deactivate_static_stub(test, smalloc_set_memory);
+}
+
+/* What the global pool does at the end of init, on a pool of the same kind. */
+static void smalloc_test_shared_pool_sealed(struct kunit *test)
+{
+	struct smalloc_pool *pool;
+	u8 *p;
+
+	pool = smalloc_create_shared("shared-test");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, smalloc_destroy_action,
+						  pool));
+	p = smalloc_alloc(pool, 100);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
 	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
 	expect_writable(test, p, false);
@@ -1266,6 +1304,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_concurrent),
 	KUNIT_CASE(smalloc_test_global_pool),
 	KUNIT_CASE(smalloc_test_shared_pool_final),
+	KUNIT_CASE(smalloc_test_shared_pool_sealed),
 	KUNIT_CASE(smalloc_test_find_object),
 	KUNIT_CASE(smalloc_test_lookup_while_allocating),
 	KUNIT_CASE(smalloc_test_usercopy_verdict),
