@@ -985,6 +985,18 @@ static void smalloc_test_global_pool(struct kunit *test)
 	expect_writable(test, s, true);
 }
 
+/* A pool like the global one, destroyed when the test ends. */
+static struct smalloc_pool *test_shared_pool(struct kunit *test)
+{
+	struct smalloc_pool *pool = smalloc_create_shared("shared-test");
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, smalloc_destroy_action,
+						  pool));
+	return pool;
+}
+
 /* What the global pool does at the end of init, on a pool of the same kind. */
 static void smalloc_test_shared_pool_final(struct kunit *test)
 {
@@ -992,11 +1004,7 @@ static void smalloc_test_shared_pool_final(struct kunit *test)
 	struct smalloc_pool *pool;
 	u8 *p;
 
-	pool = smalloc_create_shared("shared-test");
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, smalloc_destroy_action,
-						  pool));
+	pool = test_shared_pool(test);
 
 	p = smalloc_alloc(pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -1023,11 +1031,7 @@ static void smalloc_test_shared_pool_sealed(struct kunit *test)
 	struct smalloc_pool *pool;
 	u8 *p;
 
-	pool = smalloc_create_shared("shared-test");
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, smalloc_destroy_action,
-						  pool));
+	pool = test_shared_pool(test);
 	p = smalloc_alloc(pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
