@@ -15,15 +15,18 @@ say() {
 	echo "demo: $*"
 }
 
-# What the kernel said since the last call.  dmesg is never cleared (the
+# What the kernel said since the last call: smalloc's lines and any
+# warning; the rest stays in the final dump.  dmesg is never cleared (the
 # host checks all of it, dumped at the end): remember how many lines it
 # had, and show the ones after.
 seen=$(dmesg | wc -l)
 kernel_said() {
 	dmesg > /tmp/dmesg
 	tail -n +$((seen + 1)) /tmp/dmesg |
-		sed -e 's/^\[[^]]*\] //' -e 's/^smalloc_demo: //' \
-		    -e 's/^/demo:     kernel: /'
+		sed -n -e 's/^\[[^]]*\] //' \
+		    -e 's/^smalloc_demo: /demo:     kernel: /p' \
+		    -e 's/^\(smalloc: .*\)/demo:     kernel: \1/p' \
+		    -e 's/^\(.*\(WARNING\|BUG\): .*\)/demo:     kernel: \1/p'
 	seen=$(wc -l < /tmp/dmesg)
 }
 
