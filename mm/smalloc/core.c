@@ -287,114 +287,121 @@ static bool smalloc_node_ours(const struct smalloc_pool *pool,
 	return true;
 }
 
-/*
- * Check every node of the list that starts at @first, for @pool, before
- * changing any: a corrupted pool is left entirely as it is.  The nodes must
- * cover exactly @budget pages, so a list forged into a cycle ends too.
- * Returns the number of nodes, or -EFAULT.
- */
-static long smalloc_nodes_ours(const struct smalloc_pool *pool,
-			       struct smalloc_node *first,
-			       unsigned long budget)
-{
-	struct smalloc_node *node;
-	long nr = 0;
-	size_t n;
-
-	for (node = first; node; node = READ_ONCE(node->next), nr++) {
-		if (!smalloc_node_ours(pool, node, &n) || n > budget)
-			return -EFAULT;
-		budget -= n;
-	}
-	return budget ? -EFAULT : nr;
-}
-
-/* A node whose permissions a walk changed, and the pages it checked. */
-struct smalloc_done {
+/* A node of a pool, and the size in pages that was checked. */
+struct smalloc_rec {
 	struct smalloc_node *node;
 	size_t pages;
 };
 
 /*
- * Make @node, a node of @pool, read-only (@ro) or writable, record it in
- * @done, and return the next node in *@next.  While the pool is unsealed
- * its headers are writable, so the link is read from read-only memory:
- * after the node is sealed, before it is unsealed.  Each node is checked
- * again just before it changes, and, once sealed, that what it says was
- * not changed in between.
+ * Walk @pool's list of nodes once, checking each node, into *@recs (to be
+ * kfree()d).  The nodes must cover exactly the pool's pages, so a list
+ * forged into a cycle, or cut short, fails.  Whatever the writable list
+ * says afterwards, callers act on this record only.
+ *
+ * Return: the number of nodes; -EFAULT if the metadata is corrupted, or
+ * -ENOMEM.
  */
-static int smalloc_set_node(const struct smalloc_pool *pool,
-			    struct smalloc_node *node, bool ro,
-			    struct smalloc_node **next, unsigned long *budget,
-			    struct smalloc_done *done)
+static long smalloc_nodes_record(const struct smalloc_pool *pool,
+				 struct smalloc_rec **recs)
 {
+	unsigned long budget = READ_ONCE(pool->nr_pages);
+	struct smalloc_rec *rec = NULL, *bigger;
+	struct smalloc_node *node;
+	long nr = 0, cap = 0;
 	size_t pages;
-	int ret;
 
-	if (!smalloc_node_ours(pool, node, &pages) || pages > *budget)
-		return -EFAULT;
-	if (!ro)
-		*next = READ_ONCE(node->next);
-	ret = smalloc_set_memory((unsigned long)node, pages, ro);
-	if (ret)
-		return ret;
-	*budget -= pages;
-	done->node = node;
-	done->pages = pages;
-	if (ro) {
-		*next = READ_ONCE(node->next);
-		if (READ_ONCE(node->pool) != pool ||
-		    READ_ONCE(node->size) != pages << PAGE_SHIFT)
-			return -EFAULT;
+	for (node = READ_ONCE(pool->nodes); node; node = READ_ONCE(node->next)) {
+		if (!smalloc_node_ours(pool, node, &pages) || pages > budget)
+			goto corrupted;
+		budget -= pages;
+		if (nr == cap) {
+			cap = cap ? 2 * cap : 8;
+			bigger = krealloc_array(rec, cap, sizeof(*rec),
+						GFP_KERNEL);
+			if (!bigger) {
+				kfree(rec);
+				return -ENOMEM;
+			}
+			rec = bigger;
+		}
+		rec[nr].node = node;
+		rec[nr++].pages = pages;
 	}
-	return 0;
+	if (budget)
+		goto corrupted;
+	*recs = rec;
+	return nr;
+
+corrupted:
+	kfree(rec);
+	return -EFAULT;
+}
+
+static unsigned long smalloc_rec_pages(const struct smalloc_rec *recs, long nr)
+{
+	unsigned long pages = 0;
+
+	while (nr--)
+		pages += recs[nr].pages;
+	return pages;
 }
 
 /*
- * Make every node of @pool read-only (@ro) or writable.  Every node is
- * checked first, so that a corrupted pool is left entirely as it is, and
- * again as it changes; the walk must cover the pool's pages exactly.  On a
- * failure, put back the nodes already changed, from a record of them
- * rather than from links an attacker could have rewritten meanwhile,
+ * Once a node is read-only, what its header says is final: check that it
+ * is what the record was made of, so that nothing written between the
+ * check and the seal is sealed in.
+ */
+static bool smalloc_node_sealed_as(const struct smalloc_pool *pool,
+				   const struct smalloc_rec *recs, long nr,
+				   long i)
+{
+	const struct smalloc_node *node = recs[i].node;
+
+	return READ_ONCE(node->pool) == pool &&
+	       READ_ONCE(node->size) == recs[i].pages << PAGE_SHIFT &&
+	       READ_ONCE(node->next) == (i + 1 < nr ? recs[i + 1].node : NULL);
+}
+
+/*
+ * Make every node of @pool read-only (@ro) or writable.  The nodes are
+ * checked and recorded first, so that a corrupted pool is left entirely as
+ * it is, and the permissions change from that record, never from links
+ * that may be rewritten meanwhile; once sealed, each header must still say
+ * what was checked.  On a failure, put back the nodes already changed,
  * unless @keep, and return the error; *@mixed tells whether some pages may
  * still be in the new state (@keep, or a failed rollback).
  */
 static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 			     bool *mixed)
 {
-	struct smalloc_node *first = READ_ONCE(pool->nodes);
-	unsigned long budget = READ_ONCE(pool->nr_pages);
-	struct smalloc_node *node, *next;
-	struct smalloc_done *done;
-	long nr, changed = 0;
+	struct smalloc_rec *recs;
+	long nr, i;
 	int ret = 0;
 
 	*mixed = false;
-	nr = smalloc_nodes_ours(pool, first, budget);
-	if (smalloc_warn_on(nr < 0)) {
-		pr_err("pool %s: node metadata corrupted\n", pool->name);
-		return -EFAULT;
+	nr = smalloc_nodes_record(pool, &recs);
+	if (nr < 0) {
+		if (smalloc_warn_on(nr == -EFAULT))
+			pr_err("pool %s: node metadata corrupted\n", pool->name);
+		return nr;
 	}
-	done = kcalloc(nr, sizeof(*done), GFP_KERNEL);
-	if (!done)
-		return -ENOMEM;
 
-	for (node = first; node; node = next) {
-		/* More nodes than were checked: the list changed. */
-		if (changed == nr) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = smalloc_set_node(pool, node, ro, &next, &budget,
-				       &done[changed]);
-		/* Recorded once changed, even if then found forged. */
-		if (done[changed].node)
-			changed++;
+	for (i = 0; i < nr; i++) {
+		ret = smalloc_set_memory((unsigned long)recs[i].node,
+					 recs[i].pages, ro);
 		if (ret)
 			break;
+		if (ro && !smalloc_node_sealed_as(pool, recs, nr, i)) {
+			ret = -EFAULT;
+			i++;
+			break;
+		}
 	}
-	/* A link cut during the walk left nodes out. */
-	if (!ret && budget)
+	/* The pool itself, in its first node, is final too once sealed. */
+	if (!ret && ro && nr &&
+	    (READ_ONCE(pool->nodes) != recs[0].node ||
+	     READ_ONCE(pool->nr_pages) != smalloc_rec_pages(recs, nr)))
 		ret = -EFAULT;
 	if (!ret)
 		goto out;
@@ -406,14 +413,13 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 		pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
 		       ro ? "read-only" : "writable", ret);
 	if (!keep) {
-		while (changed &&
-		       !smalloc_set_memory((unsigned long)done[changed - 1].node,
-					   done[changed - 1].pages, !ro))
-			changed--;
+		while (i && !smalloc_set_memory((unsigned long)recs[i - 1].node,
+						recs[i - 1].pages, !ro))
+			i--;
 	}
-	*mixed = changed;
+	*mixed = i;
 out:
-	kfree(done);
+	kfree(recs);
 	return ret;
 }
 
@@ -763,10 +769,9 @@ void __init smalloc_seal_global(void)
  */
 void smalloc_destroy(struct smalloc_pool *pool)
 {
-	struct smalloc_node *node, *next;
 	struct smalloc_state *state;
-	bool mixed;
-	int ret;
+	struct smalloc_rec *recs;
+	long nr, i;
 
 	might_sleep();
 	if (!pool)
@@ -776,24 +781,17 @@ void smalloc_destroy(struct smalloc_pool *pool)
 		return;
 
 	/*
-	 * Make every node read-only, sealed or not (whatever the writable
-	 * state says): the walks below then read links nobody can rewrite, of
-	 * nodes each checked as it was sealed.  This needs only the vmalloc
-	 * mapping, so it is done where sealing is refused for the linear alias
-	 * too.  No other call may run on the pool, so that stays true after
-	 * the lock is dropped for the debugfs list, which is locked before
-	 * pools.
+	 * Check and record the nodes; from here on only the record is used,
+	 * never the writable links.  No other call may run on the pool, so
+	 * the record stays true after the lock is dropped for the debugfs
+	 * list, which is locked before pools.
 	 */
 	mutex_lock(&state->lock);
-	WRITE_ONCE(state->closed, true);
-	/* On a failure, an unsealed pool is put back; a sealed one stays. */
-	ret = smalloc_set_pages(pool, true, READ_ONCE(state->sealed), &mixed);
-	if (ret && !mixed)
-		WRITE_ONCE(state->closed, false);
+	nr = smalloc_nodes_record(pool, &recs);
 	mutex_unlock(&state->lock);
-	if (ret) {
-		pr_err("pool %s: cannot be destroyed safely (%d), leaking it\n",
-		       pool->name, ret);
+	if (smalloc_warn_on(nr == -EFAULT) || nr < 0) {
+		pr_err("pool %s: cannot be destroyed safely (%ld), leaking it\n",
+		       pool->name, nr);
 		return;
 	}
 
@@ -807,25 +805,22 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	 * pool is leaked whole, so that nothing the index or a lookup may
 	 * still reach is freed.
 	 */
-	mutex_lock(&state->lock);
-	for (node = pool->nodes; node; node = node->next) {
-		if (WARN_ON(smalloc_index_remove(node))) {
-			mutex_unlock(&state->lock);
+	for (i = 0; i < nr; i++) {
+		if (WARN_ON(smalloc_index_remove(recs[i].node,
+						 recs[i].pages << PAGE_SHIFT))) {
+			kfree(recs);
 			return;
 		}
 	}
-	mutex_unlock(&state->lock);
 	synchronize_rcu();
 
 	/*
 	 * vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map.  The
-	 * pool is not read once the walk has begun: it lives in its first
-	 * node, which need not be the last one in the list.
+	 * pool, in its first node, is not read once this begins.
 	 */
-	for (node = pool->nodes; node; node = next) {
-		next = node->next;
-		vfree(node);
-	}
+	for (i = 0; i < nr; i++)
+		vfree(recs[i].node);
+	kfree(recs);
 	mutex_destroy(&state->lock);
 	kfree(state);
 }

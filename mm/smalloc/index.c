@@ -36,13 +36,14 @@ int smalloc_index_add(struct smalloc_node *node)
 }
 
 /*
- * Under the pool lock: hide @node from lookups.  An erase in an RCU-mode
- * maple tree allocates, so it is not allowed to fail for lack of memory.
+ * Hide @node, of @size bytes as checked, from lookups.  An erase in an
+ * RCU-mode maple tree allocates, so it is not allowed to fail for lack of
+ * memory.
  */
-int smalloc_index_remove(struct smalloc_node *node)
+int smalloc_index_remove(struct smalloc_node *node, size_t size)
 {
 	return mtree_store_range(&smalloc_nodes, (unsigned long)node,
-				 (unsigned long)node + node->size - 1, NULL,
+				 (unsigned long)node + size - 1, NULL,
 				 GFP_KERNEL | __GFP_NOFAIL);
 }
 

@@ -153,7 +153,7 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 
 /* index.c */
 int smalloc_index_add(struct smalloc_node *node);
-int smalloc_index_remove(struct smalloc_node *node);
+int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -673,6 +673,12 @@ static void smalloc_test_forged_link(struct kunit *test)
 	last->next = fake;
 	expect_forgery_refused(test, pool, &v, false);
 	last->next = NULL;
+
+	/* A link cut: the nodes no longer cover the pool's pages. */
+	KUNIT_ASSERT_PTR_EQ(test, last, pool->nodes->next);
+	pool->nodes->next = NULL;
+	expect_forgery_refused(test, pool, &v, false);
+	pool->nodes->next = last;
 	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
 }
 
@@ -781,13 +787,20 @@ static void smalloc_test_forged_during_walk(struct kunit *test)
 	c->forge_to_calls = 0;
 	c->forge_at = 1;
 
-	/* Destroy seals an unsealed pool first: the same race is refused. */
-	c->calls = 0;
-	SMALLOC_EXPECT_WARNINGS(test, 1, smalloc_destroy(pool));
-	KUNIT_EXPECT_EQ(test, 0, c->forge_to_calls);
-	victim_untouched(test, &v, true);
-	newest->next = older;
+	/*
+	 * Destroy acts only on the nodes it checked: a list forged while
+	 * the writable state claims the pool sealed is refused, and nothing
+	 * changes permissions or is freed.
+	 */
 	c->forge_at = 0;
+	c->calls = 0;
+	newest->next = v.node;
+	pool->state->sealed = true;
+	SMALLOC_EXPECT_WARNINGS(test, 1, smalloc_destroy(pool));
+	KUNIT_EXPECT_EQ(test, 0, c->calls);
+	victim_untouched(test, &v, true);
+	pool->state->sealed = false;
+	newest->next = older;
 }
 
 /* What is not a pool is refused by every entry point. */
