@@ -161,20 +161,29 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 	return pool->state;
 }
 
-/* Does set_memory_ro() of a vmalloc address also cover its linear alias? */
-static bool smalloc_seals_alias(void)
+/*
+ * Can set_memory_ro() of a vmalloc address seal its linear alias too?  On
+ * x86_64, cpa_process_alias() changes both; on arm64, the linear map
+ * follows only with rodata=full.  Elsewhere pools work, unsealed.
+ */
+static bool smalloc_can_seal(void)
 {
-#ifdef CONFIG_ARM64
+#if defined(CONFIG_X86_64)
+	return true;
+#elif defined(CONFIG_ARM64)
 	return rodata_full;
 #else
-	return true;	/* x86_64: cpa_process_alias() */
+	return false;
 #endif
 }
+
+atomic_long_t smalloc_set_memory_calls = ATOMIC_LONG_INIT(0);
 
 /* The one place that changes permissions; KUnit injects failures here. */
 VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
 					bool ro)
 {
+	atomic_long_inc(&smalloc_set_memory_calls);
 	KUNIT_STATIC_STUB_REDIRECT(smalloc_set_memory, addr, numpages, ro);
 	return ro ? set_memory_ro(addr, numpages) :
 		    set_memory_rw(addr, numpages);
@@ -430,8 +439,11 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 	bool mixed;
 	int ret;
 
-	if (pool->nodes && !smalloc_seals_alias()) {
-		pr_warn_once("sealing would leave the linear map writable (boot with rodata=full)\n");
+	if (pool->nodes && !smalloc_can_seal()) {
+		pr_notice_once("pools cannot be sealed on this system: %s\n",
+			       IS_ENABLED(CONFIG_ARM64) ?
+			       "boot with rodata=full" :
+			       "the linear alias would stay writable");
 		return -EOPNOTSUPP;
 	}
 	/* Refuse copies from user space before the pages fault. */
@@ -640,9 +652,9 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  *
  * Context: Process context.  May sleep.
  * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
- * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP on arm64
- * without rodata=full, where the linear alias would stay writable;
- * otherwise the error of set_memory_ro().  On failure, the pool stays
+ * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP where
+ * the linear alias would stay writable (architectures other than x86_64
+ * and arm64, and arm64 without rodata=full); otherwise the error of set_memory_ro().  On failure, the pool stays
  * unsealed.
  */
 int smalloc_seal(struct smalloc_pool *pool)
@@ -747,8 +759,10 @@ VISIBLE_IF_KUNIT int smalloc_seal_final(struct smalloc_pool *pool)
  */
 void __init smalloc_seal_global(void)
 {
-	if (smalloc_seal_final(smalloc_global))
-		pr_err("the global pool could not be sealed\n");
+	int ret = smalloc_seal_final(smalloc_global);
+
+	if (ret && ret != -EOPNOTSUPP)
+		pr_err("the global pool could not be sealed: %d\n", ret);
 }
 
 /**

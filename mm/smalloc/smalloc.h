@@ -136,6 +136,8 @@ struct smalloc_warnings {
 /* core.c */
 extern struct list_head smalloc_pools;
 extern struct mutex smalloc_pools_lock;
+/* Calls to set_memory_ro/rw() since boot, for debugfs: each flushes TLBs. */
+extern atomic_long_t smalloc_set_memory_calls;
 bool smalloc_warning_expected(void);
 struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 
