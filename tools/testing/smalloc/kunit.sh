@@ -9,7 +9,7 @@
 #   kunit.sh exec  <kernel tree> <build dir> <name> [kunit.py exec args]
 #
 # The config is mm/smalloc/.kunitconfig plus boot.config (what the
-# initramfs boots need).  'run' boots under QEMU with 2 vCPUs and prints
+# initramfs boots need) and selinux.config (SELinux and kmemleak).  'run' boots under QEMU with 2 vCPUs and prints
 # one "ok"/"not ok" line per test case, then checks that every suite in
 # SUITES reported and that the log holds no warning or splat.  'exec' is
 # the boot alone (selfcheck.sh uses it too): the report goes to
@@ -28,7 +28,8 @@ SUITES=${SUITES:-smalloc usercopy}
 kunit() {
 	(cd "$src" && python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
 		--build_dir="$build" --kunitconfig=mm/smalloc \
-		--kunitconfig="$here/boot.config" "${@:2}")
+		--kunitconfig="$here/boot.config" \
+		--kunitconfig="$here/selinux.config" "${@:2}")
 }
 
 # kunit_exec <name> [kunit.py exec args]: see above.  ignore_loglevel puts
