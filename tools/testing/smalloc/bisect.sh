@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Check that the series is bisectable: the kernel builds after each patch;
-# and after the last one, with CONFIG_KUNIT=n and with CONFIG_SMALLOC=n.
+# and after the last one, with CONFIG_KUNIT=n and with CONFIG_SMALLOC=n
+# (and so without SELinux, which selects it).
 #
 #   bisect.sh <managed kernel tree> <test build dir> <bisect build dir>
 #
@@ -24,10 +25,14 @@ kbuild() {
 	make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" "$@" > "$build/step.log" 2>&1
 }
 
-# step <name> [<config option to disable>]
+# step <name> [<config option to disable>...]
 step() {
+	local opt
+
 	cp "$config" "$build/.config"
-	[ -z "${2:-}" ] || "$src/scripts/config" --file "$build/.config" --disable "$2"
+	for opt in "${@:2}"; do
+		"$src/scripts/config" --file "$build/.config" --disable "$opt"
+	done
 	if kbuild olddefconfig && kbuild -j"$(nproc)"; then
 		echo "ok - bisect: builds $1"
 	else
@@ -43,5 +48,6 @@ for c in $(git -C "$src" rev-list --reverse smalloc-base..smalloc); do
 done
 git -C "$src" checkout -q smalloc
 step "with CONFIG_KUNIT=n" KUNIT
-step "with CONFIG_SMALLOC=n" SMALLOC
+# SELinux selects SMALLOC: without it, nothing else does.
+step "with CONFIG_SMALLOC=n" SMALLOC SECURITY_SELINUX
 exit $failed
