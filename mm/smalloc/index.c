@@ -195,8 +195,8 @@ const char *smalloc_pool_name(const struct smalloc_pool *pool)
 }
 EXPORT_SYMBOL_GPL(smalloc_pool_name);
 
-/* Under rcu_read_lock(). */
-static enum smalloc_copy_verdict
+/* Under rcu_read_lock().  Unused without hardened usercopy and KUnit. */
+static enum smalloc_copy_verdict __maybe_unused
 __smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 		       struct smalloc_object *obj)
 {
