@@ -57,6 +57,7 @@
 
 #include <linux/bug.h>
 #include <linux/init.h>
+#include <linux/fault-inject.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/set_memory.h>
@@ -549,6 +550,40 @@ VISIBLE_IF_KUNIT struct smalloc_pool *smalloc_create_shared(const char *name)
 }
 #endif
 
+#ifdef CONFIG_FAIL_SMALLOC
+/*
+ * Fault injection, for the error paths of smalloc's users: see
+ * Documentation/fault-injection/fault-injection.rst.  "fail_smalloc=" on
+ * the command line, /sys/kernel/debug/fail_smalloc/, or a task's fail-nth.
+ */
+static DECLARE_FAULT_ATTR(fail_smalloc);
+
+static int __init setup_fail_smalloc(char *str)
+{
+	return setup_fault_attr(&fail_smalloc, str);
+}
+__setup("fail_smalloc=", setup_fail_smalloc);
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static int __init fail_smalloc_debugfs(void)
+{
+	return PTR_ERR_OR_ZERO(fault_create_debugfs_attr("fail_smalloc", NULL,
+							 &fail_smalloc));
+}
+late_initcall(fail_smalloc_debugfs);
+#endif
+
+static bool smalloc_should_fail(size_t size)
+{
+	return should_fail(&fail_smalloc, size);
+}
+#else
+static inline bool smalloc_should_fail(size_t size)
+{
+	return false;
+}
+#endif
+
 /*
  * Allocate @size bytes and, under the pool lock, so that the object is
  * written before anybody can seal the pool, copy @src into them, or zero
@@ -566,7 +601,7 @@ static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 		return NULL;
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (size > SMALLOC_MAX_SIZE)
+	if (size > SMALLOC_MAX_SIZE || smalloc_should_fail(size))
 		return NULL;
 
 	mutex_lock(&state->lock);
