@@ -192,8 +192,10 @@ VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
 
 static void *smalloc_area_alloc(unsigned long pages)
 {
+	/* Sizes often come from data: a failure is the caller's to report. */
 	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
-				    VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+				    VMALLOC_START, VMALLOC_END,
+				    GFP_KERNEL | __GFP_NOWARN,
 				    PAGE_KERNEL, VM_FLUSH_RESET_PERMS | VM_SMALLOC,
 				    NUMA_NO_NODE, __builtin_return_address(0));
 }
@@ -305,15 +307,15 @@ struct smalloc_rec {
 
 /*
  * Walk @pool's list of nodes once, checking each node, into *@recs (to be
- * kfree()d).  The nodes must cover exactly the pool's pages, so a list
- * forged into a cycle, or cut short, fails.  Whatever the writable list
- * says afterwards, callers act on this record only.
+ * kfree()d, allocated with @gfp).  The nodes must cover exactly the pool's
+ * pages, so a list forged into a cycle, or cut short, fails.  Whatever the
+ * writable list says afterwards, callers act on this record only.
  *
  * Return: the number of nodes; -EFAULT if the metadata is corrupted, or
  * -ENOMEM.
  */
 static long smalloc_nodes_record(const struct smalloc_pool *pool,
-				 struct smalloc_rec **recs)
+				 struct smalloc_rec **recs, gfp_t gfp)
 {
 	unsigned long budget = READ_ONCE(pool->nr_pages);
 	struct smalloc_rec *rec = NULL, *bigger;
@@ -327,8 +329,7 @@ static long smalloc_nodes_record(const struct smalloc_pool *pool,
 		budget -= pages;
 		if (nr == cap) {
 			cap = cap ? 2 * cap : 8;
-			bigger = krealloc_array(rec, cap, sizeof(*rec),
-						GFP_KERNEL);
+			bigger = krealloc_array(rec, cap, sizeof(*rec), gfp);
 			if (!bigger) {
 				kfree(rec);
 				return -ENOMEM;
@@ -390,7 +391,7 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	int ret = 0;
 
 	*mixed = false;
-	nr = smalloc_nodes_record(pool, &recs);
+	nr = smalloc_nodes_record(pool, &recs, GFP_KERNEL);
 	if (nr < 0) {
 		if (smalloc_warn_on(nr == -EFAULT))
 			pr_err("pool %s: node metadata corrupted\n", pool->name);
@@ -689,8 +690,8 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
  * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP where
  * the linear alias would stay writable (architectures other than x86_64
- * and arm64, and arm64 without rodata=full); otherwise the error of set_memory_ro().  On failure, the pool stays
- * unsealed.
+ * and arm64, and arm64 without rodata=full); otherwise the error of
+ * set_memory_ro().  On failure, the pool stays unsealed.
  */
 int smalloc_seal(struct smalloc_pool *pool)
 {
@@ -833,10 +834,12 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	 * Check and record the nodes; from here on only the record is used,
 	 * never the writable links.  No other call may run on the pool, so
 	 * the record stays true after the lock is dropped for the debugfs
-	 * list, which is locked before pools.
+	 * list, which is locked before pools.  Users destroy pools on their
+	 * error paths, when memory may be short: the record, a few bytes a
+	 * node, must not fail and leak the pool.
 	 */
 	mutex_lock(&state->lock);
-	nr = smalloc_nodes_record(pool, &recs);
+	nr = smalloc_nodes_record(pool, &recs, GFP_KERNEL | __GFP_NOFAIL);
 	mutex_unlock(&state->lock);
 	if (smalloc_warn_on(nr == -EFAULT) || nr < 0) {
 		pr_err("pool %s: cannot be destroyed safely (%ld), leaking it\n",
