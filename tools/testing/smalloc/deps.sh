@@ -15,6 +15,8 @@ packages=(
 	ccache git rsync python3 perl
 	python3-ply python3-git			# checkpatch's spdxcheck.py
 	qemu-system-x86 busybox-static		# boots
+	selinux-policy-default semodule-utils	# selinux.sh: the reference policy,
+	checkpolicy python3-setools		# the mdp policy, the questions
 	"$@"
 )
 

@@ -45,3 +45,10 @@ planted_warning() {
 without_warnings() {
 	sed '/-\[ cut here \]-/,/-\[ end trace [0-9a-f]* \]-/d' "$1"
 }
+
+# selinux_log_clean <log>: the SELinux init got to its end (its mark
+# "selinux: done <mode>", then the dmesg dump), and nothing in the console
+# log reports a warning or a splat.
+selinux_log_clean() {
+	grep -q '^selinux: done ' "$1" && grep -q '^=== end ===' "$1" && ! has_splat < "$1"
+}

@@ -38,11 +38,12 @@ selfcheck() {
 }
 
 # One short boot, whose init only prints the marks, serves the checks of
-# both initramfs stages.
+# the initramfs stages.
 SMALLOC_CMDLINE_EXTRA=$plant "$here/boot.sh" "$build" "$here/selfcheck-init.sh" \
 	"$build/selfcheck.log"
 selfcheck "demo log check" "$build/selfcheck.log" demo_log_clean
 selfcheck "lkdtm boot log check" "$build/selfcheck.log" lkdtm_boot_log_clean
+selfcheck "selinux log check" "$build/selfcheck.log" selinux_log_clean
 
 # One small KUnit case is enough for a KTAP report.
 "$here/kunit.sh" exec "$src" "$build" selfcheck-kunit smalloc.smalloc_test_alloc \

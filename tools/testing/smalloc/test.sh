@@ -75,6 +75,8 @@ mkdir -p "$build"
 	"$here/demo.sh" "$build" --check | results_of
 	echo "# userspace: LKDTM's run.sh, from a busybox initramfs"
 	"$here/lkdtm.sh" "$src" "$build"
+	echo "# SELinux: real policies in sealed pools, decisions against the pristine base"
+	"$here/selinux.sh" "$src" "$build"
 	echo "# harness self-check: each clean-log check fails on a planted warning"
 	"$here/selfcheck.sh" "$src" "$build"
 	echo "# the exported series"

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# Sourced by selinux-init.sh in the guest: the differential part of the
+# SELinux stage, which runs first, the same on our kernel and on the
+# pristine one.  What it prints is all that the comparison reads, so that
+# the pristine kernel's answers, cached by selinux.sh, depend on this file
+# (part of their cache key), the policies, the questions and the query
+# program, and not on the checks that follow it on our kernel.
+#
+# Lines for the host:
+#   selinux: load <step> ok|E<errno> <seconds>
+#   selinux: policy <step> <sha256 of /sys/fs/selinux/policy read back>
+#   selinux: answers <step> <lines> <sha256 of the lines>
+#   selinux-ans: <step> a|c <answer>      (one per question, in order;
+#                                          see answers())
+#   selinux: bool <name> <value> <commit: ok|E<errno>> <value read back>
+
+S=/selinux
+Q=$S/query
+
+say() {
+	echo "selinux: $*"
+}
+
+# load <step> <policy>: the whole policy in one write().
+load() {
+	say "load $1 $($Q -l "$2")"
+}
+
+policy_sha() {
+	say "policy $1 $(sha256sum < /sys/fs/selinux/policy | cut -d' ' -f1)"
+}
+
+# answers <step> <triples>: ask access and create for each triple.  The
+# answers go to the console, each line with the step's name, unless
+# /selinux/expect has "<step> <sha256>" for them: the host knows them
+# already (the pristine kernel's), and 40,000 lines take a while on a
+# serial console under TCG.
+answers() {
+	$Q -a -c < "$2" > /tmp/answers 2> /tmp/answers.err
+	answers_sha=$(sha256sum < /tmp/answers | cut -d' ' -f1)
+	say "answers $1 $(wc -l < /tmp/answers) $answers_sha"
+	sed "s/^/selinux: $1 /" /tmp/answers.err
+	grep -qx "$1 $answers_sha" $S/expect 2> /dev/null ||
+		sed "s/^/selinux-ans: $1 /" /tmp/answers
+}
+
+# set_bool <name> <value>: one boolean, committed.
+set_bool() {
+	echo "$2" > "/sys/fs/selinux/booleans/$1"
+	say "bool $1 $2 $($Q -w /sys/fs/selinux/commit_pending_bools 1 | cut -d' ' -f1)" \
+		"$(cut -d' ' -f1 < "/sys/fs/selinux/booleans/$1")"
+}
+
+differential() {
+	load mdp $S/mdp.pol
+	policy_sha mdp
+	answers mdp $S/mdp.triples
+	load ref $S/ref.pol
+	policy_sha ref
+	answers ref $S/ref.triples
+	while read -r name value; do
+		set_bool "$name" "$value"
+	done < $S/bools
+	policy_sha bools
+	answers bools $S/ref.triples
+	load reload $S/ref.pol
+	policy_sha reload
+	answers reload $S/ref.triples
+	say "differential done"
+}

@@ -1,0 +1,219 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the SELinux initramfs (selinux.sh).  /selinux/mode says what to
+# run:
+#   reference  the differential part alone (selinux-diff.sh): the pristine
+#              kernel's answers
+#   full       the differential part, then the checks of our kernel: the
+#              policy's pools sealed, broken policies refused, timings
+#   leaks      reloads and boolean commits that leak nothing
+#   enforcing  (booted with enforcing=1) the mdp policy allows and denies
+# Prints "selinux: ..." lines for the host, which decides; "selinux: # ..."
+# lines are information (timings), never judged.  Ends with "=== end ===".
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t selinuxfs selinuxfs /sys/fs/selinux
+
+# shellcheck source=selinux-diff.sh
+. /selinux/selinux-diff.sh
+
+info() {
+	say "# $*"
+}
+
+# mark <what>: the guest's uptime, for the stage's timings.
+mark() {
+	info "at $(cut -d' ' -f1 /proc/uptime) s: $*"
+}
+
+D=/sys/kernel/debug/smalloc
+POOLS=$D/pools
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# The pools' lines, each prefixed with the step's name.
+pools() {
+	grep -v '^#' $POOLS | sed "s/^/selinux: pools $1 /"
+}
+
+# counters <step>: what must stay flat across reloads.  Slab and dentry
+# caches are shrunk first, so that only held memory counts.  Slab is
+# without kmemleak's own cache (see below), in kB, as vmalloc is.
+counters() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	for s in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$s" 2> /dev/null
+	done
+	say "counters $1" \
+		"pools=$(grep -vc '^#' $POOLS)" \
+		"smalloc_vmalloc_pages=$(grep smalloc /proc/vmallocinfo |
+			sed -n 's/.* pages=\([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }')" \
+		"pool_pages=$(grep -v '^#' $POOLS | awk '{ s += $3 } END { print s + 0 }')" \
+		"vmalloc_kb=$(awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo)" \
+		"slab_kb=$(($(awk '/^Slab:/ { print $2 }' /proc/meminfo) - $(kmemleak_kb)))" \
+		"kmemleak_kb=$(kmemleak_kb)"
+}
+
+# kmemleak's own records of objects, slab that grows with the number of
+# allocations and frees done, not with what is held: not counted in slab.
+kmemleak_kb() {
+	awk '$1 == "kmemleak_object" { s += $15 * $6 * 4 } END { print s + 0 }' /proc/slabinfo
+}
+
+# kmemleak <step>: scan twice, as kmemleak's documentation recommends (an
+# object seen once unreferenced may be a pointer in flight), then report.
+kmemleak() {
+	sleep 5	# kmemleak ignores objects younger than 5 s
+	echo scan > $KMEMLEAK
+	echo scan > $KMEMLEAK
+	cat $KMEMLEAK > /tmp/kmemleak
+	say "kmemleak $1 $(grep -c '^unreferenced object' /tmp/kmemleak)"
+	head -n 60 /tmp/kmemleak | sed "s/^/selinux: kmemleak-report $1 /"
+}
+
+set_memory_calls() {
+	cat $D/set_memory_calls 2> /dev/null || echo none
+}
+
+# Flip boolean $1 and commit; print the commit's time.
+flip() {
+	v=$(cut -d' ' -f1 < "/sys/fs/selinux/booleans/$1")
+	echo $((1 - v)) > "/sys/fs/selinux/booleans/$1"
+	$Q -w /sys/fs/selinux/commit_pending_bools 1
+}
+
+# full, after the differential part: the pools, the costs, broken policies.
+checks() {
+	pools after-differential
+	# A boolean generation of its own.
+	name=$(head -n 1 $S/bools | cut -d' ' -f1)
+	say "commit one $(flip "$name")"
+	pools after-commit
+
+	# Timings and set_memory calls: information only.
+	before=$(set_memory_calls)
+	info "load time, reference policy, $(wc -l < $S/ref.triples)-context sidtab: $($Q -l $S/ref.pol)"
+	after=$(set_memory_calls)
+	info "set_memory calls by that load: $before -> $after"
+	before=$after
+	info "boolean commit time: $(flip "$name")"
+	after=$(set_memory_calls)
+	info "set_memory calls by that commit: $before -> $after"
+	$Q -a < $S/ref.triples > /dev/null 2> /tmp/t
+	info "10000 access queries, AVC cold after the commit: $(cat /tmp/t)"
+	mark "timings taken"
+
+	# Broken policies: refused, and the live one goes on.
+	head -n 200 $S/ref.triples > /tmp/some
+	$Q -a -c < /tmp/some > /tmp/before 2> /dev/null
+	policy_sha before-broken
+	counters before-broken
+	n=0 refused=0
+	while read -r policy cut flips; do
+		# shellcheck disable=SC2086 # flips is a list of arguments
+		r=$($Q -l "$S/$policy.pol" "$cut" $flips)
+		case $r in
+		E*) refused=$((refused + 1)) ;;
+		*) say "broken policy loaded: $policy cut $cut flips $flips: $r" ;;
+		esac
+		n=$((n + 1))
+	done < $S/cuts
+	say "broken $n refused $refused"
+	mark "broken policies tried"
+	$Q -a -c < /tmp/some > /tmp/after 2> /dev/null
+	if cmp -s /tmp/before /tmp/after; then
+		say "answers after-broken same $(wc -l < /tmp/after)"
+	else
+		say "answers after-broken differ"
+		diff /tmp/before /tmp/after | head -n 10 | sed 's/^/selinux: diff /'
+	fi
+	policy_sha after-broken
+	counters after-broken
+	pools after-broken
+	kmemleak after-broken
+	mark "kmemleak scanned"
+}
+
+# leaks: reloads and boolean commits on a fresh boot, whose sidtab holds
+# only the kernel's own contexts (with the differential part's 17,000, a
+# reload of the reference policy takes 8 s under TCG instead of 4).  Every
+# tenth reload is of the reference policy, the others of mdp (0.5 s), and
+# the last is of the reference policy, so that the same policy is live
+# when the counters are read again; then the commits.
+leaks() {
+	load ref $S/ref.pol
+	name=$(head -n 1 $S/bools | cut -d' ' -f1)
+	# Warm up: a reload and a commit, so that what a first one allocates
+	# for good (selinuxfs nodes, slab caches) is there before counting.
+	$Q -l $S/ref.pol > /dev/null
+	flip "$name" > /dev/null
+	counters before-reloads
+	mark "reloads start"
+	i=0 bad=0
+	while [ $i -lt "$RELOADS" ]; do
+		i=$((i + 1))
+		p=$S/mdp.pol
+		[ $((i % 10)) -ne 0 ] && [ $i -ne "$RELOADS" ] || p=$S/ref.pol
+		$Q -l $p > /dev/null || bad=$((bad + 1))
+	done
+	say "reloads $RELOADS failed $bad"
+	mark "reloads done"
+	i=0 bad=0
+	while [ $i -lt "$COMMITS" ]; do
+		flip "$name" > /dev/null || bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	say "commits $COMMITS failed $bad"
+	mark "commits done"
+	counters after-reloads
+	pools after-reloads
+	kmemleak after-reloads
+	mark "kmemleak scanned"
+}
+
+enforcing() {
+	say "enforce at boot $(cat /sys/fs/selinux/enforce)"
+	load mdp $S/mdp.pol
+	say "enforce after load $(cat /sys/fs/selinux/enforce)"
+	pools enforcing
+	# mdp -m: one type, every permission, but MLS constraints: a process
+	# at s0 may change to s0 (a dynamic transition, checked as any
+	# other), not up to s1:c0.c1, which its level does not dominate.
+	# (rootfs takes no file labels: a file at s1 would be created at s0.)
+	# One write() each: a second one, of the newline, would be a change
+	# to no context.
+	(printf %s user_u:base_r:base_t:s0 > /proc/self/attr/current &&
+		cat /proc/self/attr/current) > /tmp/out 2> /tmp/err
+	say "allowed transition $? $(cat /tmp/out) $(cat /tmp/err)"
+	(printf %s user_u:base_r:base_t:s1:c0.c1 > /proc/self/attr/current &&
+		cat /proc/self/attr/current) > /tmp/out 2> /tmp/err
+	say "denied transition $? $(cat /tmp/out) $(cat /tmp/err)"
+	# The same in permissive mode: what denied it was the policy.
+	echo 0 > /sys/fs/selinux/enforce
+	(printf %s user_u:base_r:base_t:s1:c0.c1 > /proc/self/attr/current &&
+		cat /proc/self/attr/current) > /tmp/out 2> /tmp/err
+	say "permissive transition $? $(cat /tmp/out) $(cat /tmp/err)"
+}
+
+RELOADS=100
+COMMITS=100
+[ ! -f $S/counts ] || . $S/counts	# a shorter run, to try the harness
+# kmemleak reports only what leaked after this point.
+[ ! -w $KMEMLEAK ] || echo clear > $KMEMLEAK
+mode=$(cat $S/mode)
+say "mode $mode"
+mark "init runs"
+case $mode in
+reference) differential ;;
+full) differential && checks ;;
+leaks) leaks ;;
+enforcing) enforcing ;;
+esac
+mark "done"
+say "done $mode"
+echo "=== dmesg ==="
+dmesg
+echo "=== end ==="
+reboot -f

@@ -1,0 +1,457 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The SELinux stage: the test kernel loads real policies, in one write()
+# each, and must decide exactly as the pristine base does, keep the
+# policy in sealed pools, and leak nothing.
+#
+#   selinux.sh <kernel tree> <build dir>
+#
+# Policies, built on the host and cached under $SMALLOC_CACHE/selinux,
+# keyed by their inputs: Debian's reference policy (selinux-policy-default:
+# its modules linked with semodule_link, base.pp first, and expanded with
+# semodule_expand) and the kernel's own scripts/selinux/mdp policy (-m,
+# MLS; compiled with checkpolicy).  Questions, drawn from each policy with
+# a fixed seed by selinux-triples.py, are asked in the guest by
+# selinux-query (built static into the build dir).
+#
+# Boots of one initramfs (selinux-init.sh):
+#  - reference: the pristine base (tag smalloc-base, built by
+#    selinux-pristine.sh in $SMALLOC_CACHE/build-pristine with the test
+#    kernel's config) runs the differential part (selinux-diff.sh) alone.
+#    Its answers are cached, keyed by everything they depend on, so only a
+#    fresh machine pays for that build and boot.
+#  - full: our kernel runs the same part, compared here with the pristine
+#    answers, then: the pools sealed, timings and set_memory calls (as
+#    information), 100 broken policies refused without leaks.
+#  - reload: our kernel, a fresh boot (a small sidtab keeps reloads
+#    cheap): 100 reloads and 100 boolean commits leave pools, smalloc's
+#    vmalloc pages, slab and vmalloc flat and kmemleak quiet.
+#  - enforcing: our kernel, booted with enforcing=1, loads the mdp policy.
+# With warm caches: about 1.5 + 1.7 + 0.1 minutes of TCG boots.
+# Prints one "ok"/"not ok" line per check and "# " lines of information
+# (timings), never judged.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=${1:?usage: selinux.sh <kernel tree> <build dir>}
+build=${2:?}
+cache=${SMALLOC_CACHE:-$HOME/.cache/smalloc}
+store=$cache/selinux
+pristine_src=$cache/linux-base
+pristine_build=$cache/build-pristine
+stage=$build/selinux-root
+SEED=${SMALLOC_SELINUX_SEED:-20250101}
+TRIPLES=10000		# reference policy questions
+MDP_TRIPLES=2000	# the mdp policy has one type: fewer make the point
+BOOLS=10
+CUTS=100		# broken policies: of mdp, and REF_CUTS of the reference policy
+REF_CUTS=10		# (1.7 s each under TCG: refused after half the file, on average)
+SLAB_TOLERANCE_KB=1024
+VMALLOC_TOLERANCE_KB=256
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH	# Debian's python3, with setools
+# shellcheck source=logcheck.sh
+. "$here/logcheck.sh"
+
+mkdir -p "$store" "$stage/selinux"
+
+ok() {
+	echo "ok - selinux: $*"
+}
+not_ok() {
+	echo "not ok - selinux: $*"
+}
+# check <name> <command...>: ok if the command succeeds; what it printed,
+# if anything, is the detail of a failure.  It runs in this shell: what it
+# sets, stays.
+check() {
+	local name=$1 out
+
+	shift
+	if "$@" > "$build/selinux-check.out" 2>&1; then
+		ok "$name"
+	else
+		out=$(tr '\n' ' ' < "$build/selinux-check.out" | sed 's/ *$//' | cut -c1-400)
+		not_ok "$name${out:+ ($out)}"
+		return 1
+	fi
+}
+sha() {
+	sha256sum "$@" | cut -d' ' -f1
+}
+# The sha256 of stdin.
+hash_in() {
+	sha256sum | cut -d' ' -f1
+}
+
+# --- policies ---------------------------------------------------------
+
+# The reference policy: link every module of selinux-policy-default, base
+# first (semodule_link takes the base module, then the others), expand to
+# a kernel policy of version 33, the highest 6.12 reads.
+refpolicy() {
+	local dir=/usr/share/selinux/default key tmp m modules=()
+
+	[ -f "$dir/base.pp.bz2" ] || { echo "no $dir/base.pp.bz2: selinux-policy-default"; return 1; }
+	key=$({ sha256sum "$dir"/*.pp.bz2 | sed "s| $dir/| |"
+		dpkg-query -W semodule-utils libsepol2; } | hash_in)
+	REF_POL=$store/ref-${key:0:16}.pol
+	[ -s "$REF_POL" ] && return 0
+	tmp=$(mktemp -d)
+	for m in "$dir"/*.pp.bz2; do
+		m=$(basename "$m" .bz2)
+		bzip2 -dc "$dir/$m.bz2" > "$tmp/$m" || return 1
+		[ "$m" = base.pp ] || modules+=("$m")
+	done
+	(cd "$tmp" && semodule_link -o linked.pp base.pp "${modules[@]}" &&
+		semodule_expand -c 33 linked.pp policy.33) > "$build/selinux-refpolicy.log" 2>&1 ||
+		{ tail -n 5 "$build/selinux-refpolicy.log"; rm -rf "$tmp"; return 1; }
+	mv "$tmp/policy.33" "$REF_POL"
+	rm -rf "$tmp"
+}
+
+# The kernel's dummy policy: mdp built from the tree (its class map, the
+# build's config), run with -m, compiled by checkpolicy.
+mdppolicy() {
+	local key cap tmp=$store/mdp-work
+
+	mkdir -p "$tmp"
+	gcc -O2 -I"$src/include/uapi" -I"$src/include" \
+		-I"$src/security/selinux/include" -I"$build/include" \
+		-o "$tmp/mdp" "$src/scripts/selinux/mdp/mdp.c" &&
+		"$tmp/mdp" -m "$tmp/policy.conf" "$tmp/file_contexts" > /dev/null || return 1
+	key=$({ cat "$tmp/policy.conf"; dpkg-query -W checkpolicy libsepol2; } | hash_in)
+	MDP_POL=$store/mdp-${key:0:16}.pol
+	[ -s "$MDP_POL" ] && return 0
+	# mdp enables every capability the kernel knows; Debian 12's
+	# checkpolicy (3.4) does not know the newest: leave those out.
+	while ! checkpolicy -U allow -M -c 33 -o "$tmp/policy.33" "$tmp/policy.conf" > "$tmp/log" 2>&1; do
+		cap=$(sed -n "s/.*invalid policy capability name \([a-z_0-9]*\).*/\1/p" "$tmp/log" | head -n 1)
+		[ -n "$cap" ] || { tail -n 5 "$tmp/log"; return 1; }
+		sed -i "/^policycap $cap;\$/d" "$tmp/policy.conf"
+		echo "# mdp policy: checkpolicy does not know policycap $cap: left out" >&2
+	done
+	mv "$tmp/policy.33" "$MDP_POL"
+}
+
+# questions <policy> <what> <count> <file>: selinux-triples.py's lines,
+# cached by policy, seed, count and generator.
+questions() {
+	local key
+
+	key=$({ sha "$1" "$here/selinux-triples.py"; echo "$2 $SEED $3"; } | hash_in)
+	if [ ! -s "$store/$2-${key:0:16}" ]; then
+		"$here/selinux-triples.py" "$2" "$1" "$SEED" "$3" > "$store/$2-${key:0:16}.tmp" &&
+			mv "$store/$2-${key:0:16}.tmp" "$store/$2-${key:0:16}" || return 1
+	fi
+	cp "$store/$2-${key:0:16}" "$4"
+}
+
+echo "# SELinux: seed $SEED; policies and questions cached in $store"
+check "reference policy built from selinux-policy-default's modules" refpolicy || exit 0
+check "mdp policy built from scripts/selinux/mdp" mdppolicy || exit 0
+s=$stage/selinux
+cp "$REF_POL" "$s/ref.pol"
+cp "$MDP_POL" "$s/mdp.pol"
+cp "$here/selinux-diff.sh" "$s/"
+all_questions() {
+	questions "$REF_POL" triples $TRIPLES "$s/ref.triples" &&
+		questions "$MDP_POL" triples $MDP_TRIPLES "$s/mdp.triples" &&
+		questions "$REF_POL" bools $BOOLS "$s/bools" &&
+		questions "$MDP_POL" cuts $((CUTS - REF_CUTS)) "$s/cuts.mdp" &&
+		questions "$REF_POL" cuts $REF_CUTS "$s/cuts.ref" &&
+		{ sed 's/^/mdp /' "$s/cuts.mdp"; sed 's/^/ref /' "$s/cuts.ref"; } > "$s/cuts"
+}
+check "questions drawn from the policies" all_questions || exit 0
+check "selinux-query built static" \
+	gcc -static -O2 -Wall -Werror -o "$s/query" "$here/selinux-query.c" || exit 0
+cp "$s/query" "$build/selinux-query"
+
+# --- boots --------------------------------------------------------------
+
+# boot <kernel build dir> <mode> <log> [<kernel arg>]
+boot() {
+	echo "$2" > "$s/mode"
+	SMALLOC_CMDLINE_EXTRA=${4:-} SMALLOC_BOOT_TIMEOUT=1500 \
+		"$here/boot.sh" "$1" "$here/selinux-init.sh" "$3" "$stage"
+}
+
+# What the comparison reads of a log: the differential part's lines,
+# without the timings (load seconds, query times).
+differential_lines() {
+	sed -n -e '/^selinux: differential done/q' \
+	       -e 's/^\(selinux: load [a-z]* [a-zA-Z0-9]*\) .*/\1/p' \
+	       -e '/^selinux: \(policy\|answers\|bool\) /p' \
+	       -e '/^selinux-ans: /p' "$1"
+}
+
+# The pristine kernel's answers.  Their key: the base, the config the
+# pristine kernel gets, what goes into the guest's differential part.
+reference() {
+	local key config
+
+	"$here/selinux-pristine.sh" config "$src" "$build" "$pristine_src" "$pristine_build" \
+		> "$build/selinux-pristine.log" 2>&1 || { echo "config: see $build/selinux-pristine.log"; return 1; }
+	config=$(grep -v '^#' "$pristine_build/.config" | grep -v '^$' | sort | hash_in)
+	key=$({ git -C "$src" rev-parse 'smalloc-base^{tree}'; echo "$config"
+		sha "$s"/{ref.pol,mdp.pol,ref.triples,mdp.triples,bools,query,selinux-diff.sh} \
+			/bin/busybox; } | hash_in)
+	REFERENCE=$store/reference-${key:0:16}
+	[ -s "$REFERENCE" ] && { REFERENCE_FROM=cached; return 0; }
+	"$here/selinux-pristine.sh" build "$src" "$build" "$pristine_src" "$pristine_build" \
+		> "$build/selinux-pristine.log" 2>&1 || { echo "build: see $build/selinux-pristine.log"; return 1; }
+	rm -f "$s/expect"
+	boot "$pristine_build" reference "$build/selinux-reference.log"
+	grep -q '^selinux: differential done' "$build/selinux-reference.log" ||
+		{ echo "the pristine boot did not finish, see $build/selinux-reference.log"; return 1; }
+	differential_lines "$build/selinux-reference.log" > "$REFERENCE.tmp" &&
+		mv "$REFERENCE.tmp" "$REFERENCE"
+	REFERENCE_FROM="computed, log $build/selinux-reference.log"
+}
+
+# SMALLOC_SELINUX_JUDGE=1 judges the logs of the last run again, without
+# building or booting (to see a check fail on a doctored log).
+judge_only=${SMALLOC_SELINUX_JUDGE:-0}
+t0=$SECONDS
+if [ "$judge_only" = 1 ]; then
+	REFERENCE=$(cat "$build/selinux-reference.path")
+	REFERENCE_FROM="judged again"
+elif reference > "$build/selinux-reference.why" 2>&1; then
+	echo "$REFERENCE" > "$build/selinux-reference.path"
+	ok "answers of the pristine kernel ($REFERENCE_FROM, $((SECONDS - t0)) s)"
+else
+	not_ok "answers of the pristine kernel ($(cat "$build/selinux-reference.why"))"
+	REFERENCE=/dev/null
+fi
+
+log=$build/selinux.log
+llog=$build/selinux-leaks.log
+elog=$build/selinux-enforcing.log
+if [ "$judge_only" != 1 ]; then
+	# The guest prints the answers that differ from these only.
+	sed -n 's/^selinux: answers \([a-z]*\) [0-9]* \([0-9a-f]*\)$/\1 \2/p' "$REFERENCE" > "$s/expect"
+	t0=$SECONDS
+	boot "$build" full "$log"
+	echo "# SELinux: full boot took $((SECONDS - t0)) s, log $log"
+	t0=$SECONDS
+	boot "$build" leaks "$llog"
+	echo "# SELinux: reload boot took $((SECONDS - t0)) s, log $llog"
+	t0=$SECONDS
+	boot "$build" enforcing "$elog" enforcing=1
+	echo "# SELinux: enforcing boot took $((SECONDS - t0)) s, log $elog"
+fi
+differential_lines "$log" > "$build/selinux-ours.txt"
+
+# Information, never judged: timings, set_memory calls, guest uptimes.
+sed -n 's/^selinux: \(# .*\)/\1/p; s/^selinux: ref \(# selinux-query: .*\)/\1 (reference policy, cold AVC)/p' "$log" |
+	sed 's/^# /# SELinux full boot: /'
+sed -n 's/^selinux: \(# .*\)/\1/p' "$llog" | sed 's/^# /# SELinux reload boot: /'
+
+# --- the differential test ------------------------------------------------
+
+# field <file> <line prefix>: the rest of the first line with the prefix.
+field() {
+	sed -n "s/^$2 //p" "$1" | head -n 1
+}
+# loaded <step>: the policy of that step loaded on both kernels.
+loaded() {
+	local a
+
+	a=$(field "$build/selinux-ours.txt" "selinux: load $1")
+	[ "$a" = ok ] || { echo "load on the test kernel: ${a:-no result}"; return 1; }
+	[ "$REFERENCE" = /dev/null ] ||
+		[ "$(field "$REFERENCE" "selinux: load $1")" = ok ] || { echo "refused by the pristine kernel"; return 1; }
+}
+# same_answers <step>: the same number of answers, the same answers.
+same_answers() {
+	local a b
+
+	a=$(field "$build/selinux-ours.txt" "selinux: answers $1")
+	b=$(field "$REFERENCE" "selinux: answers $1")
+	[ -n "$a" ] || { echo "no answers from the test kernel"; return 1; }
+	[ -n "$b" ] || { echo "no reference answers"; return 1; }
+	[ "${a%% *}" -ge "$2" ] || { echo "only ${a%% *} answers"; return 1; }
+	[ "$a" = "$b" ] && return 0
+	echo "test kernel: $a, pristine: $b; first difference:"
+	diff <(grep "^selinux-ans: $1 " "$REFERENCE") <(grep "^selinux-ans: $1 " "$build/selinux-ours.txt") |
+		grep '^[<>]' | head -n 2
+	return 1
+}
+same_policy() {
+	local a b
+
+	a=$(field "$build/selinux-ours.txt" "selinux: policy $1")
+	b=$(field "$REFERENCE" "selinux: policy $1")
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "test kernel: ${a:-none}, pristine: ${b:-none}"; return 1; }
+}
+same_bools() {
+	local a b
+
+	a=$(grep '^selinux: bool ' "$build/selinux-ours.txt")
+	b=$(grep '^selinux: bool ' "$REFERENCE")
+	[ "$(grep -c ' ok [01]$' <<< "$a")" -eq "$BOOLS" ] || { echo "commits: $a"; return 1; }
+	# Each boolean reads back the value written.
+	if grep -v ' \([01]\) ok \1$' <<< "$a"; then return 1; fi
+	[ "$a" = "$b" ] || { echo "pristine: $b"; return 1; }
+}
+
+check "the mdp policy loads in one write" loaded mdp
+check "the reference policy loads in one write" loaded ref
+check "the reference policy reloads" loaded reload
+check "$BOOLS boolean flips commit and read back, as on the pristine kernel" same_bools
+for step in mdp ref bools reload; do
+	case $step in
+	mdp) what="mdp policy"; n=$((2 * MDP_TRIPLES)) ;;
+	ref) what="reference policy"; n=$((2 * TRIPLES)) ;;
+	bools) what="after $BOOLS boolean flips"; n=$((2 * TRIPLES)) ;;
+	reload) what="after a reload"; n=$((2 * TRIPLES)) ;;
+	esac
+	check "$what: access and create answers equal the pristine kernel's" same_answers "$step" "$n"
+	check "$what: /sys/fs/selinux/policy reads back the pristine kernel's bytes" same_policy $step
+done
+
+# --- sealing and leaks, on our kernel -------------------------------------
+
+# sealed <log> <pool name> <step>...: at each step debugfs listed at
+# least one pool of that name (its lines: name nodes pages bytes state),
+# and every one sealed.
+sealed() {
+	local log=$1 name=$2 step p
+
+	shift 2
+	for step in "$@"; do
+		p=$(sed -n "s/^selinux: pools $step //p" "$log" | awk -v n="$name" '$1 == n')
+		[ -n "$p" ] || { echo "no pool $name at $step"; return 1; }
+		if awk '$5 != "sealed"' <<< "$p" | grep .; then
+			echo "at $step"
+			return 1
+		fi
+	done
+}
+# The functions below judge the log in $L: the full boot's or the leak
+# boot's.
+# counter <step> <name>
+counter() {
+	sed -n "s/^selinux: counters $1 .*\<$2=\([0-9]*\).*/\1/p" "$L"
+}
+# flat <from> <to> <tolerance kB or 0> <counter>...: each counter no
+# higher at <to> than at <from> plus the tolerance; with 0, equal.
+flat() {
+	local from=$1 to=$2 tol=$3 c a b
+
+	shift 3
+	for c in "$@"; do
+		a=$(counter "$from" "$c")
+		b=$(counter "$to" "$c")
+		[ -n "$a" ] && [ -n "$b" ] || { echo "no $c counter"; return 1; }
+		[ $((b - a)) -le "$tol" ] || { echo "$c $a -> $b"; return 1; }
+		[ "$tol" -ne 0 ] || [ "$a" -eq "$b" ] || { echo "$c $a -> $b"; return 1; }
+	done
+}
+# held_flat <from> <to> <counter>...: equal, and not 0 (the policy is in
+# smalloc's pages: a count that missed them proves nothing).
+held_flat() {
+	local from=$1 to=$2 c
+
+	shift 2
+	for c in "$@"; do
+		[ "$(counter "$from" "$c")" -gt 0 ] 2> /dev/null || { echo "$c at $from: '$(counter "$from" "$c")'"; return 1; }
+	done
+	flat "$from" "$to" 0 "$@"
+}
+# about_flat <from> <to>: slab and all of vmalloc, within their tolerance.
+about_flat() {
+	flat "$1" "$2" "$SLAB_TOLERANCE_KB" slab_kb &&
+		flat "$1" "$2" "$VMALLOC_TOLERANCE_KB" vmalloc_kb
+}
+# counters_info <from> <to>: every counter, as information.
+counters_info() {
+	echo "# SELinux: counters $1 -> $2: $(sed -n "s/^selinux: counters $1 //p" "$L") -> $(sed -n "s/^selinux: counters $2 //p" "$L")"
+}
+no_leaks() {
+	local n
+
+	n=$(sed -n "s/^selinux: kmemleak $1 //p" "$L")
+	[ "$n" = 0 ] && return 0
+	echo "${n:-no scan}: $(sed -n "s/^selinux: kmemleak-report $1 //p" "$L" | head -n 8)"
+	return 1
+}
+steps_done() {
+	grep -x "selinux: reloads 100 failed 0" "$L" > /dev/null &&
+		grep -x "selinux: commits 100 failed 0" "$L" > /dev/null ||
+		{ grep -E '^selinux: (reloads|commits) ' "$L"; return 1; }
+}
+refused() {
+	grep -x "selinux: broken $CUTS refused $CUTS" "$L" > /dev/null ||
+		{ grep -E '^selinux: broken' "$L" | head -n 3; return 1; }
+}
+still_works() {
+	grep -q '^selinux: answers after-broken same [1-9]' "$L" &&
+		[ -n "$(sed -n 's/^selinux: policy before-broken //p' "$L")" ] &&
+		[ "$(sed -n 's/^selinux: policy before-broken //p' "$L")" = \
+		  "$(sed -n 's/^selinux: policy after-broken //p' "$L")" ] ||
+		{ grep -E '^selinux: (answers after-broken|diff|policy (before|after)-broken)' "$L"; return 1; }
+}
+
+L=$log
+check "debugfs lists the policy's pool as sealed" sealed "$log" selinux:policy \
+	after-differential after-commit after-broken
+check "debugfs lists the booleans' pool as sealed" sealed "$log" selinux:booleans \
+	after-commit
+check "$CUTS truncated or corrupted policies are refused with an error" refused
+check "the previous policy keeps working after the refused loads" still_works
+check "refused loads leave the pool count flat" flat before-broken after-broken 0 pools
+check "refused loads leave smalloc's vmalloc pages flat" \
+	held_flat before-broken after-broken smalloc_vmalloc_pages pool_pages
+check "refused loads leave slab and vmalloc flat within $SLAB_TOLERANCE_KB and $VMALLOC_TOLERANCE_KB kB" \
+	about_flat before-broken after-broken
+check "kmemleak finds nothing after the refused loads" no_leaks after-broken
+counters_info before-broken after-broken
+check "boot log has no warning, BUG or lockdep report" selinux_log_clean "$log"
+
+L=$llog
+stay_sealed() {
+	sealed "$llog" selinux:policy after-reloads &&
+		sealed "$llog" selinux:booleans after-reloads
+}
+check "reload boot: the policy's and the booleans' pools stay sealed" stay_sealed
+check "100 reloads and 100 boolean commits succeed" steps_done
+check "100 reloads and 100 boolean commits leave the pool count flat" \
+	flat before-reloads after-reloads 0 pools
+check "100 reloads and 100 boolean commits leave smalloc's vmalloc pages flat" \
+	held_flat before-reloads after-reloads smalloc_vmalloc_pages pool_pages
+check "100 reloads and 100 boolean commits leave slab and vmalloc flat within $SLAB_TOLERANCE_KB and $VMALLOC_TOLERANCE_KB kB" \
+	about_flat before-reloads after-reloads
+check "kmemleak finds nothing after the reloads and commits" no_leaks after-reloads
+counters_info before-reloads after-reloads
+check "reload boot: log has no warning, BUG or lockdep report" selinux_log_clean "$llog"
+
+# --- enforcing ---------------------------------------------------------------
+
+enforce_reads_1() {
+	grep -qx 'selinux: enforce at boot 1' "$elog" &&
+		grep -qx 'selinux: enforce after load 1' "$elog" ||
+		{ grep '^selinux: enforce' "$elog"; return 1; }
+}
+enforcing_sealed() {
+	grep -q '^selinux: load mdp ok' "$elog" || { grep '^selinux: load' "$elog"; return 1; }
+	sealed "$elog" selinux:policy enforcing
+}
+# The process changes its context to s0, where it is: the new context
+# reads back.
+allowed() {
+	grep -qx 'selinux: allowed transition 0 user_u:base_r:base_t:s0 ' "$elog" ||
+		{ grep '^selinux: allowed' "$elog"; return 1; }
+}
+# To s1: refused, with an AVC denial; allowed once permissive.
+denied() {
+	grep -q '^selinux: denied transition 1 ' "$elog" &&
+		grep -q 'avc:  denied  { dyntransition } .* tcontext=user_u:base_r:base_t:s1:c0,c1 tclass=process permissive=0' "$elog" &&
+		grep -qx 'selinux: permissive transition 0 user_u:base_r:base_t:s1:c0,c1 ' "$elog" ||
+		{ grep -E '^selinux: (denied|permissive)|avc: ' "$elog"; return 1; }
+}
+check "enforcing boot: /sys/fs/selinux/enforce reads 1" enforce_reads_1
+check "enforcing boot: the mdp policy loads into a sealed pool" enforcing_sealed
+check "enforcing boot: an operation the policy allows succeeds" allowed
+check "enforcing boot: an operation the policy denies fails, and works when permissive" denied
+check "enforcing boot: log has no warning, BUG or lockdep report" selinux_log_clean "$elog"
