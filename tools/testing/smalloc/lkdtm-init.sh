@@ -8,6 +8,12 @@ export PATH=/usr/bin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
+# A policy for SELinux's tests, in one write(), as selinuxfs wants it.
+if [ -f /lkdtm/selinux.pol ]; then
+	mount -t selinuxfs selinuxfs /sys/fs/selinux
+	dd if=/lkdtm/selinux.pol of=/sys/fs/selinux/load bs=8M 2> /dev/null &&
+		echo "lkdtm-selinux: policy loaded"
+fi
 
 cd /lkdtm || exit 1
 for t in $(cat list); do

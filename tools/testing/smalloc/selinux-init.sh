@@ -6,7 +6,8 @@
 #              kernel's answers
 #   full       the differential part, then the checks of our kernel: the
 #              policy's pools sealed, broken policies refused, timings
-#   leaks      reloads and boolean commits that leak nothing
+#   leaks      reloads and boolean commits that leak nothing; loads that
+#              run out of memory at some point, refused without leaks
 #   enforcing  (booted with enforcing=1) the mdp policy allows and denies
 # Prints "selinux: ..." lines for the host, which decides; "selinux: # ..."
 # lines are information (timings), never judged.  Ends with "=== end ===".
@@ -171,6 +172,33 @@ leaks() {
 	pools after-reloads
 	kmemleak after-reloads
 	mark "kmemleak scanned"
+	failnth
+}
+
+# failnth: loads whose Nth allocation from a pool fails (fault injection:
+# fail-nth, with failslab filtered out, counts smalloc's allocations only),
+# for N in FAILNTH on the mdp policy and FAILNTH_REF on the reference
+# policy.  Each prints whether it loaded and whether the failure was
+# injected; the host judges.  Then the reference policy, and a boolean
+# commit, as before: the counters must be where they were.
+failnth() {
+	name=$(head -n 1 $S/bools | cut -d' ' -f1)
+	counters before-failnth
+	echo Y > /sys/kernel/debug/failslab/cache-filter
+	echo 0 > /sys/kernel/debug/failslab/verbose
+	echo 0 > /sys/kernel/debug/fail_smalloc/verbose
+	for n in $FAILNTH; do
+		say "failnth mdp $n $($Q -f $S/mdp.pol $n)"
+	done
+	for n in $FAILNTH_REF; do
+		say "failnth ref $n $($Q -f $S/ref.pol $n)"
+	done
+	mark "failing loads done"
+	$Q -l $S/ref.pol > /dev/null || say "failnth reload failed"
+	flip "$name" > /dev/null || say "failnth commit failed"
+	counters after-failnth
+	pools after-failnth
+	kmemleak after-failnth
 }
 
 enforcing() {
@@ -199,6 +227,11 @@ enforcing() {
 
 RELOADS=100
 COMMITS=100
+# The mdp policy's load makes some 6,500 allocations from its pool, the
+# reference policy's some 170,000: the first 20, one in 373 up to 23,000
+# (the later ones load), and three deep in the reference policy.
+FAILNTH="$(seq 1 20) $(seq 50 373 23000)"
+FAILNTH_REF="20011 80021 160031"
 [ ! -f $S/counts ] || . $S/counts	# a shorter run, to try the harness
 # kmemleak reports only what leaked after this point.
 [ ! -w $KMEMLEAK ] || echo clear > $KMEMLEAK

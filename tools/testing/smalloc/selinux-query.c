@@ -26,6 +26,12 @@
  * <offset>:<xor> flips the bits <xor> of the byte at <offset> first.
  * -w writes <string> to <file> in one write().  Both print "ok <seconds>"
  * or "E<errno> <seconds>", and exit 0 on success, 1 on failure.
+ *
+ * -f <policy> <n> loads the whole policy with the <n>th allocation of the
+ * write() failing (fault injection: /proc/thread-self/fail-nth counts
+ * every allocation site the kernel's fault attributes cover, smalloc's
+ * and the slab's).  Prints "ok" or "E<errno>", then "injected" or "not
+ * injected" (the load made fewer than <n> allocations).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -119,6 +125,69 @@ static int timed_write(const char *file, const void *data, size_t len)
 	return err ? 1 : 0;
 }
 
+/* The whole of @path, in *@buf. */
+static size_t slurp(const char *path, unsigned char **buf)
+{
+	size_t len = 0, size = 0;
+	FILE *f;
+	int i;
+
+	*buf = NULL;
+	f = fopen(path, "r");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	for (;;) {
+		if (len == size) {
+			size = size ? 2 * size : 1 << 20;
+			*buf = realloc(*buf, size);
+			if (!*buf)
+				exit(2);
+		}
+		i = fread(*buf + len, 1, size - len, f);
+		if (i <= 0)
+			break;
+		len += i;
+	}
+	fclose(f);
+	return len;
+}
+
+/* -f <policy> <n> */
+static int failing_load(const char *path, const char *nth)
+{
+	char left[32] = "";
+	unsigned char *buf;
+	size_t len = slurp(path, &buf);
+	int fd, nfd, err = 0;
+
+	fd = open(SELINUXFS "/load", O_WRONLY);
+	nfd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (fd < 0 || nfd < 0) {
+		perror("open");
+		return 2;
+	}
+	if (write(nfd, nth, strlen(nth)) != (ssize_t)strlen(nth)) {
+		perror("fail-nth");
+		return 2;
+	}
+	if (write(fd, buf, len) != (ssize_t)len)
+		err = errno ? errno : EIO;
+	/* 0: the failure was injected; otherwise what was left to count. */
+	if (pread(nfd, left, sizeof(left) - 1, 0) <= 0 ||
+	    write(nfd, "0", 1) != 1) {
+		perror("fail-nth");
+		return 2;
+	}
+	if (err)
+		printf("E%d ", err);
+	else
+		printf("ok ");
+	printf("%s\n", atoi(left) == 0 ? "injected" : "not injected");
+	return 0;
+}
+
 /* -l <policy> [<cut> [<offset>:<xor>]...] */
 static int load(int argc, char **argv)
 {
@@ -168,6 +237,8 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "-l"))
 		return load(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "-f"))
+		return failing_load(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "-w"))
 		return timed_write(argv[2], argv[3], strlen(argv[3]));
 	for (i = 1; i < argc; i++) {

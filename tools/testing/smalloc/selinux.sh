@@ -6,6 +6,10 @@
 # policy in sealed pools, and leak nothing.
 #
 #   selinux.sh <kernel tree> <build dir>
+#   selinux.sh <kernel tree> <build dir> --mdp-policy
+#
+# The second form only builds (or finds) the mdp policy and prints its
+# path: lkdtm.sh loads it before LKDTM's SELinux tests.
 #
 # Policies, built on the host and cached under $SMALLOC_CACHE/selinux,
 # keyed by their inputs: Debian's reference policy (selinux-policy-default:
@@ -146,6 +150,11 @@ questions() {
 	fi
 	cp "$store/$2-${key:0:16}" "$4"
 }
+
+if [ "${3:-}" = --mdp-policy ]; then
+	mdppolicy > "$build/selinux-mdp.log" 2>&1 && echo "$MDP_POL"
+	exit
+fi
 
 echo "# SELinux: seed $SEED; policies and questions cached in $store"
 check "reference policy built from selinux-policy-default's modules" refpolicy || exit 0
@@ -424,6 +433,34 @@ check "100 reloads and 100 boolean commits leave slab and vmalloc flat within $S
 	about_flat before-reloads after-reloads
 check "kmemleak finds nothing after the reloads and commits" no_leaks after-reloads
 counters_info before-reloads after-reloads
+
+# failnth_refused: every load reports, and a load fails (with ENOMEM) if
+# and only if an allocation from its pool failed; some did.
+failnth_refused() {
+	local lines total injected refused stray
+
+	lines=$(grep -E '^selinux: failnth (mdp|ref) [0-9]+ ' "$L")
+	total=$(grep -c . <<< "$lines")
+	injected=$(grep -c -E ' (ok|E[0-9]+) injected$' <<< "$lines")
+	refused=$(grep -c ' E[0-9]* injected$' <<< "$lines")
+	stray=$(grep -c ' E[0-9]* not injected$' <<< "$lines")
+	echo "$total loads, $injected injected, $refused refused, $stray refused without a failure"
+	[ "$total" -eq "$FAILNTH_LOADS" ] && [ "$stray" -eq 0 ] &&
+		[ "$injected" -ge 20 ] && [ "$refused" -eq "$injected" ] &&
+		[ "$(grep -c ' E12 injected$' <<< "$lines")" -eq "$injected" ] &&
+		! grep -q '^selinux: failnth \(reload\|commit\) failed' "$L"
+}
+FAILNTH_LOADS=$(( $(seq 1 20 | wc -l) + $(seq 50 373 23000 | wc -l) + 3 ))
+check "loads that run out of memory at any point are refused" failnth_refused
+echo "# SELinux: $(failnth_refused | head -n 1) (fault injection)"
+check "refused out-of-memory loads leave the pool count flat" \
+	flat before-failnth after-failnth 0 pools
+check "refused out-of-memory loads leave smalloc's vmalloc pages flat" \
+	held_flat before-failnth after-failnth smalloc_vmalloc_pages pool_pages
+check "refused out-of-memory loads leave slab and vmalloc flat within $SLAB_TOLERANCE_KB and $VMALLOC_TOLERANCE_KB kB" \
+	about_flat before-failnth after-failnth
+check "kmemleak finds nothing after the refused out-of-memory loads" no_leaks after-failnth
+counters_info before-failnth after-failnth
 check "reload boot: log has no warning, BUG or lockdep report" selinux_log_clean "$llog"
 
 # --- enforcing ---------------------------------------------------------------
