@@ -13,6 +13,8 @@
 #   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
 #   make bench   boot and print the cost of the usercopy check (ns/copy)
 #   make check-arm64  cross-build an arm64 kernel with smalloc (build only)
+#   make check-arch   SELinux on unsealable pools: i386 and riscv64 without
+#                     an MMU, built and booted (after make test)
 #
 # The kernel tree and the build live outside this repository, under
 # $(SMALLOC_CACHE), so that rebuilds after an overlay change are
@@ -29,7 +31,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps tree build test demo series bisect bench check-arm64
+.PHONY: all deps tree build test demo series bisect bench check-arm64 check-arch
 
 all: test
 
@@ -65,3 +67,11 @@ bench: build
 check-arm64: tree
 	@$(scripts)/deps.sh gcc-aarch64-linux-gnu
 	@$(scripts)/check-arm64.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-arm64
+
+# Not part of make test (two cold cross builds of their own): where pools
+# cannot be sealed, on i386 and on riscv64 without an MMU, SELinux loads
+# the mdp policy into unsealed pools and decides as the pristine kernel
+# does.  Uses the policy, questions and pristine answers of make test.
+check-arch: tree
+	@$(scripts)/deps.sh gcc-riscv64-linux-gnu qemu-system-misc
+	@$(scripts)/check-arch.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)

@@ -187,6 +187,7 @@ failnth() {
 	echo Y > /sys/kernel/debug/failslab/cache-filter
 	echo 0 > /sys/kernel/debug/failslab/verbose
 	echo 0 > /sys/kernel/debug/fail_smalloc/verbose
+	say "failnth loads $(echo $FAILNTH $FAILNTH_REF | wc -w)"
 	for n in $FAILNTH; do
 		say "failnth mdp $n $($Q -f $S/mdp.pol $n)"
 	done

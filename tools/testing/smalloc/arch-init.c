@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of the boots of check-arch.sh, on architectures where smalloc
+ * cannot seal (i386) or where there is no MMU at all (riscv64 nommu).
+ *
+ * Built with the kernel's own nolibc, so that it needs no C library for
+ * the target: on a kernel without an MMU it runs as a static PIE through
+ * the ELF FDPIC loader, which does not relocate it, so this file keeps no
+ * pointers in initialised data (string literals are reached PC-relative).
+ *
+ * It loads /mdp.pol in one write(), prints debugfs' list of smalloc pools,
+ * asks selinuxfs "access" and "create" for each line of /mdp.triples
+ * ("scontext tcontext class"), exactly as selinux-query does, and prints
+ * the answers for the host to compare with the x86_64 reference.  Output
+ * lines start with "arch: ".
+ */
+
+#define POLICY_MAX	(1 << 20)
+#define TRIPLES_MAX	(1 << 20)
+
+static char policy[POLICY_MAX];
+static char triples[TRIPLES_MAX];
+static char buf[4096];
+
+static void say(const char *a, const char *b)
+{
+	printf("arch: %s%s\n", a, b);
+}
+
+/* The whole of @path into @to, NUL-terminated; its length, or -errno. */
+static long slurp(const char *path, char *to, long size)
+{
+	long n, len = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, to + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0)
+		return -errno;
+	to[len] = 0;
+	return len;
+}
+
+/* Write @q to selinuxfs file @file, read the answer into @ans. */
+static int transaction(const char *file, const char *q, char *ans, long size)
+{
+	int fd, err = 0;
+	long n;
+
+	fd = open(file, O_RDWR);
+	if (fd < 0)
+		return errno;
+	if (write(fd, q, strlen(q)) < 0) {
+		err = errno;
+	} else {
+		n = read(fd, ans, size - 1);
+		if (n < 0)
+			err = errno;
+		else
+			ans[n] = 0;
+	}
+	close(fd);
+	return err;
+}
+
+/* Append @s to @to, which has @len bytes already; the new length. */
+static long append(char *to, long len, const char *s)
+{
+	while (*s)
+		to[len++] = *s++;
+	to[len] = 0;
+	return len;
+}
+
+/* The policy's number for class @name, or -1, as selinux-query has it. */
+static int class_index(const char *name)
+{
+	char path[256], num[32];
+	long n;
+
+	if (strlen(name) > 128)
+		return -1;
+	n = append(path, 0, "/sys/fs/selinux/class/");
+	n = append(path, n, name);
+	append(path, n, "/index");
+	if (slurp(path, num, sizeof(num)) <= 0)
+		return -1;
+	return atoi(num);
+}
+
+static void ask(const char *which, const char *file, const char *q)
+{
+	char ans[512];
+	int err = transaction(file, q, ans, sizeof(ans));
+
+	if (err)
+		printf("arch: ans %s E%d\n", which, err);
+	else
+		printf("arch: ans %s %s\n", which, ans);
+}
+
+static void answers(void)
+{
+	char *line = triples, *end, *f[3], q[600];
+	int i, n = 0;
+	long len;
+
+	while (*line) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = 0;
+		for (i = 0; i < 3; i++) {
+			while (*line == ' ')
+				line++;
+			f[i] = line;
+			while (*line && *line != ' ')
+				line++;
+			if (*line)
+				*line++ = 0;
+		}
+		if (*f[2] && strlen(f[0]) < 256 && strlen(f[1]) < 256) {
+			len = append(q, 0, f[0]);
+			len = append(q, len, " ");
+			len = append(q, len, f[1]);
+			len = append(q, len, " ");
+			itoa_r(class_index(f[2]), q + len);
+			ask("a", "/sys/fs/selinux/access", q);
+			ask("c", "/sys/fs/selinux/create", q);
+			n++;
+		}
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	printf("arch: triples %d\n", n);
+}
+
+int main(void)
+{
+	long len;
+	int fd;
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("selinuxfs", "/sys/fs/selinux", "selinuxfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	say("init runs", "");
+
+	len = slurp("/mdp.pol", policy, sizeof(policy));
+	fd = open("/sys/fs/selinux/load", O_WRONLY);
+	if (len <= 0 || fd < 0 || write(fd, policy, len) != len)
+		printf("arch: load E%d\n", errno);
+	else
+		say("load ok", "");
+	if (fd >= 0)
+		close(fd);
+
+	if (slurp("/sys/kernel/debug/smalloc/pools", buf, sizeof(buf)) > 0) {
+		char *line = buf, *end;
+
+		while ((end = strchr(line, '\n'))) {
+			*end = 0;
+			say("pools ", line);
+			line = end + 1;
+		}
+	} else {
+		say("pools unreadable", "");
+	}
+
+	if (slurp("/mdp.triples", triples, sizeof(triples)) > 0)
+		answers();
+	say("done", "");
+	reboot(LINUX_REBOOT_CMD_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# SELinux on smalloc where pools cannot be sealed: build and boot
+#  - i386 (tinyconfig + i386.config): smalloc_seal() says -EOPNOTSUPP,
+#  - riscv64 without an MMU (nommu_virt_defconfig + nommu.config): pools
+#    are kmalloc() memory, nothing can be sealed,
+# each under QEMU (TCG), with arch-init.c (nolibc) as /init: the mdp policy
+# loads, debugfs lists its pools as unsealed, the kernel says so once and
+# warns of nothing else, and the access and create answers for the mdp
+# triples equal those of the pristine x86_64 kernel.
+#
+# Not part of make test: two cold cross builds of their own.  It reuses
+# the mdp policy, its triples and the pristine answers of the last
+# make test (selinux.sh), so run that first.
+#
+#   check-arch.sh <kernel tree> <x86_64 build dir> <cache dir> [i386|nommu]...
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=${1:?usage: check-arch.sh <kernel tree> <build dir> <cache dir> [i386|nommu]...}
+build=${2:?}
+cache=${3:?}
+shift 3
+arches=${*:-i386 nommu}
+pass=0
+fail=0
+
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
+
+stage=$build/selinux-root/selinux
+ref=$(cat "$build/selinux-reference.path" 2> /dev/null)
+if [ ! -s "$stage/mdp.pol" ] || [ ! -s "$stage/mdp.triples" ] || [ ! -s "$ref" ]; then
+	not_ok "check-arch: no mdp policy, triples or pristine answers in $build: run make test first"
+	echo "smalloc-arch: $pass passed, $fail failed"
+	exit 1
+fi
+want=$(sed -n 's/^selinux: answers mdp \([0-9]*\) \([0-9a-f]*\)$/\1 \2/p' "$ref")
+
+# config <arch> <out>: .config of the arch's kernel in <out>.
+config() {
+	case $1 in
+	i386) make -s -C "$src" O="$2" ARCH=i386 tinyconfig &&
+	      "$src/scripts/kconfig/merge_config.sh" -m -O "$2" "$2/.config" \
+		      "$here/i386.config" ;;
+	nommu) make -s -C "$src" O="$2" ARCH=riscv nommu_virt_defconfig &&
+	       "$src/scripts/kconfig/merge_config.sh" -m -O "$2" "$2/.config" \
+		       "$here/nommu.config" ;;
+	esac > "$2/config.log" 2>&1 &&
+		make -s -C "$src" O="$2" ARCH="$karch" olddefconfig >> "$2/config.log" 2>&1
+}
+
+# initramfs <arch> <out>: /init and the policy, as an uncompressed cpio.
+initramfs() {
+	local cc out=$2 cflags
+
+	cflags="-Os -Wall -Wextra -Werror -nostdlib -nostdinc -fno-stack-protector
+		-fno-asynchronous-unwind-tables -include nolibc.h -isystem $out/nolibc/sysroot/include"
+	mkdir -p "$out/nolibc" &&
+		make -s -C "$src/tools/include/nolibc" headers ARCH="$karch" OUTPUT="$out/nolibc/" &&
+		make -s -C "$src" O="$out/hdr" ARCH="$karch" headers_install \
+			INSTALL_HDR_PATH="$out/nolibc/sysroot" || return 1
+	case $1 in
+	i386) gcc -m32 -static $cflags -o "$out/arch-init" "$here/arch-init.c" ;;
+	# No MMU: the ELF FDPIC loader runs a PIE, and does not relocate it.
+	nommu) riscv64-linux-gnu-gcc $cflags -fPIE -fvisibility=hidden -pie \
+		-Wl,--no-dynamic-linker -Wl,-z,text -o "$out/arch-init" "$here/arch-init.c" ;;
+	esac || return 1
+	gcc -O2 -o "$out/gen_init_cpio" "$src/usr/gen_init_cpio.c" &&
+	cat > "$out/initramfs.list" <<-EOF &&
+		dir /dev 0755 0 0
+		nod /dev/console 0600 0 0 c 5 1
+		dir /proc 0755 0 0
+		dir /sys 0755 0 0
+		file /init $out/arch-init 0755 0 0
+		file /mdp.pol $stage/mdp.pol 0644 0 0
+		file /mdp.triples $stage/mdp.triples 0644 0 0
+	EOF
+	"$out/gen_init_cpio" "$out/initramfs.list" > "$out/initramfs.cpio"
+}
+
+# boot <arch> <out> <log>: until arch-init says done, or 10 minutes.
+boot() {
+	local pid i
+
+	case $1 in
+	i386) qemu-system-i386 -accel tcg -smp 2 -m 512 -nodefaults -nographic \
+		-serial stdio -no-reboot -kernel "$2/arch/x86/boot/bzImage" \
+		-initrd "$2/initramfs.cpio" -append "console=ttyS0 panic=-1" ;;
+	# The command line is built in (CONFIG_CMDLINE_FORCE).
+	nommu) qemu-system-riscv64 -M virt -accel tcg -smp 2 -m 256 -bios none -nodefaults \
+		-nographic -serial stdio -no-reboot -kernel "$2/arch/riscv/boot/Image" \
+		-initrd "$2/initramfs.cpio" ;;
+	esac < /dev/null > "$3" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^arch: done' "$3" && sleep 2 && break
+		kill -0 $pid 2> /dev/null || break
+		sleep 1
+	done
+	kill $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	return 0
+}
+
+for arch in $arches; do
+	case $arch in
+	i386) karch=i386 cross= image=bzImage ;;
+	nommu) karch=riscv cross=riscv64-linux-gnu- image=Image ;;
+	*) not_ok "$arch: unknown"; continue ;;
+	esac
+	out=$cache/build-$arch
+	log=$out/boot.log
+	mkdir -p "$out"
+	t0=$SECONDS
+	if ! config "$arch" "$out" ||
+	   ! grep -q '^CONFIG_SECURITY_SELINUX=y' "$out/.config" ||
+	   ! grep -q '^CONFIG_SMALLOC=y' "$out/.config"; then
+		not_ok "$arch: configured with SELinux and smalloc (log: $out/config.log)"
+		continue
+	fi
+	if [ "$arch" = nommu ] && grep -q '^CONFIG_MMU=y' "$out/.config"; then
+		not_ok "$arch: configured without an MMU"
+		continue
+	fi
+	if flock "$cache/build.lock" make -s -C "$src" O="$out" ARCH=$karch \
+		CROSS_COMPILE=$cross CC="ccache ${cross}gcc" -j"$(nproc)" $image \
+		> "$out/build.log" 2>&1; then
+		ok "$arch: builds with SELinux and smalloc ($((SECONDS - t0)) s)"
+	else
+		tail -n 20 "$out/build.log" | sed 's/^/# /'
+		not_ok "$arch: builds with SELinux and smalloc (log: $out/build.log)"
+		continue
+	fi
+	if ! initramfs "$arch" "$out" > "$out/initramfs.log" 2>&1; then
+		not_ok "$arch: nolibc /init built (log: $out/initramfs.log)"
+		continue
+	fi
+	boot "$arch" "$out" "$log"
+	if grep -q '^arch: load ok' "$log"; then
+		ok "$arch: the mdp policy loads"
+	else
+		not_ok "$arch: the mdp policy loads ($(grep -m1 -e '^arch: load' -e 'Kernel panic' "$log"), log: $log)"
+		continue
+	fi
+	pools=$(sed -n 's/^arch: pools //p' "$log" | tr -d '\r' | awk '$1 ~ /^selinux:/')
+	if [ -n "$pools" ] && ! awk '$5 != "unsealed"' <<< "$pools" | grep -q .; then
+		ok "$arch: debugfs lists the policy's pools, unsealed"
+	else
+		not_ok "$arch: debugfs lists the policy's pools, unsealed: ${pools:-none}"
+	fi
+	n=$(grep -c 'SELinux:  policy memory cannot be sealed read-only' "$log")
+	if [ "$n" = 1 ]; then
+		ok "$arch: the kernel says once that the policy is not sealed"
+	else
+		not_ok "$arch: the kernel says once that the policy is not sealed (said $n times)"
+	fi
+	if grep -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace' "$log" | head -5 | sed 's/^/# /' | grep -q .; then
+		not_ok "$arch: no warning, oops or panic (log: $log)"
+	else
+		ok "$arch: no warning, oops or panic"
+	fi
+	got="$(sed -n 's/^arch: triples //p' "$log" | tr -d '\r') "
+	got+=$(sed -n 's/^arch: ans //p' "$log" | tr -d '\r' | sha256sum | cut -d' ' -f1)
+	# The reference counts answer lines: two per triple.
+	got=$(awk '{ print $1 * 2, $2 }' <<< "$got")
+	if [ "$got" = "$want" ]; then
+		ok "$arch: access and create answers equal the pristine x86_64 kernel's ($got)"
+	else
+		not_ok "$arch: access and create answers equal the pristine x86_64 kernel's (got $got, want $want)"
+	fi
+done
+echo "smalloc-arch: $pass passed, $fail failed"
+[ "$fail" = 0 ]
