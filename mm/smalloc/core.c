@@ -267,6 +267,25 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	return (void *)node + offset;
 }
 
+/* Does vmalloc have a whole VM_SMALLOC area of @size bytes at @node? */
+static bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
+{
+	unsigned long start, end, flags;
+
+	/*
+	 * Without an MMU, vmalloc() is kmalloc(), there are no areas, and
+	 * nothing can be sealed: the index is all there is to check.
+	 */
+	if (!IS_ENABLED(CONFIG_MMU))
+		return true;
+
+	/* Read under the vmap lock: the area may be going, if forged. */
+	return vmap_area_info((unsigned long)node, &start, &end, &flags) &&
+	       (flags & VM_SMALLOC) && start == (unsigned long)node &&
+	       /* vmalloc's guard page follows the area. */
+	       end - start == size + PAGE_SIZE;
+}
+
 /*
  * Is @node a node of @pool?  The pool's list of nodes was writable while the
  * pool was unsealed: before trusting a node with set_memory_*() or vfree(),
@@ -277,7 +296,6 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 static bool smalloc_node_ours(const struct smalloc_pool *pool,
 			      struct smalloc_node *node, size_t *pages)
 {
-	unsigned long start, end, flags;
 	size_t size = 0;
 	bool ours;
 
@@ -287,12 +305,7 @@ static bool smalloc_node_ours(const struct smalloc_pool *pool,
 		size = node->size;
 	rcu_read_unlock();
 
-	/* Read under the vmap lock: the area may be going, if forged. */
-	if (!ours ||
-	    !vmap_area_info((unsigned long)node, &start, &end, &flags) ||
-	    !(flags & VM_SMALLOC) || start != (unsigned long)node ||
-	    /* vmalloc's guard page follows the area. */
-	    end - start != size + PAGE_SIZE)
+	if (!ours || !smalloc_area_ours(node, size))
 		return false;
 	/* The size that was checked, not one written since. */
 	*pages = size >> PAGE_SHIFT;
@@ -445,6 +458,7 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 		pr_notice_once("pools cannot be sealed on this system: %s\n",
 			       IS_ENABLED(CONFIG_ARM64) ?
 			       "boot with rodata=full" :
+			       !IS_ENABLED(CONFIG_MMU) ? "there is no MMU" :
 			       "the linear alias would stay writable");
 		return -EOPNOTSUPP;
 	}

@@ -13,8 +13,12 @@
 
 #include <kunit/visibility.h>
 
-/* Largest node grown for a pool; larger objects get a node of their own. */
-#define SMALLOC_NODE_MAX_PAGES	512
+/*
+ * Largest node grown for a pool; larger objects get a node of their own.
+ * Without an MMU, vmalloc() is kmalloc() and a node is physically
+ * contiguous: grow in small steps there.
+ */
+#define SMALLOC_NODE_MAX_PAGES	(IS_ENABLED(CONFIG_MMU) ? 512 : 16)
 
 /* Longest pool name kept, with its NUL. */
 #define SMALLOC_NAME_MAX	64
