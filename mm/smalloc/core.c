@@ -11,7 +11,9 @@
  *
  * A pool is a list of nodes.  Each node is one vmalloc area of whole pages,
  * allocated with VM_FLUSH_RESET_PERMS, so that vfree() restores the direct
- * map, and marked VM_SMALLOC.  Objects are carved from the newest node with
+ * map, and marked VM_SMALLOC.  (Without an MMU, vmalloc() is kmalloc(): a
+ * node is physically contiguous, a power of two of at most 16 pages unless
+ * an object needs more, and nothing can be sealed.)  Objects are carved from the newest node with
  * a bump pointer, aligned to the pool's alignment.  When an object does not
  * fit, the pool grows by a node as large as the pool so far (up to 512 pages),
  * so that the number of nodes, and of TLB-flushing set_memory_*() calls per
@@ -208,14 +210,18 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	unsigned long pages = PAGE_ALIGN(base + size + sizeof(u32)) >> PAGE_SHIFT;
 	unsigned long grow = clamp(pool->nr_pages, 1UL,
 				   (unsigned long)SMALLOC_NODE_MAX_PAGES);
+	unsigned long n = max(pages, grow);
 	struct smalloc_node *node;
 
+	/* Without an MMU, kmalloc() would round the node up: use it all. */
+	if (!IS_ENABLED(CONFIG_MMU))
+		n = roundup_pow_of_two(n);
 	/* Grow geometrically, so that seal needs few set_memory calls. */
-	node = smalloc_area_alloc(max(pages, grow));
+	node = smalloc_area_alloc(n);
 	if (!node)
 		return NULL;
 	node->pool = pool;
-	node->size = max(pages, grow) << PAGE_SHIFT;
+	node->size = n << PAGE_SHIFT;
 	node->base = base;
 	node->used = base;
 	node->nr = 0;
@@ -273,8 +279,8 @@ static bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
 	unsigned long start, end, flags;
 
 	/*
-	 * Without an MMU, vmalloc() is kmalloc(), there are no areas, and
-	 * nothing can be sealed: the index is all there is to check.
+	 * Without an MMU, vmalloc() is kmalloc() and there are no areas: the
+	 * index's range is all there is to check.
 	 */
 	if (!IS_ENABLED(CONFIG_MMU))
 		return true;
@@ -290,8 +296,9 @@ static bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
  * Is @node a node of @pool?  The pool's list of nodes was writable while the
  * pool was unsealed: before trusting a node with set_memory_*() or vfree(),
  * check it against what an overwrite of the list cannot change as easily:
- * the index must hold it for its address, it must say it belongs to @pool,
- * and vmalloc must have a whole VM_SMALLOC area of its size at its address.
+ * the index must hold it for its address and exactly its size, it must say
+ * it belongs to @pool, and vmalloc must have a whole VM_SMALLOC area of its
+ * size at its address.
  */
 static bool smalloc_node_ours(const struct smalloc_pool *pool,
 			      struct smalloc_node *node, size_t *pages)
@@ -305,7 +312,8 @@ static bool smalloc_node_ours(const struct smalloc_pool *pool,
 		size = node->size;
 	rcu_read_unlock();
 
-	if (!ours || !smalloc_area_ours(node, size))
+	if (!ours || !smalloc_index_holds(node, size) ||
+	    !smalloc_area_ours(node, size))
 		return false;
 	/* The size that was checked, not one written since. */
 	*pages = size >> PAGE_SHIFT;

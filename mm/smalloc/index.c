@@ -54,6 +54,23 @@ struct smalloc_node *smalloc_index_find(const void *p)
 }
 
 /*
+ * Does the index hold @node for exactly @size bytes from its address?  The
+ * range is the one smalloc_index_add() stored, not one a forged header
+ * says.
+ */
+bool smalloc_index_holds(const struct smalloc_node *node, size_t size)
+{
+	MA_STATE(mas, &smalloc_nodes, (unsigned long)node, (unsigned long)node);
+	bool ret;
+
+	rcu_read_lock();
+	ret = mas_walk(&mas) == node && mas.index == (unsigned long)node &&
+	      mas.last - mas.index + 1 == size;
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
  * Under rcu_read_lock(): find the node holding @p and fill @obj with the
  * object holding it.  Returns the node, or NULL if @p is not in a node;
  * @obj->size is 0 if @p is in a node but in no object.

@@ -161,6 +161,7 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 int smalloc_index_add(struct smalloc_node *node);
 int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
+bool smalloc_index_holds(const struct smalloc_node *node, size_t size);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int smalloc_set_memory(unsigned long addr, int numpages, bool ro);
