@@ -90,11 +90,11 @@ boot() {
 	local pid i
 
 	case $1 in
-	i386) qemu-system-i386 -accel tcg -smp 2 -m 512 -nodefaults -nographic \
+	i386) exec qemu-system-i386 -accel tcg -smp 2 -m 512 -nodefaults -nographic \
 		-serial stdio -no-reboot -kernel "$2/arch/x86/boot/bzImage" \
 		-initrd "$2/initramfs.cpio" -append "console=ttyS0 panic=-1" ;;
 	# The command line is built in (CONFIG_CMDLINE_FORCE).
-	nommu) qemu-system-riscv64 -M virt -accel tcg -smp 2 -m 256 -bios none -nodefaults \
+	nommu) exec qemu-system-riscv64 -M virt -accel tcg -smp 2 -m 256 -bios none -nodefaults \
 		-nographic -serial stdio -no-reboot -kernel "$2/arch/riscv/boot/Image" \
 		-initrd "$2/initramfs.cpio" ;;
 	esac < /dev/null > "$3" 2>&1 &
