@@ -8,4 +8,6 @@ mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
 echo "bench: ns per 64-byte user copy, best of 5 rounds of 20000"
 sed 's/^/bench: /' /sys/kernel/debug/smalloc_bench
+[ ! -e /sys/kernel/debug/smalloc_bench_wr ] ||
+	sed 's/^/bench-wr: /' /sys/kernel/debug/smalloc_bench_wr
 reboot -f

@@ -19,6 +19,7 @@ build=${3:?}
 run() {
 	"$here/boot.sh" "$1" "$here/bench-init.sh" "$1/bench.log"
 	sed -n 's/^bench: //p' "$1/bench.log"
+	sed -n 's/^bench-wr: /write-rare: /p' "$1/bench.log"
 	grep -q '^bench: to_user kmalloc ' "$1/bench.log"
 }
 

@@ -77,6 +77,7 @@ warns_too() {
 	fi
 }
 warns_too SMALLOC_GLOBAL_ALLOC_AFTER_BOOT
+warns_too SMALLOC_WR_KERNEL_TEXT
 
 # The tests oops on purpose; the boot before the first one must be clean.
 if lkdtm_boot_log_clean "$log"; then

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smalloc: write-rare, changing sealed objects without unsealing them.
+ *
+ * smalloc_unseal() makes a whole pool writable for every CPU until it is
+ * sealed again: while one thread updates a table, any other thread, or an
+ * attacker's write primitive, may write it too.  Write-rare changes a few
+ * bytes of one object instead: the architecture (arch_write_rare()) maps
+ * the page(s) writable at a temporary address that only the calling CPU
+ * can use, with interrupts off, writes, unmaps and flushes only its own
+ * TLB.  The pool's vmalloc mapping and its direct-map alias stay read-only
+ * throughout.
+ *
+ * Only pools created with smalloc_create_wr() accept it, and every call
+ * must stay within one object of such a pool: anything else is a caller
+ * bug, refused with a warning before a byte is written.  An unsealed pool
+ * is written with plain stores.  A write-rare pool is never unsealed:
+ * write-rare is the way to change it once it is sealed.  The caller serialises writes to an object
+ * with each other, and with smalloc_seal() and smalloc_unseal() of its
+ * pool, as it would plain writes to an unsealed pool.
+ */
+
+#define pr_fmt(fmt) "smalloc: " fmt
+
+#include <linux/mm.h>
+#include <linux/preempt.h>
+#include <linux/smalloc.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include <kunit/static_stub.h>
+
+#include "../internal.h"
+#include "smalloc.h"
+
+/**
+ * smalloc_create_wr() - Create a pool whose sealed objects can be written.
+ * @name: Name of the pool, as for smalloc_create().
+ *
+ * Like smalloc_create(); in addition, smalloc_wr_memcpy(),
+ * smalloc_wr_memset(), smalloc_wr_assign() and
+ * smalloc_wr_rcu_assign_pointer() may change its objects while it is
+ * sealed, without making it writable for anybody else.  Seal such a pool
+ * with smalloc_seal_final(), so that write-rare is the only way to change
+ * it.  Only where the architecture has a CPU-local write path
+ * (CONFIG_SMALLOC_WRITE_RARE); elsewhere this is a stub that returns NULL.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The new, unsealed and empty pool, or NULL as smalloc_create().
+ */
+struct smalloc_pool *smalloc_create_wr(const char *name)
+{
+	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, false, true);
+}
+EXPORT_SYMBOL_GPL(smalloc_create_wr);
+
+/* The one place that writes through the CPU-local alias; KUnit counts. */
+VISIBLE_IF_KUNIT int smalloc_wr_poke(void *dst, const void *src, size_t len,
+				     bool set)
+{
+	KUNIT_STATIC_STUB_REDIRECT(smalloc_wr_poke, dst, src, len, set);
+	return arch_write_rare(dst, src, len, set);
+}
+
+/*
+ * Under rcu_read_lock(): the pool of the write-rare object that holds all
+ * of [@dst, @dst + @len), or NULL, with a warning.
+ *
+ * The index stays writable: as before a permission change (core.c), the
+ * node it gives must be a whole VM_SMALLOC area of the size it says, and
+ * the range must lie within it.  A forged index entry cannot then aim a
+ * write anywhere but at a genuine node, whose header, object ends and pool
+ * are sealed with it when it is sealed.
+ */
+static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len)
+{
+	unsigned long start = 0, end = 0, flags = 0;
+	struct smalloc_object obj;
+	struct smalloc_node *node;
+	bool ok;
+
+	node = smalloc_index_find(dst);
+	ok = node &&
+	     vmap_area_info((unsigned long)node, &start, &end, &flags) &&
+	     (flags & VM_SMALLOC) && start == (unsigned long)node &&
+	     /* vmalloc's guard page follows the area. */
+	     end - start == READ_ONCE(node->size) + PAGE_SIZE &&
+	     smalloc_find_object(dst, &obj) &&
+	     obj.pool == READ_ONCE(node->pool) && READ_ONCE(obj.pool->wr) &&
+	     len <= obj.size && dst - obj.start <= obj.size - len &&
+	     (unsigned long)obj.start >= start &&
+	     (unsigned long)dst + len <= end - PAGE_SIZE;
+	if (smalloc_warn_on(!ok)) {
+		pr_err_ratelimited("write-rare to %p (%zu bytes) refused: not within one object of a write-rare pool\n",
+				   dst, len);
+		return NULL;
+	}
+	return obj.pool;
+}
+
+/* Copy @src, or set the byte *@c if @src is NULL, to @dst. */
+static int smalloc_wr_write(void *dst, const void *src, const int *c,
+			    size_t len)
+{
+	struct smalloc_pool *pool;
+	size_t chunk;
+	int ret = 0;
+
+	/*
+	 * x86 shares its temporary mapping with text_poke(), whose callers
+	 * take its lock with interrupts and softirqs on.
+	 */
+	if (smalloc_warn_on(in_interrupt() || irqs_disabled()))
+		return -EINVAL;
+
+	/* smalloc_destroy() waits for a grace period before it frees. */
+	rcu_read_lock();
+	pool = smalloc_wr_target(dst, len);
+	if (!pool) {
+		ret = -EINVAL;
+	} else if (!READ_ONCE(pool->final) &&
+		   !READ_ONCE(pool->state->closed)) {
+		/* Unsealed: any CPU may write it anyway. */
+		if (src)
+			smalloc_wr_copy(dst, src, len);
+		else
+			memset(dst, *c, len);
+	} else {
+		/* A page at a time: at most one page boundary per mapping. */
+		while (len && !ret) {
+			chunk = min_t(size_t, len, PAGE_SIZE);
+			ret = smalloc_wr_poke(dst, src ?: c, chunk, !src);
+			dst += chunk;
+			if (src)
+				src += chunk;
+			len -= chunk;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * smalloc_wr_memcpy() - Copy into an object of a write-rare pool.
+ * @dst: Where to copy to: with @len, within one object of a pool created
+ *	by smalloc_create_wr().
+ * @src: What to copy.
+ * @len: Bytes to copy.
+ *
+ * If the pool is sealed, the bytes are written through a mapping that only
+ * this CPU can use, for the time of the copy; the pool stays read-only for
+ * everybody else, through all of its mappings.  If it is not, this is
+ * memcpy().  The caller serialises writes to the same bytes, and seal and
+ * unseal of the pool, as for plain writes.
+ *
+ * A naturally aligned 1, 2, 4 or 8 bytes are written with one store, so
+ * that lockless readers see either the old or the new value.
+ *
+ * Context: Task context, with interrupts and softirqs enabled (on x86, the
+ * temporary mapping is text_poke()'s, whose callers take its lock so);
+ * preemption may be disabled.  Does not sleep, except where spinlocks do
+ * (PREEMPT_RT).
+ * Return: 0 on success; -EINVAL, with a warning and nothing written, if
+ * [@dst, @dst + @len) is not within one object of a write-rare pool, or
+ * from another context.
+ */
+int smalloc_wr_memcpy(void *dst, const void *src, size_t len)
+{
+	return smalloc_wr_write(dst, src, NULL, len);
+}
+EXPORT_SYMBOL_GPL(smalloc_wr_memcpy);
+
+/**
+ * smalloc_wr_memset() - Fill bytes of an object of a write-rare pool.
+ * @dst: The first byte: with @len, within one object of a pool created by
+ *	smalloc_create_wr().
+ * @c: The byte value.
+ * @len: Bytes to fill.
+ *
+ * Like smalloc_wr_memcpy(), for memset().
+ *
+ * Context: As for smalloc_wr_memcpy().
+ * Return: As for smalloc_wr_memcpy().
+ */
+int smalloc_wr_memset(void *dst, int c, size_t len)
+{
+	return smalloc_wr_write(dst, NULL, &c, len);
+}
+EXPORT_SYMBOL_GPL(smalloc_wr_memset);
+
+/*
+ * For smalloc_wr_rcu_assign_pointer(): publish @val at @dst, a pointer in
+ * a write-rare object, with one store that orders what @val points to
+ * before it, as rcu_assign_pointer() does.
+ */
+int __smalloc_wr_rcu_assign(void **dst, void *val)
+{
+	if (smalloc_warn_on(!IS_ALIGNED((unsigned long)dst, sizeof(*dst))))
+		return -EINVAL;
+	/* The release of rcu_assign_pointer(), before the store. */
+	smp_mb();
+	/* An aligned word: arch_write_rare() stores it at once. */
+	return smalloc_wr_write(dst, &val, NULL, sizeof(val));
+}
+EXPORT_SYMBOL_GPL(__smalloc_wr_rcu_assign);
