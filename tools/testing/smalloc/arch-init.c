@@ -44,27 +44,7 @@ static long slurp(const char *path, char *to, long size)
 	return len;
 }
 
-/* Write @q to selinuxfs file @file, read the answer into @ans. */
-static int transaction(const char *file, const char *q, char *ans, long size)
-{
-	int fd, err = 0;
-	long n;
-
-	fd = open(file, O_RDWR);
-	if (fd < 0)
-		return errno;
-	if (write(fd, q, strlen(q)) < 0) {
-		err = errno;
-	} else {
-		n = read(fd, ans, size - 1);
-		if (n < 0)
-			err = errno;
-		else
-			ans[n] = 0;
-	}
-	close(fd);
-	return err;
-}
+#include "selinux-transaction.h"
 
 /* Append @s to @to, which has @len bytes already; the new length. */
 static long append(char *to, long len, const char *s)

@@ -76,26 +76,7 @@ static int class_index(const char *name)
 	return index;
 }
 
-/* Write @q to selinuxfs file @file, read the answer into @ans. */
-static int transaction(const char *file, const char *q, char *ans, size_t size)
-{
-	int fd, n, err = 0;
-
-	fd = open(file, O_RDWR);
-	if (fd < 0)
-		return errno;
-	if (write(fd, q, strlen(q)) < 0) {
-		err = errno;
-	} else {
-		n = read(fd, ans, size - 1);
-		if (n < 0)
-			err = errno;
-		else
-			ans[n] = 0;
-	}
-	close(fd);
-	return err;
-}
+#include "selinux-transaction.h"
 
 static double now(void)
 {
