@@ -26,11 +26,9 @@
 #include <linux/preempt.h>
 #include <linux/smalloc.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
 
 #include <kunit/static_stub.h>
 
-#include "../internal.h"
 #include "smalloc.h"
 
 /**
@@ -74,22 +72,20 @@ VISIBLE_IF_KUNIT int smalloc_wr_poke(void *dst, const void *src, size_t len,
  */
 static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len)
 {
-	unsigned long start = 0, end = 0, flags = 0;
 	struct smalloc_object obj;
 	struct smalloc_node *node;
+	size_t size = 0;
 	bool ok;
 
 	node = smalloc_index_find(dst);
-	ok = node &&
-	     vmap_area_info((unsigned long)node, &start, &end, &flags) &&
-	     (flags & VM_SMALLOC) && start == (unsigned long)node &&
-	     /* vmalloc's guard page follows the area. */
-	     end - start == READ_ONCE(node->size) + PAGE_SIZE &&
+	if (node)
+		size = READ_ONCE(node->size);
+	ok = node && smalloc_area_ours(node, size) &&
 	     smalloc_find_object(dst, &obj) &&
 	     obj.pool == READ_ONCE(node->pool) && READ_ONCE(obj.pool->wr) &&
 	     len <= obj.size && dst - obj.start <= obj.size - len &&
-	     (unsigned long)obj.start >= start &&
-	     (unsigned long)dst + len <= end - PAGE_SIZE;
+	     obj.start >= (void *)node &&
+	     dst + len <= (void *)node + size;
 	if (smalloc_warn_on(!ok)) {
 		pr_err_ratelimited("write-rare to %p (%zu bytes) refused: not within one object of a write-rare pool\n",
 				   dst, len);
