@@ -86,6 +86,20 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Ask selinuxfs @file about @q; print "<tag> <answer>", add the time to *@t. */
+static void ask(char tag, const char *file, const char *q, double *t)
+{
+	char ans[4096];
+	double t0 = now();
+	int err = transaction(file, q, ans, sizeof(ans));
+
+	*t += now() - t0;
+	if (err)
+		printf("%c E%d\n", tag, err);
+	else
+		printf("%c %s\n", tag, ans);
+}
+
 static int timed_write(const char *file, const void *data, size_t len)
 {
 	int fd, err = 0;
@@ -211,10 +225,10 @@ static int load(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static char line[4096], q[4200], ans[4096];
+	static char line[4096], q[4200];
 	char scon[2048], tcon[2048], cls[64];
-	int access = 0, create = 0, i, n = 0, err;
-	double t_access = 0, t_create = 0, t;
+	int access = 0, create = 0, i, n = 0;
+	double t_access = 0, t_create = 0;
 
 	if (argc > 2 && !strcmp(argv[1], "-l"))
 		return load(argc - 2, argv + 2);
@@ -237,24 +251,10 @@ int main(int argc, char **argv)
 			continue;
 		snprintf(q, sizeof(q), "%s %s %d", scon, tcon, class_index(cls));
 		n++;
-		if (access) {
-			t = now();
-			err = transaction(SELINUXFS "/access", q, ans, sizeof(ans));
-			t_access += now() - t;
-			if (err)
-				printf("a E%d\n", err);
-			else
-				printf("a %s\n", ans);
-		}
-		if (create) {
-			t = now();
-			err = transaction(SELINUXFS "/create", q, ans, sizeof(ans));
-			t_create += now() - t;
-			if (err)
-				printf("c E%d\n", err);
-			else
-				printf("c %s\n", ans);
-		}
+		if (access)
+			ask('a', SELINUXFS "/access", q, &t_access);
+		if (create)
+			ask('c', SELINUXFS "/create", q, &t_create);
 	}
 	fprintf(stderr, "# selinux-query: %d triples, access %.3f s, create %.3f s\n",
 		n, t_access, t_create);
