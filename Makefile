@@ -11,7 +11,7 @@
 #   make demo    build and boot, and show a pool's life in plain words
 #   make series  write the mailable series to out/series and check it
 #   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
-#   make bench   boot and print the cost of the usercopy check (ns/copy)
+#   make bench   boot and print what smalloc costs next to other allocators
 #   make check-arm64  cross-build an arm64 kernel with smalloc (build only)
 #   make check-arch   SELinux on unsealable pools: i386 and riscv64 without
 #                     an MMU, built and booted (after make test)
@@ -58,9 +58,10 @@ series: tree
 bisect: build
 	@$(scripts)/bisect.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bisect
 
-# Timings, never asserted: the cost of hardened usercopy's smalloc check.
+# Timings, never asserted: smalloc against kmalloc, kmem_cache, vmalloc,
+# gen_pool and set_memory_ro/rw, on a kernel without lock debugging.
 bench: build
-	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench
+	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench $(CURDIR)/out/bench.csv
 
 # Not part of make test (a cold cross build of its own): smalloc, its tests,
 # LKDTM and the sample build on arm64.

@@ -5,19 +5,24 @@
  * A pool hands out objects that are written during a setup phase and then
  * only read: allocate, write, smalloc_seal(), read many times, then
  * smalloc_unseal() to change them or smalloc_destroy() to give them back.
- * Sealing makes every page of the pool read-only both through its vmalloc
- * address and through its alias in the kernel's direct map, so a stray or
- * malicious write faults wherever it comes from.
+ * Sealing makes every page of the pool read-only through its vmalloc
+ * address and takes it out of the kernel's direct map, as vfree() of a
+ * VM_FLUSH_RESET_PERMS area does before it frees, so a stray or malicious
+ * write faults wherever it comes from.  One TLB flush covers the whole
+ * pool, however many nodes it has.
  *
  * A pool is a list of nodes.  Each node is one vmalloc area of whole pages,
  * allocated with VM_FLUSH_RESET_PERMS, so that vfree() restores the direct
  * map, and marked VM_SMALLOC.  (Without an MMU, vmalloc() is kmalloc(): a
  * node is physically contiguous, a power of two of at most 16 pages unless
- * an object needs more, and nothing can be sealed.)  Objects are carved from the newest node with
- * a bump pointer, aligned to the pool's alignment.  When an object does not
- * fit, the pool grows by a node as large as the pool so far (up to 512 pages),
- * so that the number of nodes, and of TLB-flushing set_memory_*() calls per
- * seal, stays small; an object larger than that gets a node of its own,
+ * an object needs more, and nothing can be sealed.)  Nodes are mapped in
+ * the top sixteenth of the vmalloc space (SMALLOC_VSTART), where nothing
+ * else allocates, so that the lookups of other addresses stop at a
+ * comparison.  Objects are carved from the newest node with a bump
+ * pointer, aligned to the pool's alignment.  When an object does not fit,
+ * the pool grows by a node as large as the pool so far (up to 512 pages),
+ * so that the number of nodes, and of allocations and checks per seal,
+ * stays small; an object larger than that gets a node of its own,
  * kept behind the newest node so that the newest node's free space is not
  * lost.  There is no per-object free: the memory comes back when the pool
  * is destroyed.
@@ -66,6 +71,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+
+#include <asm/tlbflush.h>
 
 #include <kunit/resource.h>
 #include <kunit/static_stub.h>
@@ -165,9 +172,33 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 }
 
 /*
- * Can set_memory_ro() of a vmalloc address seal its linear alias too?  On
- * x86_64, cpa_process_alias() changes both; on arm64, the linear map
- * follows only with rodata=full.  Elsewhere pools work, unsealed.
+ * The allocation path's check of @pool, for the bugs that pass something
+ * else: as smalloc_pool_state(), without the index lookup, which costs as
+ * much as the allocation.  Allocation changes no permission and frees
+ * nothing; seal, unseal and destroy check the pool fully, and each of its
+ * nodes, before they do.
+ */
+static struct smalloc_state *smalloc_alloc_state(const struct smalloc_pool *pool)
+{
+	struct smalloc_state *state;
+
+	if (smalloc_warn_on(!pool))
+		return NULL;
+	state = READ_ONCE(pool->state);
+	if (smalloc_warn_on(!state || READ_ONCE(state->pool) != pool)) {
+		pr_err("%p is not a pool, or its metadata is corrupted\n",
+		       pool);
+		return NULL;
+	}
+	return state;
+}
+
+/*
+ * Can a vmalloc page be taken out of the direct map, a page at a time and
+ * without a flush (set_direct_map_invalid_noflush())?  On x86_64; on arm64
+ * only with rodata=full, where the linear map is mapped at page
+ * granularity.  Elsewhere (32-bit highmem pages have no alias to take out)
+ * pools work, unsealed.
  */
 static bool smalloc_can_seal(void)
 {
@@ -180,23 +211,105 @@ static bool smalloc_can_seal(void)
 #endif
 }
 
-atomic_long_t smalloc_set_memory_calls = ATOMIC_LONG_INIT(0);
+atomic_long_t smalloc_permission_changes = ATOMIC_LONG_INIT(0);
+atomic_long_t smalloc_tlb_flushes = ATOMIC_LONG_INIT(0);
 
-/* The one place that changes permissions; KUnit injects failures here. */
-VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
-					bool ro)
+static void smalloc_flush_add(struct smalloc_flush *flush, unsigned long addr,
+			      unsigned long size)
 {
-	atomic_long_inc(&smalloc_set_memory_calls);
-	KUNIT_STATIC_STUB_REDIRECT(smalloc_set_memory, addr, numpages, ro);
-	return ro ? set_memory_ro(addr, numpages) :
-		    set_memory_rw(addr, numpages);
+	flush->start = min(flush->start, addr);
+	flush->end = max(flush->end, addr + size);
+}
+
+/* Flush what @flush covers, on every CPU, once. */
+static void smalloc_flush(struct smalloc_flush *flush)
+{
+	if (flush->start >= flush->end)
+		return;
+	atomic_long_inc(&smalloc_tlb_flushes);
+#ifdef CONFIG_MMU
+	flush_tlb_kernel_range(flush->start, flush->end);
+#endif
+	*flush = (struct smalloc_flush){ .start = ULONG_MAX };
+}
+
+#ifdef CONFIG_MMU
+static int smalloc_pte_set_prot(pte_t *ptep, unsigned long addr, void *data)
+{
+	pgprot_t *prot = data;
+
+	set_pte_at(&init_mm, addr, ptep, pte_modify(ptep_get(ptep), *prot));
+	return 0;
+}
+#endif
+
+/*
+ * Make the @numpages pages of the node at @addr read-only (@ro) or writable
+ * again, without flushing TLBs: the vmalloc mapping becomes read-only, and
+ * the direct-map alias is taken out of the direct map, as vfree() of a
+ * VM_FLUSH_RESET_PERMS area does; unsealing puts both back.  The pages are
+ * found through the page tables, never through writable metadata.  On
+ * failure, the node is as it was.  The caller flushes what @flush covers.
+ */
+VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
+				     struct smalloc_flush *flush)
+{
+#ifdef CONFIG_MMU
+	pgprot_t prot = ro ? PAGE_KERNEL_RO : PAGE_KERNEL;
+	unsigned long alias;
+	struct page *page;
+	int i, ret = 0;
+
+	for (i = 0; i < numpages; i++) {
+		page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
+		if (WARN_ON_ONCE(!page)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = ro ? set_direct_map_invalid_noflush(page) :
+			   set_direct_map_default_noflush(page);
+		if (ret)
+			break;
+		alias = (unsigned long)page_address(page);
+		smalloc_flush_add(flush, alias, PAGE_SIZE);
+	}
+	if (ret) {
+		while (i--) {
+			page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
+			if (ro)
+				set_direct_map_default_noflush(page);
+			else
+				set_direct_map_invalid_noflush(page);
+		}
+		return ret;
+	}
+	smalloc_flush_add(flush, addr, (unsigned long)numpages << PAGE_SHIFT);
+	return apply_to_existing_page_range(&init_mm, addr,
+					    (unsigned long)numpages << PAGE_SHIFT,
+					    smalloc_pte_set_prot, &prot);
+#else
+	return -EOPNOTSUPP;	/* smalloc_can_seal() is false */
+#endif
+}
+
+/*
+ * The one place that changes permissions, a node at a time, without a TLB
+ * flush; KUnit injects failures here.
+ */
+VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
+					bool ro, struct smalloc_flush *flush)
+{
+	atomic_long_inc(&smalloc_permission_changes);
+	KUNIT_STATIC_STUB_REDIRECT(smalloc_set_memory, addr, numpages, ro,
+				   flush);
+	return smalloc_protect(addr, numpages, ro, flush);
 }
 
 static void *smalloc_area_alloc(unsigned long pages)
 {
 	/* Sizes often come from data: a failure is the caller's to report. */
 	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
-				    VMALLOC_START, VMALLOC_END,
+				    SMALLOC_VSTART, SMALLOC_VEND,
 				    GFP_KERNEL | __GFP_NOWARN,
 				    PAGE_KERNEL, VM_FLUSH_RESET_PERMS | VM_SMALLOC,
 				    NUMA_NO_NODE, __builtin_return_address(0));
@@ -216,7 +329,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	/* Without an MMU, kmalloc() would round the node up: use it all. */
 	if (!IS_ENABLED(CONFIG_MMU))
 		n = roundup_pow_of_two(n);
-	/* Grow geometrically, so that seal needs few set_memory calls. */
+	/* Grow geometrically, so that a pool has few nodes to check. */
 	node = smalloc_area_alloc(n);
 	if (!node)
 		return NULL;
@@ -225,6 +338,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	node->base = base;
 	node->used = base;
 	node->nr = 0;
+	node->align = pool->align;
 	if (smalloc_index_add(node)) {
 		vfree(node);
 		return NULL;
@@ -294,11 +408,11 @@ static bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
 
 /*
  * Is @node a node of @pool?  The pool's list of nodes was writable while the
- * pool was unsealed: before trusting a node with set_memory_*() or vfree(),
- * check it against what an overwrite of the list cannot change as easily:
- * the index must hold it for its address and exactly its size, it must say
- * it belongs to @pool, and vmalloc must have a whole VM_SMALLOC area of its
- * size at its address.
+ * pool was unsealed: before trusting a node with a permission change or
+ * vfree(), check it against what an overwrite of the list cannot change as
+ * easily: the index must hold it for its address and exactly its size, it
+ * must say it belongs to @pool, and vmalloc must have a whole VM_SMALLOC
+ * area of its size at its address.
  */
 static bool smalloc_node_ours(const struct smalloc_pool *pool,
 			      struct smalloc_node *node, size_t *pages)
@@ -407,6 +521,7 @@ static bool smalloc_node_sealed_as(const struct smalloc_pool *pool,
 static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 			     bool *mixed)
 {
+	struct smalloc_flush flush = { .start = ULONG_MAX };
 	struct smalloc_rec *recs;
 	long nr, i;
 	int ret = 0;
@@ -421,20 +536,28 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 
 	for (i = 0; i < nr; i++) {
 		ret = smalloc_set_memory((unsigned long)recs[i].node,
-					 recs[i].pages, ro);
+					 recs[i].pages, ro, &flush);
 		if (ret)
 			break;
-		if (ro && !smalloc_node_sealed_as(pool, recs, nr, i)) {
-			ret = -EFAULT;
-			i++;
-			break;
-		}
 	}
-	/* The pool itself, in its first node, is final too once sealed. */
-	if (!ret && ro && nr &&
-	    (READ_ONCE(pool->nodes) != recs[0].node ||
-	     READ_ONCE(pool->nr_pages) != smalloc_rec_pages(recs, nr)))
-		ret = -EFAULT;
+	/* One flush for the whole pool, however many nodes it has. */
+	smalloc_flush(&flush);
+	/*
+	 * Once the pages are read-only on every CPU, what the headers say is
+	 * final: check that it is what the record was made of, so that
+	 * nothing written between the check and the seal is sealed in.  The
+	 * pool itself, in its first node, is final too.
+	 */
+	if (!ret && ro) {
+		for (i = 0; i < nr; i++) {
+			if (!smalloc_node_sealed_as(pool, recs, nr, i))
+				ret = -EFAULT;
+		}
+		if (nr && (READ_ONCE(pool->nodes) != recs[0].node ||
+			   READ_ONCE(pool->nr_pages) !=
+			   smalloc_rec_pages(recs, nr)))
+			ret = -EFAULT;
+	}
 	if (!ret)
 		goto out;
 
@@ -446,8 +569,9 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 		       ro ? "read-only" : "writable", ret);
 	if (!keep) {
 		while (i && !smalloc_set_memory((unsigned long)recs[i - 1].node,
-						recs[i - 1].pages, !ro))
+						recs[i - 1].pages, !ro, &flush))
 			i--;
+		smalloc_flush(&flush);
 	}
 	*mixed = i;
 out:
@@ -521,6 +645,7 @@ static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 		.pool = pool,
 		.size = PAGE_SIZE,
 		.used = copy + len + 1 - (char *)node,
+		.align = align,
 	};
 	node->base = ALIGN(node->used, align);
 
@@ -619,7 +744,7 @@ static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 	void *p = NULL;
 
 	might_sleep();
-	state = smalloc_pool_state(pool);
+	state = smalloc_alloc_state(pool);
 	if (!state)
 		return NULL;
 	if (!size)
@@ -701,10 +826,10 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * @pool: The pool.
  *
  * Every page of the pool, including the pool's own description, becomes
- * read-only through its vmalloc address and its direct-map alias.  Each
- * node costs one set_memory_ro() call, which flushes the TLB of every CPU.
- * smalloc_validate() and smalloc_find_object() report the pool sealed only
- * once every page is read-only.
+ * read-only through its vmalloc address, and is taken out of the direct
+ * map.  The whole pool costs one TLB flush on every CPU, however many
+ * nodes it has.  smalloc_validate() and smalloc_find_object() report the
+ * pool sealed only once every page is read-only.
  *
  * Sealing a sealed pool, or the global pool, is a caller bug.
  *
@@ -713,7 +838,7 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP where
  * the linear alias would stay writable (architectures other than x86_64
  * and arm64, and arm64 without rodata=full); otherwise the error of
- * set_memory_ro().  On failure, the pool stays unsealed.
+ * changing the direct map (-ENOMEM).  On failure, the pool stays unsealed.
  */
 int smalloc_seal(struct smalloc_pool *pool)
 {
@@ -746,7 +871,7 @@ EXPORT_SYMBOL_GPL(smalloc_seal);
  * Context: Process context.  May sleep.
  * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
  * with a warning, if the pool's metadata is corrupted; otherwise the error
- * of set_memory_rw().  On failure, the pool stays sealed.
+ * of changing the direct map (-ENOMEM).  On failure, the pool stays sealed.
  */
 int smalloc_unseal(struct smalloc_pool *pool)
 {
@@ -886,6 +1011,10 @@ void smalloc_destroy(struct smalloc_pool *pool)
 			return;
 		}
 	}
+	synchronize_rcu();
+	/* Lookups that found a node in the tree may have cached it. */
+	for (i = 0; i < nr; i++)
+		smalloc_index_forget(recs[i].node);
 	synchronize_rcu();
 
 	/*

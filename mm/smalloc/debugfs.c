@@ -61,21 +61,31 @@ static int smalloc_pools_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(smalloc_pools);
 
-static int smalloc_set_memory_calls_get(void *data, u64 *val)
+static int smalloc_permission_changes_get(void *data, u64 *val)
 {
-	*val = atomic_long_read(&smalloc_set_memory_calls);
+	*val = atomic_long_read(&smalloc_permission_changes);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(smalloc_set_memory_calls_fops,
-			 smalloc_set_memory_calls_get, NULL, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(smalloc_permission_changes_fops,
+			 smalloc_permission_changes_get, NULL, "%llu\n");
+
+static int smalloc_tlb_flushes_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&smalloc_tlb_flushes);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(smalloc_tlb_flushes_fops, smalloc_tlb_flushes_get,
+			 NULL, "%llu\n");
 
 static int __init smalloc_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("smalloc", NULL);
 
 	debugfs_create_file("pools", 0400, dir, NULL, &smalloc_pools_fops);
-	debugfs_create_file_unsafe("set_memory_calls", 0400, dir, NULL,
-				   &smalloc_set_memory_calls_fops);
+	debugfs_create_file_unsafe("permission_changes", 0400, dir, NULL,
+				   &smalloc_permission_changes_fops);
+	debugfs_create_file_unsafe("tlb_flushes", 0400, dir, NULL,
+				   &smalloc_tlb_flushes_fops);
 	return 0;
 }
 late_initcall(smalloc_debugfs_init);

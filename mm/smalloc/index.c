@@ -24,6 +24,14 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
 						     MT_FLAGS_USE_RCU);
 
 /*
+ * The node each CPU found last, so that lookups in the same node again, as
+ * the copies of one object make, skip the walk of the tree.  Only ever a
+ * node the tree held when it was found, and under RCU, as the tree's
+ * entries are; smalloc_index_forget() clears it before the node is freed.
+ */
+static DEFINE_PER_CPU(struct smalloc_node *, smalloc_last_node);
+
+/*
  * Under the pool lock: make @node findable by address.  An insertion, so
  * that an entry already there (which would be a bug) is an error rather
  * than overwritten.
@@ -47,10 +55,41 @@ int smalloc_index_remove(struct smalloc_node *node, size_t size)
 				 GFP_KERNEL | __GFP_NOFAIL);
 }
 
-/* Under rcu_read_lock() or the lock of the node's pool. */
+/*
+ * Once @node is out of the tree and a grace period has passed, no lookup
+ * can find it there any more: take it out of the per-CPU caches too.  The
+ * caller waits for another grace period before freeing it.
+ */
+void smalloc_index_forget(struct smalloc_node *node)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&smalloc_last_node, cpu), node, NULL);
+}
+
+/*
+ * Under rcu_read_lock() or the lock of the node's pool.  What changes
+ * permissions or frees checks the tree's own range of a node too
+ * (smalloc_index_holds()); a hit in the per-CPU cache trusts the size in
+ * the node's header.
+ */
 struct smalloc_node *smalloc_index_find(const void *p)
 {
-	return mtree_load(&smalloc_nodes, (unsigned long)p);
+	unsigned long addr = (unsigned long)p;
+	struct smalloc_node *node;
+
+	/* Nodes are mapped in a window of their own: no lookup outside it. */
+	if (!smalloc_in_window(p))
+		return NULL;
+	node = this_cpu_read(smalloc_last_node);
+	if (node && addr >= (unsigned long)node &&
+	    addr - (unsigned long)node < READ_ONCE(node->size))
+		return node;
+	node = mtree_load(&smalloc_nodes, addr);
+	if (node)
+		this_cpu_write(smalloc_last_node, node);
+	return node;
 }
 
 /*
@@ -80,7 +119,7 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 {
 	struct smalloc_node *node;
 	unsigned int lo = 0, hi, mid, nr;
-	unsigned long offset, start;
+	unsigned long offset, start, stride;
 
 	/*
 	 * Callers often got @p through rcu_dereference(), which orders only
@@ -98,13 +137,27 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 		return NULL;
 
 	obj->pool = node->pool;
-	obj->sealed = READ_ONCE(node->pool->state->sealed);
 
 	/* The first object that ends after @p. */
 	offset = p - (void *)node;
 	/* Pairs with smalloc_carve(): the ends below @nr are written. */
 	nr = smp_load_acquire(&node->nr);
 	hi = nr;
+	/*
+	 * Pools often hold objects of one size: guess where @p is as if the
+	 * first object's stride held for all, and search only if it does not.
+	 */
+	if (nr && offset >= node->base) {
+		stride = ALIGN(*smalloc_node_end(node, 0), node->align) -
+			 node->base;
+		if (is_power_of_2(stride))
+			mid = (offset - node->base) >> __ffs(stride);
+		else
+			mid = stride ? (offset - node->base) / stride : nr;
+		if (mid < nr && *smalloc_node_end(node, mid) > offset &&
+		    (!mid || *smalloc_node_end(node, mid - 1) <= offset))
+			lo = hi = mid;
+	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (*smalloc_node_end(node, mid) <= offset)
@@ -114,7 +167,7 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 	}
 	if (lo == nr)
 		return node;
-	start = lo ? ALIGN(*smalloc_node_end(node, lo - 1), node->pool->align) :
+	start = lo ? ALIGN(*smalloc_node_end(node, lo - 1), node->align) :
 		     node->base;
 	if (offset >= start) {
 		obj->start = (void *)node + start;
@@ -161,6 +214,8 @@ bool smalloc_find_object(const void *p, struct smalloc_object *obj)
 
 	rcu_read_lock();
 	found = smalloc_lookup(p, obj) && obj->size;
+	if (obj->pool)
+		obj->sealed = READ_ONCE(obj->pool->state->sealed);
 	rcu_read_unlock();
 	return found;
 }
@@ -250,6 +305,32 @@ smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 
 #if defined(CONFIG_HARDENED_USERCOPY) && defined(CONFIG_SMALLOC_HARDENING)
 /*
+ * Called under rcu_read_lock(), which it drops: false if @ptr is in no
+ * node after all; otherwise aborts the copy, naming the pool.  Apart, so
+ * that the fast path does not set up the name's buffer.
+ */
+static noinline bool smalloc_usercopy_refuse(const void *ptr, unsigned long n,
+					     bool to_user,
+					     enum smalloc_copy_verdict verdict,
+					     const struct smalloc_object *obj)
+	__releases(RCU)
+{
+	char pool[SMALLOC_NAME_MAX];
+
+	if (!obj->pool) {
+		rcu_read_unlock();
+		return false;
+	}
+	/* The pool may go once we leave the RCU section: copy its name. */
+	strscpy(pool, obj->pool->name);
+	rcu_read_unlock();
+
+	usercopy_abort(verdict == SMALLOC_COPY_INTO_SEALED ?
+		       "sealed smalloc" : "smalloc", pool, to_user,
+		       ptr - obj->start, n);
+}
+
+/*
  * smalloc_check_usercopy() - Hardened usercopy's check of smalloc memory.
  * @ptr: Kernel address of the copy, in a VM_SMALLOC area.
  * @n: Size of the copy.
@@ -257,26 +338,24 @@ smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
  *
  * Aborts, naming the pool, a copy that does not start in an object, runs
  * past the end of the object it starts in, or writes into a sealed pool.
- * Called by check_heap_object() only, when page faults are enabled; takes
- * no lock.
+ * Called by check_heap_object() only, before the checks of vmalloc memory,
+ * which an object's bounds make redundant; takes no lock.
+ *
+ * Return: true if @ptr is smalloc memory, and the copy may go ahead; false
+ * if @ptr is not smalloc memory.
  */
-void smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
+bool smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
 {
 	enum smalloc_copy_verdict verdict;
 	struct smalloc_object obj;
-	char pool[SMALLOC_NAME_MAX] = "";
 
+	if (!smalloc_in_window(ptr))
+		return false;
 	rcu_read_lock();
 	verdict = __smalloc_copy_verdict(ptr, n, to_user, &obj);
-	/* The pool may go once we leave the RCU section: copy its name. */
-	if (verdict != SMALLOC_COPY_OK && obj.pool)
-		strscpy(pool, obj.pool->name);
+	if (unlikely(verdict != SMALLOC_COPY_OK))
+		return smalloc_usercopy_refuse(ptr, n, to_user, verdict, &obj);
 	rcu_read_unlock();
-
-	if (likely(verdict == SMALLOC_COPY_OK))
-		return;
-	usercopy_abort(verdict == SMALLOC_COPY_INTO_SEALED ?
-		       "sealed smalloc" : "smalloc", pool, to_user,
-		       ptr - obj.start, n);
+	return true;
 }
 #endif /* CONFIG_HARDENED_USERCOPY && CONFIG_SMALLOC_HARDENING */

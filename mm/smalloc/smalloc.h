@@ -20,6 +20,25 @@
  */
 #define SMALLOC_NODE_MAX_PAGES	(IS_ENABLED(CONFIG_MMU) ? 512 : 16)
 
+/*
+ * Where nodes are mapped: the top sixteenth of the vmalloc space on 64-bit,
+ * where nothing else allocates as vmalloc() fills it from the bottom, so
+ * that an address below it is no smalloc address without a lookup.  All
+ * of it where the vmalloc space is small.
+ */
+#define SMALLOC_VSTART	(IS_ENABLED(CONFIG_64BIT) ?			\
+			 VMALLOC_END - (VMALLOC_END - VMALLOC_START) / 16 :	\
+			 VMALLOC_START)
+#define SMALLOC_VEND	VMALLOC_END
+
+/* Can @p be in a node?  Without an MMU, nodes are kmalloc() memory. */
+static inline bool smalloc_in_window(const void *p)
+{
+	return !IS_ENABLED(CONFIG_MMU) ||
+	       ((unsigned long)p >= SMALLOC_VSTART &&
+		(unsigned long)p < SMALLOC_VEND);
+}
+
 /* Longest pool name kept, with its NUL. */
 #define SMALLOC_NAME_MAX	64
 
@@ -34,6 +53,7 @@
  * @nr: Objects in the node.  The allocator writes an object's end, then
  *	publishes it with smp_store_release(); readers load @nr with
  *	smp_load_acquire() and need no lock.
+ * @align: The pool's alignment, here so that a lookup reads one header.
  *
  * The header is the first bytes of the area it describes: a node's address
  * is its area's address, and the header is sealed with the pool.  The end
@@ -51,6 +71,7 @@ struct smalloc_node {
 	size_t base;
 	size_t used;
 	unsigned int nr;
+	unsigned int align;
 };
 
 /* Where the end offset of object @i of @node is kept. */
@@ -140,8 +161,12 @@ struct smalloc_warnings {
 /* core.c */
 extern struct list_head smalloc_pools;
 extern struct mutex smalloc_pools_lock;
-/* Calls to set_memory_ro/rw() since boot, for debugfs: each flushes TLBs. */
-extern atomic_long_t smalloc_set_memory_calls;
+/*
+ * For debugfs, since boot: permission changes of a node, and the TLB
+ * flushes that made them visible (one per seal or unseal).
+ */
+extern atomic_long_t smalloc_permission_changes;
+extern atomic_long_t smalloc_tlb_flushes;
 bool smalloc_warning_expected(void);
 struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 
@@ -161,10 +186,24 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 int smalloc_index_add(struct smalloc_node *node);
 int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
+void smalloc_index_forget(struct smalloc_node *node);
 bool smalloc_index_holds(const struct smalloc_node *node, size_t size);
 
+/**
+ * struct smalloc_flush - What a permission change needs flushed.
+ * @start: Lowest address whose mapping changed.
+ * @end: End of the highest one.
+ */
+struct smalloc_flush {
+	unsigned long start;
+	unsigned long end;
+};
+
 #if IS_ENABLED(CONFIG_KUNIT)
-int smalloc_set_memory(unsigned long addr, int numpages, bool ro);
+int smalloc_set_memory(unsigned long addr, int numpages, bool ro,
+		       struct smalloc_flush *flush);
+int smalloc_protect(unsigned long addr, int numpages, bool ro,
+		    struct smalloc_flush *flush);
 struct smalloc_pool *smalloc_create_shared(const char *name);
 int smalloc_seal_final(struct smalloc_pool *pool);
 enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,

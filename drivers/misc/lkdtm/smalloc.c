@@ -39,9 +39,9 @@ static struct smalloc_pool *lkdtm_smalloc_object(size_t size, u8 **obj)
 }
 
 /*
- * Sealing makes both mappings read-only, or fails: an architecture or
- * config that cannot change the direct map refuses to seal, which is
- * reported as it is.
+ * Sealing makes the vmalloc mapping read-only and takes the pages out of
+ * the direct map, or fails: an architecture or config that cannot change
+ * the direct map refuses to seal, which is reported as it is.
  */
 static void lkdtm_smalloc_write_sealed(bool alias)
 {
@@ -65,7 +65,8 @@ static void lkdtm_smalloc_write_sealed(bool alias)
 		ptr = page_address(vmalloc_to_page(obj)) + offset_in_page(obj);
 	pr_info("attempting bad write to sealed smalloc memory through its %s at %p\n",
 		alias ? "direct-map alias" : "vmalloc address", ptr);
-	WRITE_ONCE(*ptr, READ_ONCE(*ptr) ^ 0xabcd1234);
+	/* Read through the vmalloc address: the alias is not even mapped. */
+	WRITE_ONCE(*ptr, READ_ONCE(*(u64 *)obj) ^ 0xabcd1234);
 	pr_err("FAIL: survived bad write\n");
 
 	/* Only reached on failure: the pool stays, sealed, after an Oops. */

@@ -1,49 +1,86 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: print what samples/smalloc's benchmark measures, the cost of
-# hardened usercopy's smalloc check, on the test kernel and on the same
-# config without lock debugging and KUnit (built in a directory of its
-# own), and on that config without CONFIG_SMALLOC_HARDENING, the master
-# toggle of the checks with a run-time cost.  Timings under QEMU TCG are emulated: compare the lines of one run
-# with each other, not with real hardware.  Nothing here is asserted.
+# make bench: build the benchmark kernel (the test kernel's config without
+# lock debugging, kmemleak, fault injection and KUnit, with
+# CONFIG_SMALLOC_BENCH) in a
+# directory of its own, boot it once under QEMU and print the table of
+# mm/smalloc/smalloc_bench.c, also written as CSV.  Timings under QEMU TCG
+# are emulated: compare the lines of one run with each other, not with
+# real hardware; IPI and page counts do not suffer from emulation.
+# Nothing here is asserted.
 #
-#   bench.sh <kernel tree> <test build dir> <bench build dir>
+#   bench.sh <kernel tree> <test build dir> <bench build dir> <csv>
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-src=${1:?usage: bench.sh <kernel tree> <test build dir> <bench build dir>}
+src=${1:?usage: bench.sh <kernel tree> <test build dir> <bench build dir> <csv>}
 test_build=${2:?}
 build=${3:?}
+csv=${4:?}
 
-run() {
-	"$here/boot.sh" "$1" "$here/bench-init.sh" "$1/bench.log"
-	sed -n 's/^bench: //p' "$1/bench.log"
-	sed -n 's/^bench-wr: /write-rare: /p' "$1/bench.log"
-	grep -q '^bench: to_user kmalloc ' "$1/bench.log"
-}
-
-echo "== test kernel (PROVE_LOCKING, DEBUG_LIST, KUnit) =="
-run "$test_build" || exit 1
-
-# kbuild <build dir>: build bzImage with the .config in it, incrementally.
-kbuild() {
-	make -C "$src" O="$1" ARCH=x86_64 CC="ccache gcc" olddefconfig > /dev/null &&
-	make -C "$src" O="$1" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
-		> "$1/build.log" 2>&1 || { tail -n 20 "$1/build.log"; return 1; }
-}
+# shellcheck source=qemu.sh
+. "$here/qemu.sh"
 
 mkdir -p "$build"
 cp "$test_build/.config" "$build/.config"
 "$src/scripts/config" --file "$build/.config" -d KUNIT -d PROVE_LOCKING \
-	-d DEBUG_LOCK_ALLOC -d DEBUG_ATOMIC_SLEEP -d DEBUG_LIST
-kbuild "$build" || exit 1
-echo "== same config without lock debugging and KUnit =="
-run "$build" || exit 1
+	-d DEBUG_LOCK_ALLOC -d DEBUG_ATOMIC_SLEEP -d DEBUG_LIST \
+	-d DEBUG_RT_MUTEXES -d DEBUG_SPINLOCK -d DEBUG_MUTEXES \
+	-d DEBUG_WW_MUTEX_SLOWPATH -d DEBUG_RWSEMS -d LOCK_STAT \
+	-d DEBUG_KMEMLEAK -d FAULT_INJECTION -e SMALLOC_BENCH
+make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" olddefconfig > /dev/null || exit 1
+if grep -E '^CONFIG_(LOCKDEP|DEBUG_[A-Z_]*MUTEX[A-Z_]*|DEBUG_SPINLOCK|DEBUG_KMEMLEAK|KUNIT)=y' "$build/.config"; then
+	echo "bench: lock debugging or KUnit is still on in $build/.config"
+	exit 1
+fi
+make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
+	> "$build/build.log" 2>&1 || { tail -n 20 "$build/build.log"; exit 1; }
 
-# The cost of the master toggle: the same kernel without the usercopy
-# object check.  Only what depends on the option is rebuilt.
-"$src/scripts/config" --file "$build/.config" -d SMALLOC_HARDENING
-kbuild "$build" || exit 1
-echo "== same, without CONFIG_SMALLOC_HARDENING =="
-run "$build"
+"$here/boot.sh" "$build" "$here/bench-init.sh" "$build/bench.log"
+grep -q '^bench: # end' "$build/bench.log" ||
+	{ echo "bench: the boot did not finish, see $build/bench.log"; exit 1; }
+
+# SELinux, sealed and not: the test kernel, whose policy lives in sealed
+# pools, and the pristine kernel of the same config (both with lock
+# debugging), with the reference policy and questions of make test.
+stage=$test_build/selinux-root/selinux
+pristine=$(dirname "$build")/build-pristine
+selinux_rows() {
+	local kernel=$1 name=$2 root=$build/bench-selinux-root
+
+	rm -rf "$root"
+	mkdir -p "$root/selinux"
+	cp "$stage"/{ref.pol,ref.triples,bools,query} "$root/selinux/"
+	SMALLOC_BOOT_TIMEOUT=1200 "$here/boot.sh" "$kernel" "$here/bench-init.sh" \
+		"$build/bench-selinux-$name.log" "$root"
+	grep -q '^bench: # end' "$build/bench-selinux-$name.log" ||
+		{ echo "bench: the $name SELinux boot did not finish"; return 1; }
+	sed -n "s/^bench: selinux,\([^,]*\),/selinux,\1 ($name),/p" \
+		"$build/bench-selinux-$name.log"
+}
+: > "$build/bench-selinux.csv"
+if [ "${SMALLOC_BENCH_SELINUX:-1}" = 0 ]; then
+	echo "# SELinux rows left out (SMALLOC_BENCH_SELINUX=0)"
+elif [ -f "$stage/ref.pol" ] && [ -f "$pristine/arch/x86/boot/bzImage" ]; then
+	selinux_rows "$test_build" sealed >> "$build/bench-selinux.csv" &&
+		selinux_rows "$pristine" pristine >> "$build/bench-selinux.csv" ||
+		exit 1
+else
+	echo "# SELinux rows need the reference policy and the pristine kernel of make test: run it first"
+fi
+
+mkdir -p "$(dirname "$csv")"
+{
+	echo "# smalloc bench, $(git -C "$here" describe --always --dirty 2> /dev/null), accel=$(smalloc_accel "$build"), 2 vCPUs, $(date -u +%F)"
+	sed -n 's/^bench: \([^#]\)/\1/p' "$build/bench.log"
+	cat "$build/bench-selinux.csv"
+} > "$csv"
+head -n 1 "$csv"
+sed -n 's/^bench: # //p' "$build/bench.log"
+{
+	echo "section,case,median,min,max,unit"
+	grep -v '^#' "$csv"
+} | column -t -s, -o '  '
+echo "CSV: $csv"
+! grep -q ',error ' "$csv"

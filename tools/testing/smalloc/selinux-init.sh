@@ -74,8 +74,9 @@ kmemleak() {
 	head -n 60 /tmp/kmemleak | sed "s/^/selinux: kmemleak-report $1 /"
 }
 
-set_memory_calls() {
-	cat $D/set_memory_calls 2> /dev/null || echo none
+# Node permission changes and TLB flushes since boot.
+permission_changes() {
+	echo "$(cat $D/permission_changes 2> /dev/null || echo none)/$(cat $D/tlb_flushes 2> /dev/null || echo none)"
 }
 
 # Flip boolean $1 and commit; print the commit's time.
@@ -93,15 +94,15 @@ checks() {
 	say "commit one $(flip "$name")"
 	pools after-commit
 
-	# Timings and set_memory calls: information only.
-	before=$(set_memory_calls)
+	# Timings, permission changes/TLB flushes: information only.
+	before=$(permission_changes)
 	info "load time, reference policy, $(wc -l < $S/ref.triples)-context sidtab: $($Q -l $S/ref.pol)"
-	after=$(set_memory_calls)
-	info "set_memory calls by that load: $before -> $after"
+	after=$(permission_changes)
+	info "node permission changes/TLB flushes by that load: $before -> $after"
 	before=$after
 	info "boolean commit time: $(flip "$name")"
-	after=$(set_memory_calls)
-	info "set_memory calls by that commit: $before -> $after"
+	after=$(permission_changes)
+	info "node permission changes/TLB flushes by that commit: $before -> $after"
 	$Q -a < $S/ref.triples > /dev/null 2> /tmp/t
 	info "10000 access queries, AVC cold after the commit: $(cat /tmp/t)"
 	mark "timings taken"

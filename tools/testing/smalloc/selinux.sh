@@ -26,8 +26,8 @@
 #    Its answers are cached, keyed by everything they depend on, so only a
 #    fresh machine pays for that build and boot.
 #  - full: our kernel runs the same part, compared here with the pristine
-#    answers, then: the pools sealed, timings and set_memory calls (as
-#    information), 100 broken policies refused without leaks.
+#    answers, then: the pools sealed, timings, permission changes and TLB
+#    flushes (as information), 100 broken policies refused without leaks.
 #  - reload: our kernel, a fresh boot (a small sidtab keeps reloads
 #    cheap): 100 reloads and 100 boolean commits leave pools, smalloc's
 #    vmalloc pages, slab and vmalloc flat and kmemleak quiet.
@@ -251,7 +251,7 @@ if [ "$judge_only" != 1 ]; then
 fi
 differential_lines "$log" > "$build/selinux-ours.txt"
 
-# Information, never judged: timings, set_memory calls, guest uptimes.
+# Information, never judged: timings, permission changes, guest uptimes.
 sed -n 's/^selinux: \(# .*\)/\1/p; s/^selinux: ref \(# selinux-query: .*\)/\1 (reference policy, cold AVC)/p' "$log" |
 	sed 's/^# /# SELinux full boot: /'
 sed -n 's/^selinux: \(# .*\)/\1/p' "$llog" | sed 's/^# /# SELinux reload boot: /'

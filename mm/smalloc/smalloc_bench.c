@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smalloc benchmark: what smalloc costs next to what a kernel developer
+ * would use instead.
+ *
+ * Reading /sys/kernel/debug/smalloc_bench/run measures, in one go:
+ *
+ * - allocation of 16 to 4096 bytes from a pool, kmalloc(), a kmem_cache,
+ *   vmalloc() and a gen_pool;
+ * - seal and unseal of pools of 1, 16, 256 and 4096 pages of 64-byte
+ *   objects, next to one set_memory_ro()/set_memory_rw() over as many
+ *   contiguous vmalloc pages, with the TLB-flush IPIs each one causes;
+ * - an 8-byte store to a sealed object: write-rare, a plain store, and
+ *   unseal + store + seal;
+ * - the memory of 10,000 objects of 16, 64 and 256 bytes;
+ * - 64-byte copy_to_user() and copy_from_user() with smalloc, kmalloc and
+ *   vmalloc memory.
+ *
+ * Each line is "section,case,median,min,max,unit" over BENCH_ROUNDS rounds;
+ * timings are in ns per operation, and under emulation only their ratios
+ * within one run mean anything.  Writing a size in MiB to
+ * /sys/kernel/debug/smalloc_bench/hold seals a pool of that many MiB of
+ * 64-byte objects and keeps it, for /proc/meminfo's DirectMap lines; reading
+ * it tells in how many 2 MiB regions of physical memory its pages lie;
+ * writing 0 destroys it.
+ */
+
+#define pr_fmt(fmt) "smalloc_bench: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/genalloc.h>
+#include <linux/hardirq.h>
+#include <linux/ktime.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/set_memory.h>
+#include <linux/slab.h>
+#include <linux/smalloc.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+
+#include "smalloc.h"
+
+#define BENCH_ROUNDS	11
+#define BENCH_ALLOCS	256
+#define BENCH_COPIES	2000
+#define BENCH_OBJECTS	10000
+#define BENCH_WR_STORES	200
+
+struct bench_out {
+	char *buf;
+	size_t len, size;
+};
+
+static int bench_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One row: the median, min and max of @n samples, each divided by @ops. */
+static void bench_row(struct bench_out *out, const char *section,
+		      const char *name, u64 *v, int n, u64 ops,
+		      const char *unit)
+{
+	sort(v, n, sizeof(*v), bench_cmp, NULL);
+	out->len += scnprintf(out->buf + out->len, out->size - out->len,
+			      "%s,%s,%llu,%llu,%llu,%s\n", section, name,
+			      div64_u64(v[n / 2], ops), div64_u64(v[0], ops),
+			      div64_u64(v[n - 1], ops), unit);
+}
+
+/* A row of hundredths: "1.25" for 125. */
+static void bench_row_cent(struct bench_out *out, const char *section,
+			   const char *name, u64 *v, int n, u64 ops,
+			   const char *unit)
+{
+	u64 med, lo, hi;
+
+	sort(v, n, sizeof(*v), bench_cmp, NULL);
+	med = div64_u64(v[n / 2] * 100, ops);
+	lo = div64_u64(v[0] * 100, ops);
+	hi = div64_u64(v[n - 1] * 100, ops);
+	out->len += scnprintf(out->buf + out->len, out->size - out->len,
+			      "%s,%s,%llu.%02llu,%llu.%02llu,%llu.%02llu,%s\n",
+			      section, name, med / 100, med % 100, lo / 100,
+			      lo % 100, hi / 100, hi % 100, unit);
+}
+
+static void bench_error(struct bench_out *out, const char *section,
+			const char *name, int err)
+{
+	out->len += scnprintf(out->buf + out->len, out->size - out->len,
+			      "%s,%s,error %d,,,\n", section, name, err);
+}
+
+/*
+ * TLB-shootdown and function-call IPIs received so far, on all CPUs, as
+ * /proc/interrupts counts them (TLB, CAL): a kernel TLB flush reaches the
+ * other CPUs through one of them.  0 where they are not counted.
+ */
+static u64 bench_ipis(void)
+{
+#if defined(CONFIG_X86) && defined(CONFIG_SMP)
+	u64 n = 0;
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		n += per_cpu(irq_stat, cpu).irq_tlb_count +
+		     per_cpu(irq_stat, cpu).irq_call_count;
+	return n;
+#else
+	return 0;
+#endif
+}
+
+/* Allocation */
+
+enum bench_allocator { B_SMALLOC, B_KMALLOC, B_CACHE, B_VMALLOC, B_GENPOOL,
+		       B_NR };
+static const char *const bench_allocator_name[B_NR] = {
+	"smalloc", "kmalloc", "kmem_cache", "vmalloc", "gen_pool",
+};
+
+/* ns for BENCH_ALLOCS allocations of @size from @a, or a negative errno. */
+static s64 bench_alloc_round(enum bench_allocator a, size_t size,
+			     void **objs)
+{
+	struct smalloc_pool *pool = NULL;
+	struct kmem_cache *cache = NULL;
+	struct gen_pool *gp = NULL;
+	void *chunk = NULL;
+	s64 ret = 0;
+	u64 t;
+	int i;
+
+	switch (a) {
+	case B_SMALLOC:
+		pool = smalloc_create("bench-alloc");
+		ret = pool ? 0 : -ENOMEM;
+		break;
+	case B_CACHE:
+		cache = kmem_cache_create("bench-alloc", size, 0, 0, NULL);
+		ret = cache ? 0 : -ENOMEM;
+		break;
+	case B_GENPOOL:
+		gp = gen_pool_create(ilog2(ARCH_KMALLOC_MINALIGN), NUMA_NO_NODE);
+		chunk = vmalloc(BENCH_ALLOCS * size);
+		if (!gp || !chunk ||
+		    gen_pool_add(gp, (unsigned long)chunk, BENCH_ALLOCS * size,
+				 NUMA_NO_NODE))
+			ret = -ENOMEM;
+		break;
+	default:
+		break;
+	}
+	if (ret)
+		goto out;
+
+	memset(objs, 0, BENCH_ALLOCS * sizeof(*objs));
+	t = ktime_get_ns();
+	for (i = 0; i < BENCH_ALLOCS; i++) {
+		switch (a) {
+		case B_SMALLOC:
+			objs[i] = smalloc_alloc(pool, size);
+			break;
+		case B_KMALLOC:
+			objs[i] = kmalloc(size, GFP_KERNEL);
+			break;
+		case B_CACHE:
+			objs[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+			break;
+		case B_VMALLOC:
+			objs[i] = vmalloc(size);
+			break;
+		case B_GENPOOL:
+			objs[i] = (void *)gen_pool_alloc(gp, size);
+			break;
+		default:
+			break;
+		}
+	}
+	ret = ktime_get_ns() - t;
+
+	for (i = 0; i < BENCH_ALLOCS; i++) {
+		if (!objs[i])
+			ret = -ENOMEM;
+		else if (a == B_KMALLOC)
+			kfree(objs[i]);
+		else if (a == B_CACHE)
+			kmem_cache_free(cache, objs[i]);
+		else if (a == B_VMALLOC)
+			vfree(objs[i]);
+		else if (a == B_GENPOOL)
+			gen_pool_free(gp, (unsigned long)objs[i], size);
+	}
+out:
+	smalloc_destroy(pool);
+	kmem_cache_destroy(cache);
+	if (gp)
+		gen_pool_destroy(gp);
+	vfree(chunk);
+	return ret;
+}
+
+static void bench_alloc(struct bench_out *out)
+{
+	static const size_t sizes[] = { 16, 64, 256, 1024, 4096 };
+	u64 v[BENCH_ROUNDS];
+	char name[32];
+	void **objs;
+	int s, a, r;
+	s64 ns;
+
+	objs = kmalloc_array(BENCH_ALLOCS, sizeof(*objs), GFP_KERNEL);
+	if (!objs) {
+		bench_error(out, "alloc", "all", -ENOMEM);
+		return;
+	}
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (a = 0; a < B_NR; a++) {
+			snprintf(name, sizeof(name), "%s %zu B",
+				 bench_allocator_name[a], sizes[s]);
+			for (r = 0; r < BENCH_ROUNDS; r++) {
+				ns = bench_alloc_round(a, sizes[s], objs);
+				if (ns < 0)
+					break;
+				v[r] = ns;
+				cond_resched();
+			}
+			if (ns < 0)
+				bench_error(out, "alloc", name, ns);
+			else
+				bench_row(out, "alloc", name, v, BENCH_ROUNDS,
+					  BENCH_ALLOCS, "ns/op");
+		}
+	}
+	kfree(objs);
+}
+
+/* Seal and unseal */
+
+/* A pool of 64-byte objects with at least @pages pages, or NULL. */
+static struct smalloc_pool *bench_pool_of(const char *name,
+					  unsigned long pages, void **first)
+{
+	struct smalloc_pool *pool = smalloc_create(name);
+	void *p;
+
+	while (pool && pool->nr_pages < pages) {
+		p = smalloc_zalloc(pool, 64);
+		if (!p) {
+			smalloc_destroy(pool);
+			return NULL;
+		}
+		if (first && !*first)
+			*first = p;
+	}
+	return pool;
+}
+
+static void bench_seal(struct bench_out *out)
+{
+	static const unsigned long sizes[] = { 1, 16, 256, 4096 };
+	u64 seal[BENCH_ROUNDS], unseal[BENCH_ROUNDS];
+	u64 sipi[BENCH_ROUNDS], uipi[BENCH_ROUNDS];
+	struct smalloc_pool *pool;
+	unsigned long pages;
+	char name[48];
+	int s, r, err;
+	void *area;
+	u64 t, i;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		snprintf(name, sizeof(name), "smalloc %lu pages", sizes[s]);
+		pool = bench_pool_of("bench-seal", sizes[s], NULL);
+		if (!pool) {
+			bench_error(out, "seal", name, -ENOMEM);
+			continue;
+		}
+		pages = pool->nr_pages;
+		snprintf(name, sizeof(name), "smalloc %lu pages (%lu)",
+			 sizes[s], pages);
+		for (r = 0, err = 0; r < BENCH_ROUNDS && !err; r++) {
+			i = bench_ipis();
+			t = ktime_get_ns();
+			err = smalloc_seal(pool);
+			seal[r] = ktime_get_ns() - t;
+			sipi[r] = bench_ipis() - i;
+			if (err)
+				break;
+			i = bench_ipis();
+			t = ktime_get_ns();
+			err = smalloc_unseal(pool);
+			unseal[r] = ktime_get_ns() - t;
+			uipi[r] = bench_ipis() - i;
+		}
+		smalloc_destroy(pool);
+		if (err) {
+			bench_error(out, "seal", name, err);
+			continue;
+		}
+		bench_row(out, "seal", name, seal, BENCH_ROUNDS, 1, "ns");
+		bench_row(out, "seal-ipis", name, sipi, BENCH_ROUNDS, 1, "IPIs");
+		bench_row(out, "unseal", name, unseal, BENCH_ROUNDS, 1, "ns");
+		bench_row(out, "unseal-ipis", name, uipi, BENCH_ROUNDS, 1,
+			  "IPIs");
+
+		/* One set_memory_ro/rw over as many contiguous pages. */
+		snprintf(name, sizeof(name), "set_memory %lu pages", pages);
+		area = vmalloc(pages << PAGE_SHIFT);
+		if (!area) {
+			bench_error(out, "seal", name, -ENOMEM);
+			continue;
+		}
+		for (r = 0, err = 0; r < BENCH_ROUNDS && !err; r++) {
+			i = bench_ipis();
+			t = ktime_get_ns();
+			err = set_memory_ro((unsigned long)area, pages);
+			seal[r] = ktime_get_ns() - t;
+			sipi[r] = bench_ipis() - i;
+			i = bench_ipis();
+			t = ktime_get_ns();
+			err |= set_memory_rw((unsigned long)area, pages);
+			unseal[r] = ktime_get_ns() - t;
+			uipi[r] = bench_ipis() - i;
+		}
+		vfree(area);
+		if (err) {
+			bench_error(out, "seal", name, err);
+			continue;
+		}
+		bench_row(out, "seal", name, seal, BENCH_ROUNDS, 1, "ns");
+		bench_row(out, "seal-ipis", name, sipi, BENCH_ROUNDS, 1, "IPIs");
+		bench_row(out, "unseal", name, unseal, BENCH_ROUNDS, 1, "ns");
+		bench_row(out, "unseal-ipis", name, uipi, BENCH_ROUNDS, 1,
+			  "IPIs");
+		cond_resched();
+	}
+}
+
+/* Write-rare */
+
+static void bench_wr(struct bench_out *out)
+{
+	u64 wr[BENCH_ROUNDS], cycle[BENCH_ROUNDS], plain[BENCH_ROUNDS];
+	u64 wipi[BENCH_ROUNDS], cipi[BENCH_ROUNDS];
+	struct smalloc_pool *wrp, *pool;
+	u64 *w = NULL, *s = NULL, *k, t, i;
+	int r, n, err = 0;
+
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	wrp = smalloc_create_wr("bench-wr");
+	pool = bench_pool_of("bench-wr-16-pages", 16, (void **)&s);
+	if (!k || !pool || !s) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (wrp) {
+		w = smalloc_zalloc(wrp, sizeof(*w));
+		if (!w)
+			err = -ENOMEM;
+		else
+			err = smalloc_seal_final(wrp);
+	}
+	if (!err)
+		err = smalloc_seal(pool);
+	if (err)
+		goto out;
+
+	for (r = 0; r < BENCH_ROUNDS && !err; r++) {
+		i = bench_ipis();
+		t = ktime_get_ns();
+		for (n = 0; w && n < BENCH_WR_STORES && !err; n++)
+			err = smalloc_wr_assign(*w, n);
+		wr[r] = ktime_get_ns() - t;
+		wipi[r] = bench_ipis() - i;
+		if (w && !err && READ_ONCE(*w) != BENCH_WR_STORES - 1)
+			err = -EIO;
+
+		t = ktime_get_ns();
+		for (n = 0; n < BENCH_WR_STORES; n++)
+			WRITE_ONCE(*k, n);
+		plain[r] = ktime_get_ns() - t;
+
+		i = bench_ipis();
+		t = ktime_get_ns();
+		err = err ?: smalloc_unseal(pool);
+		if (!err) {
+			WRITE_ONCE(*s, r);
+			err = smalloc_seal(pool);
+		}
+		cycle[r] = ktime_get_ns() - t;
+		cipi[r] = bench_ipis() - i;
+		cond_resched();
+	}
+	if (err)
+		goto out;
+	if (w) {
+		bench_row(out, "write-rare", "smalloc_wr_assign", wr,
+			  BENCH_ROUNDS, BENCH_WR_STORES, "ns/op");
+		bench_row_cent(out, "write-rare-ipis", "smalloc_wr_assign",
+			       wipi, BENCH_ROUNDS, BENCH_WR_STORES, "IPIs/op");
+	}
+	bench_row(out, "write-rare", "plain store kmalloc", plain,
+		  BENCH_ROUNDS, BENCH_WR_STORES, "ns/op");
+	bench_row(out, "write-rare", "unseal+store+seal 16 pages", cycle,
+		  BENCH_ROUNDS, 1, "ns/op");
+	bench_row(out, "write-rare-ipis", "unseal+store+seal 16 pages", cipi,
+		  BENCH_ROUNDS, 1, "IPIs/op");
+out:
+	if (err)
+		bench_error(out, "write-rare", "all", err);
+	smalloc_destroy(pool);
+	smalloc_destroy(wrp);
+	kfree(k);
+}
+
+/* Memory */
+
+static void bench_memory(struct bench_out *out)
+{
+	static const size_t sizes[] = { 16, 64, 256 };
+	struct smalloc_pool *pool;
+	struct kmem_cache *cache;
+	struct smalloc_node *node;
+	DEFINE_XARRAY(seen);
+	struct folio *folio;
+	u64 payload, bytes;
+	char name[32];
+	void **objs;
+	int s, i;
+
+	objs = kvmalloc_array(BENCH_OBJECTS, sizeof(*objs), GFP_KERNEL);
+	if (!objs) {
+		bench_error(out, "memory", "all", -ENOMEM);
+		return;
+	}
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		payload = (u64)BENCH_OBJECTS * sizes[s];
+
+		/* All pages of the pool, its state and the index's entries. */
+		snprintf(name, sizeof(name), "smalloc %zu B", sizes[s]);
+		pool = smalloc_create("bench-memory");
+		for (i = 0; pool && i < BENCH_OBJECTS; i++) {
+			if (!smalloc_alloc(pool, sizes[s]))
+				break;
+		}
+		if (!pool || i < BENCH_OBJECTS) {
+			bench_error(out, "memory", name, -ENOMEM);
+			smalloc_destroy(pool);
+			continue;
+		}
+		bytes = ((u64)pool->nr_pages << PAGE_SHIFT) +
+			sizeof(struct smalloc_state);
+		/* A maple tree slot and pivot in the index per node. */
+		for (node = pool->nodes; node; node = node->next)
+			bytes += 2 * sizeof(unsigned long);
+		smalloc_destroy(pool);
+		bench_row_cent(out, "memory", name, &bytes, 1, payload,
+			       "x payload");
+
+		/* The slabs that hold the objects, in a cache of their own. */
+		snprintf(name, sizeof(name), "kmem_cache %zu B", sizes[s]);
+		cache = kmem_cache_create("bench-memory", sizes[s], 0,
+					  SLAB_NO_MERGE, NULL);
+		bytes = 0;
+		for (i = 0; cache && i < BENCH_OBJECTS; i++) {
+			objs[i] = kmem_cache_alloc(cache, GFP_KERNEL);
+			if (!objs[i])
+				break;
+			folio = virt_to_folio(objs[i]);
+			if (xa_load(&seen, folio_pfn(folio)))
+				continue;
+			if (!xa_err(xa_store(&seen, folio_pfn(folio),
+					     xa_mk_value(1), GFP_KERNEL)))
+				bytes += folio_size(folio);
+		}
+		xa_destroy(&seen);
+		if (!cache || i < BENCH_OBJECTS)
+			bytes = 0;
+		while (cache && i--)
+			kmem_cache_free(cache, objs[i]);
+		kmem_cache_destroy(cache);
+		bench_row_cent(out, "memory", name, &bytes, 1, payload,
+			       "x payload");
+
+		/* A page, at least, per vmalloc() area. */
+		snprintf(name, sizeof(name), "vmalloc %zu B", sizes[s]);
+		bytes = (u64)BENCH_OBJECTS *
+			(PAGE_ALIGN(sizes[s]) + sizeof(struct vm_struct));
+		bench_row_cent(out, "memory", name, &bytes, 1, payload,
+			       "x payload");
+	}
+	kvfree(objs);
+}
+
+/* Usercopy */
+
+/* Copies of 64 bytes, from or to @obj and @alt in turn. */
+static s64 bench_copy(void __user *ubuf, void *obj, void *alt, bool to_user,
+		      u64 *v)
+{
+	size_t size = 64;
+	void *p;
+	int r, i;
+	u64 t;
+
+	/* Not a compile-time constant: usercopy checks only those that are not. */
+	OPTIMIZER_HIDE_VAR(size);
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		t = ktime_get_ns();
+		for (i = 0; i < BENCH_COPIES; i++) {
+			p = i & 1 ? alt : obj;
+			if (to_user ? copy_to_user(ubuf, p, size) :
+				      copy_from_user(p, ubuf, size))
+				return -EFAULT;
+		}
+		v[r] = ktime_get_ns() - t;
+	}
+	return 0;
+}
+
+static void bench_usercopy(struct bench_out *out, void __user *ubuf)
+{
+	static const char *const names[4] = {
+		"smalloc", "kmalloc", "vmalloc", "smalloc 2 pools in turn",
+	};
+	struct smalloc_pool *pool, *other;
+	void *obj[4] = {}, *alt[4], *p;
+	u64 v[BENCH_ROUNDS];
+	char name[48];
+	int i, dir;
+
+	/* An object in the middle of a pool of BENCH_OBJECTS. */
+	pool = smalloc_create("bench-usercopy");
+	for (i = 0; pool && i < BENCH_OBJECTS; i++) {
+		p = smalloc_zalloc(pool, 64);
+		if (!p)
+			break;
+		if (i == BENCH_OBJECTS / 2)
+			obj[0] = p;
+	}
+	obj[1] = kzalloc(64, GFP_KERNEL);
+	obj[2] = vzalloc(64);
+	/* Each copy in another node than the one before. */
+	other = smalloc_create("bench-usercopy-other");
+	obj[3] = obj[0];
+	alt[3] = other ? smalloc_zalloc(other, 64) : NULL;
+	for (i = 0; i < 3; i++)
+		alt[i] = obj[i];
+	for (dir = 0; dir < 2; dir++) {
+		for (i = 0; i < 4; i++) {
+			snprintf(name, sizeof(name), "%s %s 64 B",
+				 dir ? "copy_from_user" : "copy_to_user",
+				 names[i]);
+			if (!obj[i] || !alt[i] ||
+			    bench_copy(ubuf, obj[i], alt[i], !dir, v))
+				bench_error(out, "usercopy", name, -EFAULT);
+			else
+				bench_row(out, "usercopy", name, v,
+					  BENCH_ROUNDS, BENCH_COPIES, "ns/op");
+			cond_resched();
+		}
+	}
+	vfree(obj[2]);
+	kfree(obj[1]);
+	smalloc_destroy(other);
+	smalloc_destroy(pool);
+}
+
+static ssize_t bench_run_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct bench_out out = { .size = 4 * PAGE_SIZE };
+	ssize_t ret;
+
+	if (*ppos)
+		return 0;
+	if (count < out.size)
+		return -EINVAL;
+	out.buf = kzalloc(out.size, GFP_KERNEL);
+	if (!out.buf)
+		return -ENOMEM;
+	out.len = scnprintf(out.buf, out.size,
+			    "# section,case,median,min,max,unit; %d rounds, %d CPUs\n",
+			    BENCH_ROUNDS, num_online_cpus());
+	/* The reader's buffer is the user side of the copies. */
+	bench_usercopy(&out, ubuf);
+	bench_alloc(&out);
+	bench_seal(&out);
+	bench_wr(&out);
+	bench_memory(&out);
+	ret = simple_read_from_buffer(ubuf, count, ppos, out.buf, out.len);
+	kfree(out.buf);
+	return ret;
+}
+
+static const struct file_operations bench_run_fops = {
+	.owner = THIS_MODULE,
+	.read = bench_run_read,
+	.llseek = noop_llseek,
+};
+
+/* Direct-map splitting */
+
+static DEFINE_MUTEX(bench_hold_lock);
+static struct smalloc_pool *bench_held;
+
+static ssize_t bench_hold_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	unsigned int mib;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &mib);
+	if (ret)
+		return ret;
+	mutex_lock(&bench_hold_lock);
+	smalloc_destroy(bench_held);
+	bench_held = NULL;
+	if (mib) {
+		bench_held = bench_pool_of("bench-hold", mib << (20 - PAGE_SHIFT),
+					   NULL);
+		ret = bench_held ? smalloc_seal(bench_held) : -ENOMEM;
+	}
+	mutex_unlock(&bench_hold_lock);
+	return ret ?: count;
+}
+
+/* Pages of the held pool, and the 2 MiB regions of memory they lie in. */
+static ssize_t bench_hold_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	unsigned long pages = 0, regions = 0, pfn, i;
+	struct smalloc_node *node;
+	DEFINE_XARRAY(seen);
+	char buf[64];
+	int len;
+
+	mutex_lock(&bench_hold_lock);
+	for (node = bench_held ? bench_held->nodes : NULL; node;
+	     node = node->next) {
+		for (i = 0; i < node->size >> PAGE_SHIFT; i++) {
+			pfn = page_to_pfn(vmalloc_to_page((void *)node +
+							  (i << PAGE_SHIFT)));
+			pages++;
+			if (xa_load(&seen, pfn >> (PMD_SHIFT - PAGE_SHIFT)))
+				continue;
+			if (!xa_err(xa_store(&seen, pfn >> (PMD_SHIFT - PAGE_SHIFT),
+					     xa_mk_value(1), GFP_KERNEL)))
+				regions++;
+		}
+	}
+	mutex_unlock(&bench_hold_lock);
+	xa_destroy(&seen);
+	len = scnprintf(buf, sizeof(buf), "%lu pages in %lu 2MiB regions\n",
+			pages, regions);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations bench_hold_fops = {
+	.owner = THIS_MODULE,
+	.read = bench_hold_read,
+	.write = bench_hold_write,
+	.llseek = noop_llseek,
+};
+
+static struct dentry *bench_dir;
+
+static int __init smalloc_bench_init(void)
+{
+	bench_dir = debugfs_create_dir("smalloc_bench", NULL);
+	debugfs_create_file("run", 0400, bench_dir, NULL, &bench_run_fops);
+	debugfs_create_file("hold", 0600, bench_dir, NULL, &bench_hold_fops);
+	return 0;
+}
+
+static void __exit smalloc_bench_exit(void)
+{
+	debugfs_remove(bench_dir);
+	smalloc_destroy(bench_held);
+}
+
+module_init(smalloc_bench_init);
+module_exit(smalloc_bench_exit);
+MODULE_DESCRIPTION("smalloc benchmark");
+MODULE_LICENSE("GPL");
