@@ -155,8 +155,10 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 		else
 			mid = stride ? (offset - node->base) / stride : nr;
 		if (mid < nr && *smalloc_node_end(node, mid) > offset &&
-		    (!mid || *smalloc_node_end(node, mid - 1) <= offset))
-			lo = hi = mid;
+		    (!mid || *smalloc_node_end(node, mid - 1) <= offset)) {
+			lo = mid;
+			hi = mid;
+		}
 	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
