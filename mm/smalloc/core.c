@@ -16,9 +16,9 @@
  * map, and marked VM_SMALLOC.  (Without an MMU, vmalloc() is kmalloc(): a
  * node is physically contiguous, a power of two of at most 16 pages unless
  * an object needs more, and nothing can be sealed.)  Nodes are mapped in
- * the top sixteenth of the vmalloc space (SMALLOC_VSTART), where nothing
- * else allocates, so that the lookups of other addresses stop at a
- * comparison.  Objects are carved from the newest node with a bump
+ * the top sixteenth of the vmalloc space (SMALLOC_VSTART), far from where
+ * vmalloc() allocates, so that the lookups of most other addresses stop
+ * at a comparison.  Objects are carved from the newest node with a bump
  * pointer, aligned to the pool's alignment.  When an object does not fit,
  * the pool grows by a node as large as the pool so far (up to 512 pages),
  * so that the number of nodes, and of allocations and checks per seal,
@@ -182,7 +182,9 @@ static struct smalloc_state *smalloc_alloc_state(const struct smalloc_pool *pool
 {
 	struct smalloc_state *state;
 
-	if (smalloc_warn_on(!pool))
+	/* A pool lives in its first node, in smalloc's window. */
+	if (smalloc_warn_on(!pool || (pool != &smalloc_global_pool &&
+				      !smalloc_in_window(pool))))
 		return NULL;
 	state = READ_ONCE(pool->state);
 	if (smalloc_warn_on(!state || READ_ONCE(state->pool) != pool)) {
@@ -202,6 +204,12 @@ static struct smalloc_state *smalloc_alloc_state(const struct smalloc_pool *pool
  */
 static bool smalloc_can_seal(void)
 {
+	/*
+	 * Hardware tag-based KASAN maps vmalloc memory with a tagged memory
+	 * type, which the permission change would not keep.
+	 */
+	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
+		return false;
 #if defined(CONFIG_X86_64)
 	return true;
 #elif defined(CONFIG_ARM64)
@@ -273,6 +281,14 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 		alias = (unsigned long)page_address(page);
 		smalloc_flush_add(flush, alias, PAGE_SIZE);
 	}
+	/*
+	 * The walk fails only on a huge mapping, which a node never has, and
+	 * then before it changes a PTE: the callback itself cannot fail.
+	 */
+	if (!ret && WARN_ON_ONCE(apply_to_existing_page_range(&init_mm, addr,
+					(unsigned long)numpages << PAGE_SHIFT,
+					smalloc_pte_set_prot, &prot)))
+		ret = -EFAULT;
 	if (ret) {
 		while (i--) {
 			page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
@@ -284,9 +300,7 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 		return ret;
 	}
 	smalloc_flush_add(flush, addr, (unsigned long)numpages << PAGE_SHIFT);
-	return apply_to_existing_page_range(&init_mm, addr,
-					    (unsigned long)numpages << PAGE_SHIFT,
-					    smalloc_pte_set_prot, &prot);
+	return 0;
 #else
 	return -EOPNOTSUPP;	/* smalloc_can_seal() is false */
 #endif
@@ -401,7 +415,8 @@ static bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
 
 	/* Read under the vmap lock: the area may be going, if forged. */
 	return vmap_area_info((unsigned long)node, &start, &end, &flags) &&
-	       (flags & VM_SMALLOC) && start == (unsigned long)node &&
+	       (flags & VM_SMALLOC) &&
+	       start == (unsigned long)kasan_reset_tag(node) &&
 	       /* vmalloc's guard page follows the area. */
 	       end - start == size + PAGE_SIZE;
 }
@@ -588,6 +603,8 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 
 	if (pool->nodes && !smalloc_can_seal()) {
 		pr_notice_once("pools cannot be sealed on this system: %s\n",
+			       IS_ENABLED(CONFIG_KASAN_HW_TAGS) ?
+			       "hardware tag-based KASAN is on" :
 			       IS_ENABLED(CONFIG_ARM64) ?
 			       "boot with rodata=full" :
 			       !IS_ENABLED(CONFIG_MMU) ? "there is no MMU" :
@@ -956,7 +973,8 @@ void __init smalloc_seal_global(void)
  * caller must make sure nothing uses the pool's objects any more, and that
  * no other call on the pool runs at the same time or comes later: the pool
  * is gone when this returns.  Lookups (smalloc_find_object() and the like)
- * may run meanwhile; they find nothing once the pool is going.
+ * may run meanwhile; they stop finding the pool's objects before any page
+ * is freed.
  *
  * A pool whose metadata fails the checks of smalloc_seal() is not freed but
  * leaked, with a warning: freeing pages that may belong to somebody else

@@ -24,12 +24,20 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
 						     MT_FLAGS_USE_RCU);
 
 /*
- * The node each CPU found last, so that lookups in the same node again, as
- * the copies of one object make, skip the walk of the tree.  Only ever a
- * node the tree held when it was found, and under RCU, as the tree's
- * entries are; smalloc_index_forget() clears it before the node is freed.
+ * The node each CPU found last, with the range the tree holds it for, so
+ * that lookups in the same node again, as the copies of one object make,
+ * skip the walk of the tree.  Only ever a node the tree held when it was
+ * found, and under RCU, as the tree's entries are;
+ * smalloc_index_forget() clears it before the node is freed.  Written
+ * with interrupts off, node last; a reader on the same CPU that an
+ * interrupt's lookup overtakes sees @node change, and looks in the tree.
  */
-static DEFINE_PER_CPU(struct smalloc_node *, smalloc_last_node);
+struct smalloc_last {
+	struct smalloc_node *node;
+	unsigned long start;
+	unsigned long last;
+};
+static DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
 
 /*
  * Under the pool lock: make @node findable by address.  An insertion, so
@@ -65,30 +73,48 @@ void smalloc_index_forget(struct smalloc_node *node)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		cmpxchg(per_cpu_ptr(&smalloc_last_node, cpu), node, NULL);
+		cmpxchg(&per_cpu_ptr(&smalloc_last, cpu)->node, node, NULL);
 }
 
-/*
- * Under rcu_read_lock() or the lock of the node's pool.  What changes
- * permissions or frees checks the tree's own range of a node too
- * (smalloc_index_holds()); a hit in the per-CPU cache trusts the size in
- * the node's header.
- */
+/* Under rcu_read_lock() or the lock of the node's pool. */
 struct smalloc_node *smalloc_index_find(const void *p)
 {
-	unsigned long addr = (unsigned long)p;
+	MA_STATE(mas, &smalloc_nodes, (unsigned long)p, (unsigned long)p);
+	unsigned long addr = (unsigned long)p, start, last, flags;
+	struct smalloc_last *c;
 	struct smalloc_node *node;
 
 	/* Nodes are mapped in a window of their own: no lookup outside it. */
 	if (!smalloc_in_window(p))
 		return NULL;
-	node = this_cpu_read(smalloc_last_node);
-	if (node && addr >= (unsigned long)node &&
-	    addr - (unsigned long)node < READ_ONCE(node->size))
+
+	preempt_disable();
+	c = this_cpu_ptr(&smalloc_last);
+	node = READ_ONCE(c->node);
+	start = READ_ONCE(c->start);
+	last = READ_ONCE(c->last);
+	barrier();
+	if (node && node == READ_ONCE(c->node) && addr >= start &&
+	    addr <= last) {
+		preempt_enable();
 		return node;
-	node = mtree_load(&smalloc_nodes, addr);
-	if (node)
-		this_cpu_write(smalloc_last_node, node);
+	}
+	preempt_enable();
+
+	rcu_read_lock();
+	node = mas_walk(&mas);
+	rcu_read_unlock();
+	if (!node)
+		return NULL;
+	local_irq_save(flags);
+	c = this_cpu_ptr(&smalloc_last);
+	WRITE_ONCE(c->node, NULL);
+	barrier();
+	WRITE_ONCE(c->start, mas.index);
+	WRITE_ONCE(c->last, mas.last);
+	barrier();
+	WRITE_ONCE(c->node, node);
+	local_irq_restore(flags);
 	return node;
 }
 
@@ -334,7 +360,8 @@ static noinline bool smalloc_usercopy_refuse(const void *ptr, unsigned long n,
 
 /*
  * smalloc_check_usercopy() - Hardened usercopy's check of smalloc memory.
- * @ptr: Kernel address of the copy, in a VM_SMALLOC area.
+ * @ptr: Kernel address of the copy, a vmalloc address (or, without an
+ *	MMU, any address).
  * @n: Size of the copy.
  * @to_user: true for a copy to user space, false for one from it.
  *

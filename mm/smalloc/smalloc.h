@@ -6,6 +6,7 @@
 #ifndef MM_SMALLOC_SMALLOC_H
 #define MM_SMALLOC_SMALLOC_H
 
+#include <linux/kasan.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/smalloc.h>
@@ -22,9 +23,10 @@
 
 /*
  * Where nodes are mapped: the top sixteenth of the vmalloc space on 64-bit,
- * where nothing else allocates as vmalloc() fills it from the bottom, so
- * that an address below it is no smalloc address without a lookup.  All
- * of it where the vmalloc space is small.
+ * so that an address below it is no smalloc address without a lookup.
+ * vmalloc() fills its space from the bottom; the per-CPU allocator's
+ * areas come from the top, and an address of theirs costs a lookup that
+ * finds nothing.  All of the space where it is small.
  */
 #define SMALLOC_VSTART	(IS_ENABLED(CONFIG_64BIT) ?			\
 			 VMALLOC_END - (VMALLOC_END - VMALLOC_START) / 16 :	\
@@ -34,9 +36,10 @@
 /* Can @p be in a node?  Without an MMU, nodes are kmalloc() memory. */
 static inline bool smalloc_in_window(const void *p)
 {
+	unsigned long addr = (unsigned long)kasan_reset_tag(p);
+
 	return !IS_ENABLED(CONFIG_MMU) ||
-	       ((unsigned long)p >= SMALLOC_VSTART &&
-		(unsigned long)p < SMALLOC_VEND);
+	       (addr >= SMALLOC_VSTART && addr < SMALLOC_VEND);
 }
 
 /* Longest pool name kept, with its NUL. */

@@ -62,11 +62,26 @@ static int bench_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Where the IPIs are counted (bench_ipis()); elsewhere their rows say n/a. */
+#define BENCH_IPIS_COUNTED	(IS_ENABLED(CONFIG_X86) && IS_ENABLED(CONFIG_SMP))
+
+static bool bench_not_counted(struct bench_out *out, const char *section,
+			      const char *name, const char *unit)
+{
+	if (BENCH_IPIS_COUNTED || !strstr(unit, "IPIs"))
+		return false;
+	out->len += scnprintf(out->buf + out->len, out->size - out->len,
+			      "%s,%s,n/a,,,%s\n", section, name, unit);
+	return true;
+}
+
 /* One row: the median, min and max of @n samples, each divided by @ops. */
 static void bench_row(struct bench_out *out, const char *section,
 		      const char *name, u64 *v, int n, u64 ops,
 		      const char *unit)
 {
+	if (bench_not_counted(out, section, name, unit))
+		return;
 	sort(v, n, sizeof(*v), bench_cmp, NULL);
 	out->len += scnprintf(out->buf + out->len, out->size - out->len,
 			      "%s,%s,%llu,%llu,%llu,%s\n", section, name,
@@ -81,6 +96,8 @@ static void bench_row_cent(struct bench_out *out, const char *section,
 {
 	u64 med, lo, hi;
 
+	if (bench_not_counted(out, section, name, unit))
+		return;
 	sort(v, n, sizeof(*v), bench_cmp, NULL);
 	med = div64_u64(v[n / 2] * 100, ops);
 	lo = div64_u64(v[0] * 100, ops);
@@ -323,9 +340,11 @@ static void bench_seal(struct bench_out *out)
 			err = set_memory_ro((unsigned long)area, pages);
 			seal[r] = ktime_get_ns() - t;
 			sipi[r] = bench_ipis() - i;
+			if (err)
+				break;
 			i = bench_ipis();
 			t = ktime_get_ns();
-			err |= set_memory_rw((unsigned long)area, pages);
+			err = set_memory_rw((unsigned long)area, pages);
 			unseal[r] = ktime_get_ns() - t;
 			uipi[r] = bench_ipis() - i;
 		}
@@ -528,7 +547,8 @@ static s64 bench_copy(void __user *ubuf, void *obj, void *alt, bool to_user,
 static void bench_usercopy(struct bench_out *out, void __user *ubuf)
 {
 	static const char *const names[4] = {
-		"smalloc", "kmalloc", "vmalloc", "smalloc 2 pools in turn",
+		"smalloc same object", "kmalloc", "vmalloc",
+		"smalloc 2 pools in turn",
 	};
 	struct smalloc_pool *pool, *other;
 	void *obj[4] = {}, *alt[4], *p;

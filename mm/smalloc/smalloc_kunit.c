@@ -1070,6 +1070,29 @@ static void smalloc_test_shared_pool_sealed(struct kunit *test)
 	expect_writable(test, p, false);
 }
 
+/*
+ * Once a pool is destroyed, no lookup finds it, not even on the CPU whose
+ * cache of the last node found held its node.
+ */
+static void smalloc_test_lookup_after_destroy(struct kunit *test)
+{
+	struct smalloc_object obj;
+	struct smalloc_pool *pool;
+	u8 *p;
+
+	pool = smalloc_create(test->name);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+
+	migrate_disable();
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
+	smalloc_destroy(pool);
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(p));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(p, &obj));
+	migrate_enable();
+}
+
 static void smalloc_test_find_object(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, 64);
@@ -1333,6 +1356,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_shared_pool_final),
 	KUNIT_CASE(smalloc_test_shared_pool_sealed),
 	KUNIT_CASE(smalloc_test_find_object),
+	KUNIT_CASE(smalloc_test_lookup_after_destroy),
 	KUNIT_CASE(smalloc_test_lookup_while_allocating),
 	KUNIT_CASE(smalloc_test_usercopy_verdict),
 	KUNIT_CASE(smalloc_test_usercopy_allowed),
