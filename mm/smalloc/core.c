@@ -285,10 +285,13 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 	 * The walk fails only on a huge mapping, which a node never has, and
 	 * then before it changes a PTE: the callback itself cannot fail.
 	 */
-	if (!ret && WARN_ON_ONCE(apply_to_existing_page_range(&init_mm, addr,
-					(unsigned long)numpages << PAGE_SHIFT,
-					smalloc_pte_set_prot, &prot)))
-		ret = -EFAULT;
+	if (!ret) {
+		ret = apply_to_existing_page_range(&init_mm, addr,
+						   (unsigned long)numpages << PAGE_SHIFT,
+						   smalloc_pte_set_prot, &prot);
+		if (WARN_ON_ONCE(ret))
+			ret = -EFAULT;
+	}
 	if (ret) {
 		while (i--) {
 			page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);

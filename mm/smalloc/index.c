@@ -37,6 +37,7 @@ struct smalloc_last {
 	unsigned long start;
 	unsigned long last;
 };
+
 static DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
 
 /*
