@@ -280,17 +280,58 @@ static struct smalloc_pool *bench_pool_of(const char *name,
 	return pool;
 }
 
+/* Seal (@ro) or unseal a pool, or an area of @pages pages. */
+typedef int (*bench_protect_t)(void *what, unsigned long pages, bool ro);
+
+static int bench_protect_pool(void *what, unsigned long pages, bool ro)
+{
+	return ro ? smalloc_seal(what) : smalloc_unseal(what);
+}
+
+static int bench_protect_area(void *what, unsigned long pages, bool ro)
+{
+	return ro ? set_memory_ro((unsigned long)what, pages) :
+		    set_memory_rw((unsigned long)what, pages);
+}
+
+/*
+ * BENCH_ROUNDS seals and unseals of @what with @protect: the rows of their
+ * times and IPIs, or of the first error.
+ */
+static void bench_seal_rows(struct bench_out *out, const char *name,
+			    bench_protect_t protect, void *what,
+			    unsigned long pages)
+{
+	u64 ns[2][BENCH_ROUNDS], ipis[2][BENCH_ROUNDS], t, i;
+	int r, ro, err = 0;
+
+	for (r = 0; r < BENCH_ROUNDS && !err; r++) {
+		for (ro = 1; ro >= 0 && !err; ro--) {
+			i = bench_ipis();
+			t = ktime_get_ns();
+			err = protect(what, pages, ro);
+			ns[ro][r] = ktime_get_ns() - t;
+			ipis[ro][r] = bench_ipis() - i;
+		}
+	}
+	if (err) {
+		bench_error(out, "seal", name, err);
+		return;
+	}
+	bench_row(out, "seal", name, ns[1], BENCH_ROUNDS, 1, "ns");
+	bench_row(out, "seal-ipis", name, ipis[1], BENCH_ROUNDS, 1, "IPIs");
+	bench_row(out, "unseal", name, ns[0], BENCH_ROUNDS, 1, "ns");
+	bench_row(out, "unseal-ipis", name, ipis[0], BENCH_ROUNDS, 1, "IPIs");
+}
+
 static void bench_seal(struct bench_out *out)
 {
 	static const unsigned long sizes[] = { 1, 16, 256, 4096 };
-	u64 seal[BENCH_ROUNDS], unseal[BENCH_ROUNDS];
-	u64 sipi[BENCH_ROUNDS], uipi[BENCH_ROUNDS];
 	struct smalloc_pool *pool;
 	unsigned long pages;
 	char name[48];
-	int s, r, err;
 	void *area;
-	u64 t, i;
+	int s;
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		snprintf(name, sizeof(name), "smalloc %lu pages", sizes[s]);
@@ -302,30 +343,8 @@ static void bench_seal(struct bench_out *out)
 		pages = pool->nr_pages;
 		snprintf(name, sizeof(name), "smalloc %lu pages (%lu)",
 			 sizes[s], pages);
-		for (r = 0, err = 0; r < BENCH_ROUNDS && !err; r++) {
-			i = bench_ipis();
-			t = ktime_get_ns();
-			err = smalloc_seal(pool);
-			seal[r] = ktime_get_ns() - t;
-			sipi[r] = bench_ipis() - i;
-			if (err)
-				break;
-			i = bench_ipis();
-			t = ktime_get_ns();
-			err = smalloc_unseal(pool);
-			unseal[r] = ktime_get_ns() - t;
-			uipi[r] = bench_ipis() - i;
-		}
+		bench_seal_rows(out, name, bench_protect_pool, pool, pages);
 		smalloc_destroy(pool);
-		if (err) {
-			bench_error(out, "seal", name, err);
-			continue;
-		}
-		bench_row(out, "seal", name, seal, BENCH_ROUNDS, 1, "ns");
-		bench_row(out, "seal-ipis", name, sipi, BENCH_ROUNDS, 1, "IPIs");
-		bench_row(out, "unseal", name, unseal, BENCH_ROUNDS, 1, "ns");
-		bench_row(out, "unseal-ipis", name, uipi, BENCH_ROUNDS, 1,
-			  "IPIs");
 
 		/* One set_memory_ro/rw over as many contiguous pages. */
 		snprintf(name, sizeof(name), "set_memory %lu pages", pages);
@@ -334,30 +353,8 @@ static void bench_seal(struct bench_out *out)
 			bench_error(out, "seal", name, -ENOMEM);
 			continue;
 		}
-		for (r = 0, err = 0; r < BENCH_ROUNDS && !err; r++) {
-			i = bench_ipis();
-			t = ktime_get_ns();
-			err = set_memory_ro((unsigned long)area, pages);
-			seal[r] = ktime_get_ns() - t;
-			sipi[r] = bench_ipis() - i;
-			if (err)
-				break;
-			i = bench_ipis();
-			t = ktime_get_ns();
-			err = set_memory_rw((unsigned long)area, pages);
-			unseal[r] = ktime_get_ns() - t;
-			uipi[r] = bench_ipis() - i;
-		}
+		bench_seal_rows(out, name, bench_protect_area, area, pages);
 		vfree(area);
-		if (err) {
-			bench_error(out, "seal", name, err);
-			continue;
-		}
-		bench_row(out, "seal", name, seal, BENCH_ROUNDS, 1, "ns");
-		bench_row(out, "seal-ipis", name, sipi, BENCH_ROUNDS, 1, "IPIs");
-		bench_row(out, "unseal", name, unseal, BENCH_ROUNDS, 1, "ns");
-		bench_row(out, "unseal-ipis", name, uipi, BENCH_ROUNDS, 1,
-			  "IPIs");
 		cond_resched();
 	}
 }
