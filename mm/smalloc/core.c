@@ -146,53 +146,44 @@ bool smalloc_warning_expected(void)
 
 /*
  * The state of @pool, or NULL, with a warning, if @pool is NULL (a failed
- * smalloc_create()) or does not look like a pool: it must lie in a node of
- * its own, and its state must point back to it.
+ * smalloc_create()) or does not look like a pool: it must lie in smalloc's
+ * window, its state must point back to it, and, with @lookup, the index
+ * must hold it in a node of its own.  The allocation path leaves the
+ * lookup out, as it costs as much as the allocation: allocation changes
+ * no permission and frees nothing, and seal, unseal and destroy check the
+ * pool fully, and each of its nodes, before they do.
  */
-struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
+static struct smalloc_state *__smalloc_pool_state(const struct smalloc_pool *pool,
+						  bool lookup)
 {
+	struct smalloc_state *state = NULL;
 	struct smalloc_node *node;
 	bool ours = true;
 
 	if (smalloc_warn_on(!pool))
 		return NULL;
 	if (pool != &smalloc_global_pool) {
-		rcu_read_lock();
-		node = smalloc_index_find(pool);
-		ours = node && node->pool == pool;
-		rcu_read_unlock();
+		ours = smalloc_in_window(pool);
+		if (ours && lookup) {
+			rcu_read_lock();
+			node = smalloc_index_find(pool);
+			ours = node && node->pool == pool;
+			rcu_read_unlock();
+		}
 	}
-	if (smalloc_warn_on(!ours || !pool->state ||
-			    pool->state->pool != pool)) {
-		pr_err("%p is not a pool, or its metadata is corrupted\n",
-		       pool);
-		return NULL;
-	}
-	return pool->state;
-}
-
-/*
- * The allocation path's check of @pool, for the bugs that pass something
- * else: as smalloc_pool_state(), without the index lookup, which costs as
- * much as the allocation.  Allocation changes no permission and frees
- * nothing; seal, unseal and destroy check the pool fully, and each of its
- * nodes, before they do.
- */
-static struct smalloc_state *smalloc_alloc_state(const struct smalloc_pool *pool)
-{
-	struct smalloc_state *state;
-
-	/* A pool lives in its first node, in smalloc's window. */
-	if (smalloc_warn_on(!pool || (pool != &smalloc_global_pool &&
-				      !smalloc_in_window(pool))))
-		return NULL;
-	state = READ_ONCE(pool->state);
+	if (ours)
+		state = READ_ONCE(pool->state);
 	if (smalloc_warn_on(!state || READ_ONCE(state->pool) != pool)) {
 		pr_err("%p is not a pool, or its metadata is corrupted\n",
 		       pool);
 		return NULL;
 	}
 	return state;
+}
+
+struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
+{
+	return __smalloc_pool_state(pool, true);
 }
 
 /*
@@ -764,7 +755,7 @@ static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 	void *p = NULL;
 
 	might_sleep();
-	state = smalloc_alloc_state(pool);
+	state = __smalloc_pool_state(pool, false);
 	if (!state)
 		return NULL;
 	if (!size)
