@@ -81,6 +81,9 @@
 #ifdef CONFIG_ARM64
 #include <linux/mmu_context.h>	/* rodata_full */
 #endif
+#ifdef CONFIG_X86_64
+#include <asm/sections.h>	/* _text, _brk_end */
+#endif
 
 #include "../internal.h"
 #include "smalloc.h"
@@ -232,6 +235,56 @@ static void smalloc_flush(struct smalloc_flush *flush)
 	*flush = (struct smalloc_flush){ .start = ULONG_MAX };
 }
 
+#ifdef CONFIG_X86_64
+/*
+ * x86_64 maps the kernel image a second time, at __START_KERNEL_map, from
+ * _text up to the 2 MiB boundary after _brk_end (cleanup_highmap()).  The
+ * pages of that range that the kernel image does not keep (after _brk_end,
+ * and the init and alignment gaps freed at boot) are ordinary free pages,
+ * and the high mapping keeps them writable: set_direct_map_invalid_noflush()
+ * does not see it (CPA_NO_CHECK_ALIAS), while set_memory_ro() would, at
+ * the cost of a flush of every CPU's TLB per call.  Take such a page out of
+ * the high mapping for good, as free_kernel_image_pages() does with PTI:
+ * the kernel never reaches a page that is not its image through it.  A
+ * page that has no present high-mapping alias costs a range check.
+ */
+static bool smalloc_highmap_present(struct page *page, unsigned long *alias)
+{
+	unsigned long start = __pa_symbol(_text) >> PAGE_SHIFT;
+	unsigned long end = __pa_symbol(roundup(_brk_end, PMD_SIZE) - 1) >> PAGE_SHIFT;
+	unsigned long pfn = page_to_pfn(page);
+	unsigned int level;
+	pte_t *pte;
+
+	if (pfn < start || pfn > end)
+		return false;
+	*alias = __START_KERNEL_map + PFN_PHYS(pfn) - phys_base;
+	pte = lookup_address(*alias, &level);
+	return pte && pte_present(*pte);
+}
+
+static int smalloc_unmap_highmap(struct page *page)
+{
+	unsigned long alias;
+
+	if (!smalloc_highmap_present(page, &alias))
+		return 0;
+	return set_memory_np_noalias(alias, 1);
+}
+#else
+/* Other architectures map a page of RAM once, besides vmalloc. */
+static inline bool smalloc_highmap_present(struct page *page,
+					   unsigned long *alias)
+{
+	return false;
+}
+
+static inline int smalloc_unmap_highmap(struct page *page)
+{
+	return 0;
+}
+#endif
+
 #ifdef CONFIG_MMU
 static int smalloc_pte_set_prot(pte_t *ptep, unsigned long addr, void *data)
 {
@@ -246,7 +299,9 @@ static int smalloc_pte_set_prot(pte_t *ptep, unsigned long addr, void *data)
  * Make the @numpages pages of the node at @addr read-only (@ro) or writable
  * again, without flushing TLBs: the vmalloc mapping becomes read-only, and
  * the direct-map alias is taken out of the direct map, as vfree() of a
- * VM_FLUSH_RESET_PERMS area does; unsealing puts both back.  The pages are
+ * VM_FLUSH_RESET_PERMS area does; unsealing puts both back.  A page that
+ * x86_64 also maps in the kernel's high mapping leaves it for good, with
+ * a flush of its own (smalloc_unmap_highmap()).  The pages are
  * found through the page tables, never through writable metadata.  On
  * failure, the node is as it was.  The caller flushes what @flush covers.
  */
@@ -265,6 +320,9 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 			ret = -EFAULT;
 			break;
 		}
+		ret = ro ? smalloc_unmap_highmap(page) : 0;
+		if (ret)
+			break;
 		ret = ro ? set_direct_map_invalid_noflush(page) :
 			   set_direct_map_default_noflush(page);
 		if (ret)
@@ -300,6 +358,71 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 #endif
 }
 
+#ifdef CONFIG_MMU
+/*
+ * Is the page at @addr, in a node, read-only through every mapping?  Its
+ * vmalloc PTE must be present and read-only, and its page out of the
+ * direct map (and out of x86_64's high mapping).  The answer comes from
+ * the page tables, which a write to a pool's writable state cannot change;
+ * a lockless walk, as vmalloc_to_page()'s.
+ */
+static bool smalloc_page_sealed(unsigned long addr)
+{
+	unsigned long alias;
+	struct page *page;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t pte;
+
+	pgd = pgd_offset_k(addr);
+	if (pgd_none(pgdp_get(pgd)))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(p4dp_get(p4d)))
+		return false;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
+		return false;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
+		return false;
+	pte = ptep_get(pte_offset_kernel(pmd, addr));
+	if (!pte_present(pte) || pte_write(pte))
+		return false;
+	page = pte_page(pte);
+	return !kernel_page_present(page) &&
+	       !smalloc_highmap_present(page, &alias);
+}
+#endif
+
+/*
+ * smalloc_range_sealed() - Is [@p, @p + @size), in a node, sealed?
+ *
+ * Every page it touches must be read-only through every mapping
+ * (smalloc_page_sealed()).  What the pool's writable state says is not
+ * enough: it is a hint that the caller checks first.  In any context, at
+ * the cost of a page-table walk per page.
+ */
+bool smalloc_range_sealed(const void *p, size_t size)
+{
+#ifdef CONFIG_MMU
+	unsigned long addr = (unsigned long)kasan_reset_tag(p);
+	unsigned long end = addr + max_t(size_t, size, 1);
+
+	if (!smalloc_can_seal() || end < addr)
+		return false;
+	for (addr &= PAGE_MASK; addr < end; addr += PAGE_SIZE) {
+		if (!smalloc_page_sealed(addr))
+			return false;
+	}
+	return true;
+#else
+	return false;	/* nothing is sealed without an MMU */
+#endif
+}
+
 /*
  * The one place that changes permissions, a node at a time, without a TLB
  * flush; KUnit injects failures here.
@@ -313,8 +436,10 @@ VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
 	return smalloc_protect(addr, numpages, ro, flush);
 }
 
-static void *smalloc_area_alloc(unsigned long pages)
+/* Where a node's pages come from; KUnit puts pages of its choice in. */
+VISIBLE_IF_KUNIT void *smalloc_area_alloc(unsigned long pages)
 {
+	KUNIT_STATIC_STUB_REDIRECT(smalloc_area_alloc, pages);
 	/* Sizes often come from data: a failure is the caller's to report. */
 	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
 				    SMALLOC_VSTART, SMALLOC_VEND,
@@ -543,13 +668,27 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 		return nr;
 	}
 
+	/*
+	 * A page of the pool may have been mapped elsewhere in the vmalloc
+	 * space before, by an area whose lazy unmapping has not flushed the
+	 * TLBs yet: a writable alias that the page tables no longer show.
+	 * Purge those first, as set_memory_ro() does.  They are not smalloc's
+	 * flushes, and not counted as such.
+	 */
+	if (ro)
+		vm_unmap_aliases();
 	for (i = 0; i < nr; i++) {
 		ret = smalloc_set_memory((unsigned long)recs[i].node,
 					 recs[i].pages, ro, &flush);
 		if (ret)
 			break;
 	}
-	/* One flush for the whole pool, however many nodes it has. */
+	/*
+	 * One flush for the whole pool, however many nodes it has, of the
+	 * range that covers its vmalloc addresses and its direct-map aliases
+	 * (on x86, that range is larger than the ceiling of a ranged flush,
+	 * and so a flush of the whole TLB).
+	 */
 	smalloc_flush(&flush);
 	/*
 	 * Once the pages are read-only on every CPU, what the headers say is

@@ -13,6 +13,7 @@
 
 #include <linux/maple_tree.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -29,16 +30,14 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
  * skip the walk of the tree.  Only ever a node the tree held when it was
  * found, and under RCU, as the tree's entries are;
  * smalloc_index_forget() clears it before the node is freed.  Written
- * with interrupts off, node last; a reader on the same CPU that an
- * interrupt's lookup overtakes sees @node change, and looks in the tree.
+ * with interrupts off, @node cleared first and set last; a reader on the
+ * same CPU that an interrupt's lookup overtakes sees @node change, and
+ * looks in the tree.  An NMI can overtake a writer too, but never writes:
+ * its stores between two of the writer's would leave one node with
+ * another's range.  It may read: between the writer's first and last
+ * store it finds @node NULL.
  */
-struct smalloc_last {
-	struct smalloc_node *node;
-	unsigned long start;
-	unsigned long last;
-};
-
-static DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
+VISIBLE_IF_KUNIT DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
 
 /*
  * Under the pool lock: make @node findable by address.  An insertion, so
@@ -105,8 +104,8 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	rcu_read_lock();
 	node = mas_walk(&mas);
 	rcu_read_unlock();
-	if (!node)
-		return NULL;
+	if (!node || in_nmi())
+		return node;
 	local_irq_save(flags);
 	c = this_cpu_ptr(&smalloc_last);
 	WRITE_ONCE(c->node, NULL);
@@ -231,7 +230,10 @@ EXPORT_SYMBOL_GPL(is_smalloc_addr);
  *
  * The lookup takes no lock and costs O(log n) in the number of objects
  * and nodes.  The pool must not be destroyed meanwhile.  @obj->sealed is
- * true only while every page of the pool is read-only.
+ * true only while the pool is sealed and the page tables say that every
+ * page of the object is read-only through every mapping: a forged pool
+ * state cannot make writable memory look sealed.  That costs a page-table
+ * walk per page of the object, for the objects of sealed pools only.
  *
  * Context: Any context.
  * Return: true if @p is within an object; false if it is not smalloc
@@ -243,8 +245,14 @@ bool smalloc_find_object(const void *p, struct smalloc_object *obj)
 
 	rcu_read_lock();
 	found = smalloc_lookup(p, obj) && obj->size;
+	/*
+	 * The pool's state is writable: it is only a hint, and the page
+	 * tables must say that the object cannot be written.
+	 */
 	if (obj->pool)
-		obj->sealed = READ_ONCE(obj->pool->state->sealed);
+		obj->sealed = READ_ONCE(obj->pool->state->sealed) &&
+			      smalloc_range_sealed(obj->start,
+						   obj->size ?: 1);
 	rcu_read_unlock();
 	return found;
 }
@@ -259,8 +267,10 @@ EXPORT_SYMBOL_GPL(smalloc_find_object);
  *
  * For code that receives a pointer it means to trust, as XNU's
  * zone_require_ro() or Windows' ExSecurePoolValidate(): [@p, @p + @size)
- * must lie within one object of @pool.  "Sealed" means that every page of
- * the pool is read-only: never while a seal or an unseal is under way.
+ * must lie within one object of @pool.  "Sealed" means that the pool is
+ * sealed and every page of the object is read-only, as the page tables
+ * say (smalloc_find_object()): never while a seal or an unseal is under
+ * way.
  *
  * Context: Any context.
  * Return: 0 if so; -EFAULT if @p is not in a smalloc object, -EXDEV if it

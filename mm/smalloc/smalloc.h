@@ -9,6 +9,8 @@
 #include <linux/kasan.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/pgtable.h>	/* VMALLOC_START, VMALLOC_END */
 #include <linux/smalloc.h>
 #include <linux/types.h>
 
@@ -172,6 +174,7 @@ extern atomic_long_t smalloc_permission_changes;
 extern atomic_long_t smalloc_tlb_flushes;
 bool smalloc_warning_expected(void);
 struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
+bool smalloc_range_sealed(const void *p, size_t size);
 
 /*
  * Evaluates to @cond; warns once per call site when true, unless a KUnit
@@ -185,7 +188,22 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 	unlikely(__bad);						\
 })
 
+/**
+ * struct smalloc_last - The node a CPU's lookup found last (index.c).
+ * @node: The node, or NULL.
+ * @start: First address the index holds @node for.
+ * @last: Last address the index holds @node for.
+ */
+struct smalloc_last {
+	struct smalloc_node *node;
+	unsigned long start;
+	unsigned long last;
+};
+
 /* index.c */
+#if IS_ENABLED(CONFIG_KUNIT)
+DECLARE_PER_CPU(struct smalloc_last, smalloc_last);
+#endif
 int smalloc_index_add(struct smalloc_node *node);
 int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
@@ -207,6 +225,7 @@ int smalloc_set_memory(unsigned long addr, int numpages, bool ro,
 		       struct smalloc_flush *flush);
 int smalloc_protect(unsigned long addr, int numpages, bool ro,
 		    struct smalloc_flush *flush);
+void *smalloc_area_alloc(unsigned long pages);
 struct smalloc_pool *smalloc_create_shared(const char *name);
 int smalloc_seal_final(struct smalloc_pool *pool);
 enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,

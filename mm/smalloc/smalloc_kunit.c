@@ -26,6 +26,10 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#ifdef CONFIG_X86_64
+#include <asm/sections.h>
+#endif
+
 #include "smalloc.h"
 
 static struct kunit_resource resource;
@@ -106,6 +110,74 @@ static void expect_writable(struct kunit *test, u8 *p, bool writable)
 	if (!writable)
 		KUNIT_EXPECT_EQ(test, old, READ_ONCE(*p));
 }
+
+#ifdef CONFIG_X86_64
+/*
+ * The alias of @page in x86_64's kernel high mapping, which covers the
+ * pages from _text up to the 2 MiB boundary after _brk_end, or 0.
+ */
+static unsigned long highmap_alias(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (pfn < PHYS_PFN(__pa_symbol(_text)) ||
+	    pfn > PHYS_PFN(__pa_symbol(roundup(_brk_end, PMD_SIZE) - 1)))
+		return 0;
+	return __START_KERNEL_map + PFN_PHYS(pfn) - phys_base;
+}
+
+/* Is @addr mapped, present and writable, as the page tables say? */
+static bool mapped_writable(unsigned long addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address(addr, &level);
+
+	return pte && pte_present(*pte) && pte_write(*pte);
+}
+
+/*
+ * The property of a seal, page by page and independently of smalloc's own
+ * walks: no page of any node of @pool has a present, writable mapping, be
+ * it its vmalloc PTE, its direct-map alias or its high-mapping alias.
+ * Returns the number of pages that have a high-mapping alias.
+ */
+static int expect_no_writable_mapping(struct kunit *test,
+				      struct smalloc_pool *pool)
+{
+	struct smalloc_node *node;
+	unsigned long addr, alias;
+	struct page *page;
+	int highmap = 0;
+
+	for (node = pool->nodes; node; node = node->next) {
+		for (addr = (unsigned long)node;
+		     addr < (unsigned long)node + node->size;
+		     addr += PAGE_SIZE) {
+			page = vmalloc_to_page((void *)addr);
+			KUNIT_ASSERT_NOT_NULL(test, page);
+			KUNIT_EXPECT_FALSE_MSG(test, mapped_writable(addr),
+					       "vmalloc PTE of %px", (void *)addr);
+			KUNIT_EXPECT_FALSE_MSG(test,
+					       mapped_writable((unsigned long)page_address(page)),
+					       "direct-map alias of %px", (void *)addr);
+			alias = highmap_alias(page);
+			if (alias) {
+				highmap++;
+				KUNIT_EXPECT_FALSE_MSG(test, mapped_writable(alias),
+						       "high-mapping alias of %px",
+						       (void *)addr);
+			}
+		}
+	}
+	return highmap;
+}
+#else
+static int expect_no_writable_mapping(struct kunit *test,
+				      struct smalloc_pool *pool)
+{
+	return 0;	/* expect_writable() checks both mappings there */
+}
+#endif
 
 /* Independent of smalloc's own lookup: ask vmalloc. */
 static bool in_smalloc_area(const void *p)
@@ -324,6 +396,7 @@ static void smalloc_test_seal(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	KUNIT_EXPECT_TRUE(test, pool->state->sealed);
+	expect_no_writable_mapping(test, pool);
 
 	/* First, middle and last page of the multi-page object, and more. */
 	expect_writable(test, small, false);
@@ -379,6 +452,7 @@ static void smalloc_test_alloc_after_seal(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	expect_writable(test, p + 2 * PAGE_SIZE - 1, false);
+	expect_no_writable_mapping(test, pool);
 }
 
 static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
@@ -436,6 +510,7 @@ static void smalloc_test_sealed_metadata(struct kunit *test)
 	KUNIT_ASSERT_PTR_NE(test, first, large);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_no_writable_mapping(test, pool);
 	/* The pool, its name, each node header, each node's object ends. */
 	expect_writable(test, (u8 *)pool, false);
 	expect_writable(test, (u8 *)&pool->nodes, false);
@@ -1322,6 +1397,169 @@ static void smalloc_test_usercopy_allowed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, copy_to_user(user, q, size));
 }
 
+#ifdef CONFIG_X86_64
+/* A page of the kernel image, so of the high mapping, for a node. */
+static u8 highmap_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+/* The page highmap_page stands in for, while it is in a node. */
+static struct page *highmap_replaced;
+static struct smalloc_pool *highmap_pool;
+
+/* Map @new at @addr of a node instead of the page there; return that. */
+static struct page *swap_node_page(unsigned long addr, struct page *new)
+{
+	struct vm_struct *area = find_vm_area((void *)addr);
+	unsigned int level;
+	pte_t *pte = lookup_address(addr, &level);
+	struct page *old = pte_page(*pte);
+
+	area->pages[(addr - (unsigned long)area->addr) >> PAGE_SHIFT] = new;
+	set_pte(pte, mk_pte(new, PAGE_KERNEL));
+	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
+	return old;
+}
+
+/* The page source of the first node: highmap_page, for its one page. */
+static void *highmap_area_alloc(unsigned long pages)
+{
+	void *area;
+
+	kunit_deactivate_static_stub(kunit_get_current_test(),
+				     smalloc_area_alloc);
+	area = smalloc_area_alloc(pages);
+	if (area && pages == 1)
+		highmap_replaced = swap_node_page((unsigned long)area,
+						  virt_to_page(lm_alias(highmap_page)));
+	return area;
+}
+
+/*
+ * However the test ends: put the high mapping of highmap_page back, give
+ * the node its own page again, and destroy the pool, which frees it.
+ */
+static void highmap_cleanup(void *unused)
+{
+	struct smalloc_pool *pool = highmap_pool;
+	struct page *page = highmap_replaced;
+
+	if (!pool)
+		return;
+	if (READ_ONCE(pool->state->sealed))
+		smalloc_unseal(pool);
+	set_memory_p((unsigned long)highmap_page, 1);
+	if (page) {
+		memcpy(page_address(page), highmap_page, PAGE_SIZE);
+		swap_node_page((unsigned long)oldest_node(pool), page);
+	}
+	smalloc_destroy(pool);
+	highmap_pool = NULL;
+	highmap_replaced = NULL;
+}
+#endif
+
+/*
+ * x86_64 maps the kernel image twice, and free pages that follow it are
+ * in its high mapping too: a node page from there must lose that alias
+ * when the pool is sealed.  highmap_page stands in for such a page.
+ */
+static void smalloc_test_highmap_alias(struct kunit *test)
+{
+#ifdef CONFIG_X86_64
+	u8 *p, *alias;
+
+	highmap_replaced = NULL;
+	kunit_activate_static_stub(test, smalloc_area_alloc,
+				   highmap_area_alloc);
+	highmap_pool = smalloc_create(test->name);
+	KUNIT_ASSERT_NOT_NULL(test, highmap_pool);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   highmap_cleanup,
+							   NULL));
+	KUNIT_ASSERT_NOT_NULL(test, highmap_replaced);
+	KUNIT_ASSERT_PTR_EQ(test, virt_to_page(lm_alias(highmap_page)),
+			    vmalloc_to_page(highmap_pool));
+
+	p = smalloc_alloc(highmap_pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, (unsigned long)highmap_pool & PAGE_MASK,
+			(unsigned long)p & PAGE_MASK);
+	memset(p, 0x5a, 64);
+	alias = highmap_page + offset_in_page(p);
+	KUNIT_ASSERT_EQ(test, (unsigned long)alias,
+			highmap_alias(vmalloc_to_page(p)) + offset_in_page(p));
+	KUNIT_EXPECT_EQ(test, 0, try_write(alias, 0x5a));
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(highmap_pool));
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(alias, 0xa5));
+	KUNIT_EXPECT_EQ(test, 0x5a, p[0]);
+	expect_writable(test, p, false);
+	KUNIT_EXPECT_EQ(test, 1, expect_no_writable_mapping(test, highmap_pool));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p, 64, highmap_pool, true));
+#else
+	kunit_skip(test, "only x86_64 has a kernel high mapping");
+#endif
+}
+
+/*
+ * The pool's state is writable: saying "sealed" there must not make
+ * writable memory pass for sealed.
+ */
+static void smalloc_test_forged_sealed(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_object obj;
+	u8 *p = smalloc_alloc(pool, 3 * PAGE_SIZE);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	WRITE_ONCE(pool->state->sealed, true);
+	KUNIT_EXPECT_EQ(test, -EPERM, smalloc_validate(p, 1, pool, true));
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p + PAGE_SIZE, &obj));
+	KUNIT_EXPECT_FALSE(test, obj.sealed);
+	WRITE_ONCE(pool->state->sealed, false);
+
+	/* Sealed for real, it is sealed, from any page of the object. */
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p + 2 * PAGE_SIZE, 1, pool,
+						  true));
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p + PAGE_SIZE, &obj));
+	KUNIT_EXPECT_TRUE(test, obj.sealed);
+}
+
+/*
+ * A lookup from NMI must leave the per-CPU cache of the last node alone:
+ * its stores could fall between two of an interrupted writer's.
+ */
+static void smalloc_test_nmi_lookup(struct kunit *test)
+{
+	struct smalloc_pool *one = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_pool *two = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *a = smalloc_alloc(one, 8), *b = smalloc_alloc(two, 8);
+	struct smalloc_node *cached, *before;
+	unsigned long flags;
+	bool found;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	local_irq_save(flags);
+	is_smalloc_addr(a);
+	before = READ_ONCE(this_cpu_ptr(&smalloc_last)->node);
+	__preempt_count_add(NMI_OFFSET + HARDIRQ_OFFSET);
+	found = is_smalloc_addr(b);
+	__preempt_count_sub(NMI_OFFSET + HARDIRQ_OFFSET);
+	cached = READ_ONCE(this_cpu_ptr(&smalloc_last)->node);
+	local_irq_restore(flags);
+
+	KUNIT_EXPECT_TRUE(test, found);
+	KUNIT_EXPECT_PTR_EQ(test, oldest_node(one), before);
+	KUNIT_EXPECT_PTR_EQ(test, before, cached);
+	/* Outside NMI, the lookup caches what it found. */
+	local_irq_save(flags);
+	is_smalloc_addr(b);
+	cached = READ_ONCE(this_cpu_ptr(&smalloc_last)->node);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_PTR_EQ(test, oldest_node(two), cached);
+}
+
 static int smalloc_test_init(struct kunit *test)
 {
 	warnings.armed = false;
@@ -1360,6 +1598,9 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_lookup_while_allocating),
 	KUNIT_CASE(smalloc_test_usercopy_verdict),
 	KUNIT_CASE(smalloc_test_usercopy_allowed),
+	KUNIT_CASE(smalloc_test_highmap_alias),
+	KUNIT_CASE(smalloc_test_forged_sealed),
+	KUNIT_CASE(smalloc_test_nmi_lookup),
 	{}
 };
 

@@ -83,6 +83,115 @@ static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
 	lkdtm_smalloc_write_sealed(true);
 }
 
+#ifdef CONFIG_X86_64
+/* Free pages taken, at most, to find one in the kernel high mapping. */
+#define LKDTM_HIGHMAP_HUNT	65536
+
+/*
+ * x86_64 maps the kernel image a second time, from _text to the 2 MiB
+ * boundary after _brk_end; the free pages there (the init memory freed at
+ * boot, the gaps around rodata, what follows the brk) have an alias in it.
+ * The address of @page's alias, if the page tables map it, or 0.
+ */
+static unsigned long lkdtm_highmap_alias(struct page *page)
+{
+	phys_addr_t phys = PFN_PHYS(page_to_pfn(page));
+	unsigned long alias = __START_KERNEL_map + phys - phys_base;
+	unsigned int level;
+	pte_t *pte;
+
+	if (phys < phys_base || alias >= __START_KERNEL_map + KERNEL_IMAGE_SIZE)
+		return 0;
+	pte = lookup_address(alias, &level);
+	return pte && pte_present(*pte) ? alias : 0;
+}
+
+/*
+ * A pool "lkdtm" whose first page has a high-mapping alias: take free
+ * pages until one has, give that one back and create the pool at once, on
+ * the same CPU, so that vmalloc() takes it from that CPU's free list.
+ */
+static struct smalloc_pool *lkdtm_highmap_pool(void)
+{
+	struct smalloc_pool *pool = NULL;
+	struct page *page, *next, *found;
+	LIST_HEAD(held);
+	int try, n;
+
+	for (try = 0; try < 8 && !pool; try++) {
+		found = NULL;
+		for (n = 0; n < LKDTM_HIGHMAP_HUNT && !found; n++) {
+			page = alloc_page(GFP_KERNEL | __GFP_NORETRY |
+					  __GFP_NOWARN);
+			if (!page)
+				break;
+			if (lkdtm_highmap_alias(page))
+				found = page;
+			else
+				list_add(&page->lru, &held);
+		}
+		if (!found)
+			break;
+		migrate_disable();
+		__free_page(found);
+		pool = smalloc_create("lkdtm");
+		migrate_enable();
+		if (pool && !lkdtm_highmap_alias(vmalloc_to_page(pool))) {
+			smalloc_destroy(pool);
+			pool = NULL;
+		}
+	}
+	list_for_each_entry_safe(page, next, &held, lru)
+		__free_page(page);
+	return pool;
+}
+#endif
+
+/*
+ * After a seal, no mapping of a pool page is writable, including the
+ * alias that x86_64's kernel high mapping gives the free pages near the
+ * kernel image.
+ */
+static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
+{
+#ifdef CONFIG_X86_64
+	struct smalloc_pool *pool;
+	u64 *ptr;
+	u8 *obj;
+	int ret;
+
+	pool = lkdtm_highmap_pool();
+	if (!pool) {
+		pr_err("FAIL: no free page in the kernel high mapping for a pool\n");
+		return;
+	}
+	obj = smalloc_zalloc(pool, 64);
+	if (!obj || vmalloc_to_page(obj) != vmalloc_to_page(pool)) {
+		pr_err("FAIL: the object is not in the pool's first page\n");
+		smalloc_destroy(pool);
+		return;
+	}
+	ptr = (u64 *)(lkdtm_highmap_alias(vmalloc_to_page(obj)) +
+		      offset_in_page(obj));
+	ret = smalloc_seal(pool);
+	if (ret) {
+		pr_err("FAIL: cannot seal the pool (%pe)\n", ERR_PTR(ret));
+		smalloc_destroy(pool);
+		return;
+	}
+
+	pr_info("attempting bad write to sealed smalloc memory through its kernel high-mapping alias at %px\n",
+		ptr);
+	WRITE_ONCE(*ptr, READ_ONCE(*(u64 *)obj) ^ 0xabcd1234);
+	pr_err("FAIL: survived bad write\n");
+
+	/* Only reached on failure: the pool stays, sealed, after an Oops. */
+	smalloc_destroy(pool);
+#else
+	pr_err("XFAIL: only x86_64 maps the kernel image a second time\n");
+#endif
+}
+
 static unsigned long lkdtm_user_page(void)
 {
 	unsigned long user_addr;
@@ -192,6 +301,7 @@ static void lkdtm_SMALLOC_GLOBAL_ALLOC_AFTER_BOOT(void)
 static struct crashtype crashtypes[] = {
 	CRASHTYPE(SMALLOC_WRITE_AFTER_SEAL),
 	CRASHTYPE(SMALLOC_WRITE_LINEAR_ALIAS),
+	CRASHTYPE(SMALLOC_WRITE_HIGHMAP_ALIAS),
 	CRASHTYPE(SMALLOC_GLOBAL_ALLOC_AFTER_BOOT),
 	CRASHTYPE(USERCOPY_SMALLOC_OVERRUN),
 	CRASHTYPE(USERCOPY_SMALLOC_INTO_SEALED),

@@ -3,8 +3,8 @@
 #
 # Cross-build an arm64 kernel with smalloc, its KUnit tests, LKDTM and the
 # sample, with Debian's aarch64-linux-gnu-gcc and the kernel's own
-# kunit.py: a build check, nothing is booted.  Not part of make test (it
-# costs a cold build of its own).
+# kunit.py: a build check, nothing is booted.  Part of make test, so that
+# a change that breaks arm64 turns CI red; make check-arm64 runs it alone.
 #
 #   check-arm64.sh <kernel tree> <build dir>
 set -uo pipefail

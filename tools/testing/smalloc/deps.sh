@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install, with apt-get, what building and testing smalloc needs, and the
-# packages named as arguments (make check-arm64 adds its cross compiler).
+# packages named as arguments (make check-arch adds its cross compilers).
 # Quick and quiet when everything is there already.
 #
 #   deps.sh [<package>...]
@@ -17,6 +17,7 @@ packages=(
 	qemu-system-x86 busybox-static		# boots
 	selinux-policy-default semodule-utils	# selinux.sh: the reference policy,
 	checkpolicy python3-setools		# the mdp policy, the questions
+	gcc-aarch64-linux-gnu			# the arm64 cross build
 	"$@"
 )
 

@@ -73,12 +73,16 @@ mkdir -p "$build"
 	"$here/kunit.sh" run "$src" "$build"
 	echo "# userspace: the demo, from a busybox initramfs"
 	"$here/demo.sh" "$build" --check | results_of
+	echo "# userspace: sealed pools read through /proc/kcore"
+	"$here/kcore.sh" "$build"
 	echo "# userspace: LKDTM's run.sh, from a busybox initramfs"
 	"$here/lkdtm.sh" "$src" "$build"
 	echo "# SELinux: real policies in sealed pools, decisions against the pristine base"
 	"$here/selinux.sh" "$src" "$build"
 	echo "# harness self-check: each clean-log check fails on a planted warning"
 	"$here/selfcheck.sh" "$src" "$build"
+	echo "# arm64: the series cross-builds (a build of its own, not booted)"
+	"$here/check-arm64.sh" "$src" "${SMALLOC_ARM64_BUILD:-$build-arm64}"
 	echo "# the exported series"
 	if [ -d "$src/.git" ] && git -C "$src" rev-parse -q --verify smalloc-base >/dev/null; then
 		"$here/series.sh" "$src" "$series" | results_of
