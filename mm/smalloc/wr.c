@@ -15,9 +15,14 @@
  * must stay within one object of such a pool: anything else is a caller
  * bug, refused with a warning before a byte is written.  An unsealed pool
  * is written with plain stores.  A write-rare pool is never unsealed:
- * write-rare is the way to change it once it is sealed.  The caller serialises writes to an object
- * with each other, and with smalloc_seal() and smalloc_unseal() of its
- * pool, as it would plain writes to an unsealed pool.
+ * write-rare is the way to change it once it is sealed.  The caller
+ * serialises writes to an object with each other, and with smalloc_seal()
+ * and smalloc_unseal() of its pool, as it would plain writes to an
+ * unsealed pool.
+ *
+ * The calls run in task context, also with interrupts or softirqs off, not
+ * in interrupts: both the lookup here and the architecture's own check of
+ * the target take vmalloc's vmap node lock.
  */
 
 #define pr_fmt(fmt) "smalloc: " fmt
@@ -103,10 +108,15 @@ static int smalloc_wr_write(void *dst, const void *src, const int *c,
 	int ret = 0;
 
 	/*
-	 * x86 shares its temporary mapping with text_poke(), whose callers
-	 * take its lock with interrupts and softirqs on.
+	 * Finding the object takes vmalloc's vmap node lock, in
+	 * smalloc_area_ours(), and so does the architecture's check of the
+	 * target.  vmalloc holds that lock with interrupts and softirqs on:
+	 * taken from an interrupt or a softirq, it could be held already by
+	 * the task they interrupted.  So task context only, where interrupts
+	 * or softirqs may be off.  On PREEMPT_RT the lock sleeps.
 	 */
-	if (smalloc_warn_on(in_interrupt() || irqs_disabled()))
+	if (smalloc_warn_on(!in_task() ||
+			    (IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible())))
 		return -EINVAL;
 
 	/* smalloc_destroy() waits for a grace period before it frees. */
@@ -126,6 +136,10 @@ static int smalloc_wr_write(void *dst, const void *src, const int *c,
 		while (len && !ret) {
 			chunk = min_t(size_t, len, PAGE_SIZE);
 			ret = smalloc_wr_poke(dst, src ?: c, chunk, !src);
+			/* It checks the target too: it must agree with us. */
+			if (smalloc_warn_on(ret))
+				pr_err_ratelimited("write-rare to %p (%zu bytes) failed: %d\n",
+						   dst, chunk, ret);
 			dst += chunk;
 			if (src)
 				src += chunk;
@@ -152,13 +166,16 @@ static int smalloc_wr_write(void *dst, const void *src, const int *c,
  * A naturally aligned 1, 2, 4 or 8 bytes are written with one store, so
  * that lockless readers see either the old or the new value.
  *
- * Context: Task context, with interrupts and softirqs enabled (on x86, the
- * temporary mapping is text_poke()'s, whose callers take its lock so);
- * preemption may be disabled.  Does not sleep, except where spinlocks do
- * (PREEMPT_RT).
+ * Context: Task context; interrupts, softirqs or preemption may be
+ * disabled, but not under a lock that an interrupt handler or a softirq
+ * takes: the lookup takes vmalloc's vmap node lock, which vmalloc holds
+ * with interrupts on.  Not from hardirq, softirq or NMI context.  On
+ * PREEMPT_RT, where that lock sleeps, only where sleeping is allowed.
+ * Does not sleep otherwise.
  * Return: 0 on success; -EINVAL, with a warning and nothing written, if
  * [@dst, @dst + @len) is not within one object of a write-rare pool, or
- * from another context.
+ * from another context; the architecture's error, with a warning, if it
+ * refuses a page (the pages before it are written).
  */
 int smalloc_wr_memcpy(void *dst, const void *src, size_t len)
 {
