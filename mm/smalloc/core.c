@@ -436,10 +436,8 @@ VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
 	return smalloc_protect(addr, numpages, ro, flush);
 }
 
-/* Where a node's pages come from; KUnit puts pages of its choice in. */
-VISIBLE_IF_KUNIT void *smalloc_area_alloc(unsigned long pages)
+static void *smalloc_area_alloc(unsigned long pages)
 {
-	KUNIT_STATIC_STUB_REDIRECT(smalloc_area_alloc, pages);
 	/* Sizes often come from data: a failure is the caller's to report. */
 	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
 				    SMALLOC_VSTART, SMALLOC_VEND,
@@ -672,8 +670,11 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	 * A page of the pool may have been mapped elsewhere in the vmalloc
 	 * space before, by an area whose lazy unmapping has not flushed the
 	 * TLBs yet: a writable alias that the page tables no longer show.
-	 * Purge those first, as set_memory_ro() does.  They are not smalloc's
-	 * flushes, and not counted as such.
+	 * Purge those, as set_memory_ro() does, rather than count on the
+	 * flush below being one of the whole TLB (which it is on x86 and
+	 * arm64, as its range is larger than their ceilings).  It flushes
+	 * only if there is something lazy to purge, and those flushes are
+	 * not counted as smalloc's.
 	 */
 	if (ro)
 		vm_unmap_aliases();

@@ -29,13 +29,13 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
  * that lookups in the same node again, as the copies of one object make,
  * skip the walk of the tree.  Only ever a node the tree held when it was
  * found, and under RCU, as the tree's entries are;
- * smalloc_index_forget() clears it before the node is freed.  Written
- * with interrupts off, @node cleared first and set last; a reader on the
- * same CPU that an interrupt's lookup overtakes sees @node change, and
- * looks in the tree.  An NMI can overtake a writer too, but never writes:
- * its stores between two of the writer's would leave one node with
- * another's range.  It may read: between the writer's first and last
- * store it finds @node NULL.
+ * smalloc_index_forget() clears it before the node is freed.  Read and
+ * written with interrupts off, so that no interrupt's lookup comes between
+ * two loads or two stores of another lookup on the same CPU.  NMIs are
+ * not kept out that way: a lookup from NMI never writes the entry, as its
+ * stores between two of a writer's would leave one node with another's
+ * range.  It may read it: a writer clears @node first and sets it last,
+ * so an NMI between its stores finds @node NULL.
  */
 VISIBLE_IF_KUNIT DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
 
@@ -88,18 +88,15 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	if (!smalloc_in_window(p))
 		return NULL;
 
-	preempt_disable();
+	/* Interrupts off: no interrupt's lookup rewrites the entry meanwhile. */
+	local_irq_save(flags);
 	c = this_cpu_ptr(&smalloc_last);
 	node = READ_ONCE(c->node);
 	start = READ_ONCE(c->start);
 	last = READ_ONCE(c->last);
-	barrier();
-	if (node && node == READ_ONCE(c->node) && addr >= start &&
-	    addr <= last) {
-		preempt_enable();
+	local_irq_restore(flags);
+	if (node && addr >= start && addr <= last)
 		return node;
-	}
-	preempt_enable();
 
 	rcu_read_lock();
 	node = mas_walk(&mas);
@@ -204,6 +201,40 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 	return node;
 }
 
+/*
+ * Under rcu_read_lock(): is [@p, @p + @size), which a lookup found in
+ * @node, sealed?  Not on the word of anything an attacker can write
+ * without defeating the seal itself (the index, the per-CPU cache, the
+ * pool's state): @node's header and the pool, which lives in its first
+ * node, must be sealed pages (the global pool is __ro_after_init instead),
+ * @node must be on the pool's list of nodes, which is then sealed too,
+ * the pool's state must say sealed, and the pages of [@p, @p + @size)
+ * must be sealed.  A forged entry that leads to a fake header, or to a
+ * sealed header of another pool, fails.  A few page-table walks, and a
+ * walk of the pool's few nodes.
+ */
+static bool smalloc_sealed(const struct smalloc_node *node, const void *p,
+			   size_t size)
+{
+	const struct smalloc_pool *pool;
+	const struct smalloc_node *n;
+	unsigned long i;
+
+	if (!smalloc_range_sealed(node, sizeof(*node)))
+		return false;
+	pool = READ_ONCE(node->pool);
+	if (pool != smalloc_global &&
+	    !smalloc_range_sealed(pool, sizeof(*pool)))
+		return false;
+	if (!READ_ONCE(pool->state->sealed))
+		return false;
+	/* Each node has a page at least. */
+	for (n = pool->nodes, i = 0; n && n != node && i < pool->nr_pages;
+	     n = n->next, i++)
+		;
+	return n == node && smalloc_range_sealed(p, size);
+}
+
 /**
  * is_smalloc_addr() - Is this address in the pages of a smalloc pool?
  * @p: The address.  Objects are known by the addresses the allocator
@@ -230,10 +261,9 @@ EXPORT_SYMBOL_GPL(is_smalloc_addr);
  *
  * The lookup takes no lock and costs O(log n) in the number of objects
  * and nodes.  The pool must not be destroyed meanwhile.  @obj->sealed is
- * true only while the pool is sealed and the page tables say that every
- * page of the object is read-only through every mapping: a forged pool
- * state cannot make writable memory look sealed.  That costs a page-table
- * walk per page of the object, for the objects of sealed pools only.
+ * true only while the pool is sealed, as its sealed metadata and the page
+ * tables say: the page of @p is read-only through every mapping.  A forged
+ * pool state or index entry cannot make writable memory look sealed.
  *
  * Context: Any context.
  * Return: true if @p is within an object; false if it is not smalloc
@@ -241,18 +271,13 @@ EXPORT_SYMBOL_GPL(is_smalloc_addr);
  */
 bool smalloc_find_object(const void *p, struct smalloc_object *obj)
 {
+	struct smalloc_node *node;
 	bool found;
 
 	rcu_read_lock();
-	found = smalloc_lookup(p, obj) && obj->size;
-	/*
-	 * The pool's state is writable: it is only a hint, and the page
-	 * tables must say that the object cannot be written.
-	 */
-	if (obj->pool)
-		obj->sealed = READ_ONCE(obj->pool->state->sealed) &&
-			      smalloc_range_sealed(obj->start,
-						   obj->size ?: 1);
+	node = smalloc_lookup(p, obj);
+	found = node && obj->size;
+	obj->sealed = node && smalloc_sealed(node, p, 1);
 	rcu_read_unlock();
 	return found;
 }
@@ -268,9 +293,9 @@ EXPORT_SYMBOL_GPL(smalloc_find_object);
  * For code that receives a pointer it means to trust, as XNU's
  * zone_require_ro() or Windows' ExSecurePoolValidate(): [@p, @p + @size)
  * must lie within one object of @pool.  "Sealed" means that the pool is
- * sealed and every page of the object is read-only, as the page tables
- * say (smalloc_find_object()): never while a seal or an unseal is under
- * way.
+ * sealed and every page of [@p, @p + @size) is read-only through every
+ * mapping, as the pool's sealed metadata and the page tables say, not
+ * its writable state: never while a seal or an unseal is under way.
  *
  * Context: Any context.
  * Return: 0 if so; -EFAULT if @p is not in a smalloc object, -EXDEV if it
@@ -280,17 +305,22 @@ EXPORT_SYMBOL_GPL(smalloc_find_object);
 int smalloc_validate(const void *p, size_t size,
 		     const struct smalloc_pool *pool, bool sealed)
 {
+	struct smalloc_node *node;
 	struct smalloc_object obj;
+	int ret = 0;
 
-	if (!smalloc_find_object(p, &obj))
-		return -EFAULT;
-	if (obj.pool != pool)
-		return -EXDEV;
-	if (size > obj.start + obj.size - p)
-		return -ERANGE;
-	if (sealed && !obj.sealed)
-		return -EPERM;
-	return 0;
+	rcu_read_lock();
+	node = smalloc_lookup(p, &obj);
+	if (!node || !obj.size)
+		ret = -EFAULT;
+	else if (obj.pool != pool)
+		ret = -EXDEV;
+	else if (size > obj.start + obj.size - p)
+		ret = -ERANGE;
+	else if (sealed && !smalloc_sealed(node, p, size))
+		ret = -EPERM;
+	rcu_read_unlock();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(smalloc_validate);
 

@@ -225,7 +225,6 @@ int smalloc_set_memory(unsigned long addr, int numpages, bool ro,
 		       struct smalloc_flush *flush);
 int smalloc_protect(unsigned long addr, int numpages, bool ro,
 		    struct smalloc_flush *flush);
-void *smalloc_area_alloc(unsigned long pages);
 struct smalloc_pool *smalloc_create_shared(const char *name);
 int smalloc_seal_final(struct smalloc_pool *pool);
 enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,

@@ -15,6 +15,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -1413,24 +1414,11 @@ static struct page *swap_node_page(unsigned long addr, struct page *new)
 	pte_t *pte = lookup_address(addr, &level);
 	struct page *old = pte_page(*pte);
 
+	memcpy(page_address(new), (void *)addr, PAGE_SIZE);
 	area->pages[(addr - (unsigned long)area->addr) >> PAGE_SHIFT] = new;
 	set_pte(pte, mk_pte(new, PAGE_KERNEL));
 	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
 	return old;
-}
-
-/* The page source of the first node: highmap_page, for its one page. */
-static void *highmap_area_alloc(unsigned long pages)
-{
-	void *area;
-
-	kunit_deactivate_static_stub(kunit_get_current_test(),
-				     smalloc_area_alloc);
-	area = smalloc_area_alloc(pages);
-	if (area && pages == 1)
-		highmap_replaced = swap_node_page((unsigned long)area,
-						  virt_to_page(lm_alias(highmap_page)));
-	return area;
 }
 
 /*
@@ -1440,17 +1428,15 @@ static void *highmap_area_alloc(unsigned long pages)
 static void highmap_cleanup(void *unused)
 {
 	struct smalloc_pool *pool = highmap_pool;
-	struct page *page = highmap_replaced;
 
 	if (!pool)
 		return;
 	if (READ_ONCE(pool->state->sealed))
 		smalloc_unseal(pool);
 	set_memory_p((unsigned long)highmap_page, 1);
-	if (page) {
-		memcpy(page_address(page), highmap_page, PAGE_SIZE);
-		swap_node_page((unsigned long)oldest_node(pool), page);
-	}
+	if (highmap_replaced)
+		swap_node_page((unsigned long)pool & PAGE_MASK,
+			       highmap_replaced);
 	smalloc_destroy(pool);
 	highmap_pool = NULL;
 	highmap_replaced = NULL;
@@ -1458,31 +1444,30 @@ static void highmap_cleanup(void *unused)
 #endif
 
 /*
- * x86_64 maps the kernel image twice, and free pages that follow it are
- * in its high mapping too: a node page from there must lose that alias
- * when the pool is sealed.  highmap_page stands in for such a page.
+ * x86_64 maps the kernel image twice, and the free pages that follow it
+ * are in its high mapping too: a node page from there must lose that
+ * alias when the pool is sealed.  highmap_page, a page of the kernel
+ * image, stands in for such a page in the pool's first node.
  */
 static void smalloc_test_highmap_alias(struct kunit *test)
 {
 #ifdef CONFIG_X86_64
 	u8 *p, *alias;
 
-	highmap_replaced = NULL;
-	kunit_activate_static_stub(test, smalloc_area_alloc,
-				   highmap_area_alloc);
+	/* kmemleak must not scan it while it is unmapped. */
+	kmemleak_free_part(highmap_page, PAGE_SIZE);
 	highmap_pool = smalloc_create(test->name);
 	KUNIT_ASSERT_NOT_NULL(test, highmap_pool);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
 							   highmap_cleanup,
 							   NULL));
-	KUNIT_ASSERT_NOT_NULL(test, highmap_replaced);
-	KUNIT_ASSERT_PTR_EQ(test, virt_to_page(lm_alias(highmap_page)),
-			    vmalloc_to_page(highmap_pool));
+	highmap_replaced = swap_node_page((unsigned long)highmap_pool & PAGE_MASK,
+					  virt_to_page(lm_alias(highmap_page)));
 
 	p = smalloc_alloc(highmap_pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, (unsigned long)highmap_pool & PAGE_MASK,
-			(unsigned long)p & PAGE_MASK);
+	KUNIT_ASSERT_PTR_EQ(test, virt_to_page(lm_alias(highmap_page)),
+			    vmalloc_to_page(p));
 	memset(p, 0x5a, 64);
 	alias = highmap_page + offset_in_page(p);
 	KUNIT_ASSERT_EQ(test, (unsigned long)alias,

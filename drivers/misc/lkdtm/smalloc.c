@@ -140,9 +140,10 @@ static struct smalloc_pool *lkdtm_highmap_pool(void)
 			smalloc_destroy(pool);
 			pool = NULL;
 		}
+		list_for_each_entry_safe(page, next, &held, lru)
+			__free_page(page);
+		INIT_LIST_HEAD(&held);
 	}
-	list_for_each_entry_safe(page, next, &held, lru)
-		__free_page(page);
 	return pool;
 }
 #endif
