@@ -157,15 +157,15 @@ static int expect_no_writable_mapping(struct kunit *test,
 			page = vmalloc_to_page((void *)addr);
 			KUNIT_ASSERT_NOT_NULL(test, page);
 			KUNIT_EXPECT_FALSE_MSG(test, mapped_writable(addr),
-					       "vmalloc PTE of %px", (void *)addr);
+					       "vmalloc PTE of %p", (void *)addr);
 			KUNIT_EXPECT_FALSE_MSG(test,
 					       mapped_writable((unsigned long)page_address(page)),
-					       "direct-map alias of %px", (void *)addr);
+					       "direct-map alias of %p", (void *)addr);
 			alias = highmap_alias(page);
 			if (alias) {
 				highmap++;
 				KUNIT_EXPECT_FALSE_MSG(test, mapped_writable(alias),
-						       "high-mapping alias of %px",
+						       "high-mapping alias of %p",
 						       (void *)addr);
 			}
 		}

@@ -83,9 +83,9 @@ static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
 	lkdtm_smalloc_write_sealed(true);
 }
 
-#ifdef CONFIG_X86_64
+#if defined(CONFIG_X86_64) && IS_BUILTIN(CONFIG_LKDTM)
 /* Free pages taken, at most, to find one in the kernel high mapping. */
-#define LKDTM_HIGHMAP_HUNT	65536
+#define LKDTM_HIGHMAP_HUNT	131072
 
 /*
  * x86_64 maps the kernel image a second time, from _text to the 2 MiB
@@ -107,43 +107,60 @@ static unsigned long lkdtm_highmap_alias(struct page *page)
 }
 
 /*
- * A pool "lkdtm" whose first page has a high-mapping alias: take free
- * pages until one has, give that one back and create the pool at once, on
- * the same CPU, so that vmalloc() takes it from that CPU's free list.
+ * A free page with a high-mapping alias.  Those pages sit in pageblocks
+ * of movable pages, where vmalloc(), whose allocations are unmovable,
+ * takes pages only when the others run short: take movable pages until
+ * one has an alias.
  */
-static struct smalloc_pool *lkdtm_highmap_pool(void)
+static struct page *lkdtm_highmap_page(void)
 {
-	struct smalloc_pool *pool = NULL;
-	struct page *page, *next, *found;
+	struct page *page, *next, *found = NULL;
 	LIST_HEAD(held);
-	int try, n;
+	int n;
 
-	for (try = 0; try < 8 && !pool; try++) {
-		found = NULL;
-		for (n = 0; n < LKDTM_HIGHMAP_HUNT && !found; n++) {
-			page = alloc_page(GFP_KERNEL | __GFP_NORETRY |
-					  __GFP_NOWARN);
-			if (!page)
-				break;
-			if (lkdtm_highmap_alias(page))
-				found = page;
-			else
-				list_add(&page->lru, &held);
-		}
-		if (!found)
+	for (n = 0; n < LKDTM_HIGHMAP_HUNT && !found; n++) {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NORETRY |
+				  __GFP_NOWARN);
+		if (!page)
 			break;
-		migrate_disable();
-		__free_page(found);
-		pool = smalloc_create("lkdtm");
-		migrate_enable();
-		if (pool && !lkdtm_highmap_alias(vmalloc_to_page(pool))) {
-			smalloc_destroy(pool);
-			pool = NULL;
-		}
-		list_for_each_entry_safe(page, next, &held, lru)
-			__free_page(page);
-		INIT_LIST_HEAD(&held);
+		if (lkdtm_highmap_alias(page))
+			found = page;
+		else
+			list_add(&page->lru, &held);
 	}
+	list_for_each_entry_safe(page, next, &held, lru)
+		__free_page(page);
+	return found;
+}
+
+/*
+ * A pool "lkdtm" whose first page has a high-mapping alias: rather than
+ * wait for vmalloc() to run short of other pages, put such a page in its
+ * first node by hand, as vmalloc() would have: in the area's page array
+ * and in its PTE, with the node's contents.  The page the node had goes
+ * back.
+ */
+static struct smalloc_pool *lkdtm_highmap_pool(struct page *page)
+{
+	struct smalloc_pool *pool = smalloc_create("lkdtm");
+	unsigned long addr = (unsigned long)pool & PAGE_MASK;
+	struct vm_struct *area;
+	struct page *old;
+	unsigned int level;
+	pte_t *pte;
+
+	area = pool ? find_vm_area(pool) : NULL;
+	pte = area ? lookup_address(addr, &level) : NULL;
+	if (!pte || level != PG_LEVEL_4K || area->addr != (void *)addr) {
+		smalloc_destroy(pool);
+		return NULL;
+	}
+	old = pte_page(*pte);
+	copy_page(page_address(page), (void *)addr);
+	area->pages[0] = page;
+	set_pte(pte, mk_pte(page, PAGE_KERNEL));
+	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
+	__free_page(old);
 	return pool;
 }
 #endif
@@ -155,25 +172,31 @@ static struct smalloc_pool *lkdtm_highmap_pool(void)
  */
 static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
 {
-#ifdef CONFIG_X86_64
+#if defined(CONFIG_X86_64) && IS_BUILTIN(CONFIG_LKDTM)
 	struct smalloc_pool *pool;
+	struct page *page;
 	u64 *ptr;
 	u8 *obj;
 	int ret;
 
-	pool = lkdtm_highmap_pool();
+	page = lkdtm_highmap_page();
+	if (!page) {
+		pr_err("FAIL: no free page in the kernel high mapping\n");
+		return;
+	}
+	pool = lkdtm_highmap_pool(page);
 	if (!pool) {
-		pr_err("FAIL: no free page in the kernel high mapping for a pool\n");
+		pr_err("FAIL: cannot put a page of the high mapping in a pool\n");
+		__free_page(page);
 		return;
 	}
 	obj = smalloc_zalloc(pool, 64);
-	if (!obj || vmalloc_to_page(obj) != vmalloc_to_page(pool)) {
+	if (!obj || vmalloc_to_page(obj) != page) {
 		pr_err("FAIL: the object is not in the pool's first page\n");
 		smalloc_destroy(pool);
 		return;
 	}
-	ptr = (u64 *)(lkdtm_highmap_alias(vmalloc_to_page(obj)) +
-		      offset_in_page(obj));
+	ptr = (u64 *)(lkdtm_highmap_alias(page) + offset_in_page(obj));
 	ret = smalloc_seal(pool);
 	if (ret) {
 		pr_err("FAIL: cannot seal the pool (%pe)\n", ERR_PTR(ret));
@@ -181,7 +204,7 @@ static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
 		return;
 	}
 
-	pr_info("attempting bad write to sealed smalloc memory through its kernel high-mapping alias at %px\n",
+	pr_info("attempting bad write to sealed smalloc memory through its kernel high-mapping alias at %p\n",
 		ptr);
 	WRITE_ONCE(*ptr, READ_ONCE(*(u64 *)obj) ^ 0xabcd1234);
 	pr_err("FAIL: survived bad write\n");
@@ -189,7 +212,7 @@ static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
 	/* Only reached on failure: the pool stays, sealed, after an Oops. */
 	smalloc_destroy(pool);
 #else
-	pr_err("XFAIL: only x86_64 maps the kernel image a second time\n");
+	pr_err("XFAIL: needs x86_64, whose kernel image is mapped twice, and LKDTM built in\n");
 #endif
 }
 
