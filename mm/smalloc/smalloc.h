@@ -8,11 +8,16 @@
 
 #include <linux/kasan.h>
 #include <linux/list.h>
+/*
+ * VMALLOC_START and VMALLOC_END come with <linux/mm.h> (arm64; x86_32's
+ * need high_memory) and <linux/vmalloc.h> (x86).
+ */
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/pgtable.h>	/* VMALLOC_START, VMALLOC_END */
 #include <linux/smalloc.h>
 #include <linux/types.h>
+#include <linux/vmalloc.h>
 
 #include <kunit/visibility.h>
 
