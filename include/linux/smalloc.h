@@ -10,10 +10,13 @@
 #ifndef _LINUX_SMALLOC_H
 #define _LINUX_SMALLOC_H
 
+#include <linux/align.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 struct smalloc_pool;
@@ -50,6 +53,7 @@ void *smalloc_alloc(struct smalloc_pool *pool, size_t size);
 void *smalloc_zalloc(struct smalloc_pool *pool, size_t size);
 char *smalloc_strdup(struct smalloc_pool *pool, const char *s);
 int smalloc_seal(struct smalloc_pool *pool);
+int smalloc_seal_final(struct smalloc_pool *pool);
 int smalloc_unseal(struct smalloc_pool *pool);
 void smalloc_destroy(struct smalloc_pool *pool);
 
@@ -92,6 +96,11 @@ static inline int smalloc_seal(struct smalloc_pool *pool)
 	return -EOPNOTSUPP;
 }
 
+static inline int smalloc_seal_final(struct smalloc_pool *pool)
+{
+	return -EOPNOTSUPP;
+}
+
 static inline int smalloc_unseal(struct smalloc_pool *pool)
 {
 	return -EOPNOTSUPP;
@@ -125,6 +134,118 @@ static inline const char *smalloc_pool_name(const struct smalloc_pool *pool)
 static inline void smalloc_seal_global(void) { }
 
 #endif /* CONFIG_SMALLOC */
+
+#ifdef CONFIG_SMALLOC_WRITE_RARE
+
+struct smalloc_pool *smalloc_create_wr(const char *name);
+int smalloc_wr_memcpy(void *dst, const void *src, size_t len);
+int smalloc_wr_memset(void *dst, int c, size_t len);
+int __smalloc_wr_rcu_assign(void **dst, void *val);
+
+#else /* !CONFIG_SMALLOC_WRITE_RARE */
+
+static inline struct smalloc_pool *smalloc_create_wr(const char *name)
+{
+	return NULL;
+}
+
+static inline int smalloc_wr_memcpy(void *dst, const void *src, size_t len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int smalloc_wr_memset(void *dst, int c, size_t len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int __smalloc_wr_rcu_assign(void **dst, void *val)
+{
+	return -EOPNOTSUPP;
+}
+
+#endif /* CONFIG_SMALLOC_WRITE_RARE */
+
+/*
+ * The architecture's CPU-local write path, with CONFIG_ARCH_HAS_WRITE_RARE:
+ * for smalloc's write-rare pools only, which check their targets first.
+ * It is no general write gadget: it checks on its own that every page it
+ * writes is mapped RAM of a VM_SMALLOC vmalloc area, and writes at most a
+ * page.  It runs in task context, also with interrupts or softirqs off.
+ * Anything else fails with an error and nothing written, without a
+ * warning: the caller warns.
+ */
+int arch_write_rare(void *dst, const void *src, size_t len, bool set);
+
+/*
+ * How write-rare copies, through either mapping: naturally aligned 1, 2, 4
+ * or 8 bytes in one store, so that lockless readers see the old value or
+ * the new one, never a mix.
+ */
+static inline void smalloc_wr_copy(void *dst, const void *src, size_t len)
+{
+	unsigned long addr = (unsigned long)dst;
+
+	if (len == 8 && IS_ALIGNED(addr, 8)) {
+		u64 v;
+
+		memcpy(&v, src, 8);
+		WRITE_ONCE(*(u64 *)dst, v);
+	} else if (len == 4 && IS_ALIGNED(addr, 4)) {
+		u32 v;
+
+		memcpy(&v, src, 4);
+		WRITE_ONCE(*(u32 *)dst, v);
+	} else if (len == 2 && IS_ALIGNED(addr, 2)) {
+		u16 v;
+
+		memcpy(&v, src, 2);
+		WRITE_ONCE(*(u16 *)dst, v);
+	} else if (len == 1) {
+		WRITE_ONCE(*(u8 *)dst, *(const u8 *)src);
+	} else {
+		memcpy(dst, src, len);
+	}
+}
+
+/**
+ * smalloc_wr_assign() - Assign a value to a field of a write-rare object.
+ * @obj: The lvalue to assign, within an object of a pool created by
+ *	smalloc_create_wr(); for example p->field.
+ * @val: The value, converted to the type of @obj as by an assignment.
+ *
+ * smalloc_wr_memcpy() of @val, typed: a naturally aligned field of 1, 2, 4
+ * or 8 bytes is stored at once.  @obj may be const: write-rare is how
+ * sealed data changes.
+ *
+ * Context: As for smalloc_wr_memcpy().
+ * Return: As for smalloc_wr_memcpy().
+ */
+#define smalloc_wr_assign(obj, val) ({					\
+	typeof(obj) __wr_val = (val);					\
+									\
+	smalloc_wr_memcpy((void *)&(obj), &__wr_val, sizeof(obj));	\
+})
+
+/**
+ * smalloc_wr_rcu_assign_pointer() - rcu_assign_pointer() for write-rare.
+ * @p: The __rcu pointer to assign, within an object of a pool created by
+ *	smalloc_create_wr(), aligned.
+ * @v: The new value.
+ *
+ * Publishes @v as rcu_assign_pointer() does: what @v points to is written
+ * before readers can see @v, which is stored at once.
+ *
+ * Context: As for smalloc_wr_memcpy().
+ * Return: As for smalloc_wr_memcpy().
+ */
+#define smalloc_wr_rcu_assign_pointer(p, v) ({				\
+	typeof(v) __wr_v = (v);						\
+	typeof(p) __wr_p = (typeof(*__wr_v) __force __rcu *)__wr_v;	\
+									\
+	BUILD_BUG_ON(sizeof(p) != sizeof(void *));			\
+	__smalloc_wr_rcu_assign((void **)&(p), (__force void *)__wr_p);\
+})
 
 /**
  * smalloc_create() - Create a pool with the default alignment.

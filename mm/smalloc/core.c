@@ -519,7 +519,7 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 }
 
 /* Does vmalloc have a whole VM_SMALLOC area of @size bytes at @node? */
-static bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
+bool smalloc_area_ours(const struct smalloc_node *node, size_t size)
 {
 	unsigned long start, end, flags;
 
@@ -755,8 +755,9 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 	return ret;
 }
 
-static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
-					     bool shared)
+/* A pool: @shared as the global pool, @wr for write-rare (wr.c). */
+struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
+				      bool shared, bool wr)
 {
 	struct smalloc_state *state;
 	struct smalloc_node *node;
@@ -791,6 +792,7 @@ static struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 		.align = align,
 		.nr_pages = 1,
 		.shared = shared,
+		.wr = wr,
 	};
 	*node = (struct smalloc_node) {
 		.pool = pool,
@@ -833,7 +835,7 @@ free_state:
  */
 struct smalloc_pool *smalloc_create_aligned(const char *name, size_t align)
 {
-	return smalloc_pool_new(name, align, false);
+	return smalloc_pool_new(name, align, false, false);
 }
 EXPORT_SYMBOL_GPL(smalloc_create_aligned);
 
@@ -845,7 +847,7 @@ EXPORT_SYMBOL_GPL(smalloc_create_aligned);
  */
 VISIBLE_IF_KUNIT struct smalloc_pool *smalloc_create_shared(const char *name)
 {
-	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, true);
+	return smalloc_pool_new(name, ARCH_KMALLOC_MINALIGN, true, false);
 }
 #endif
 
@@ -905,7 +907,8 @@ static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 
 	mutex_lock(&state->lock);
 	/* A sealed pool, or the global pool after boot: a caller bug. */
-	if (!smalloc_warn_on(state->closed || state->final))
+	if (!smalloc_warn_on(state->closed || state->final ||
+			     READ_ONCE(pool->final)))
 		p = smalloc_carve(pool, size);
 	if (p && src)
 		memcpy(p, src, size);
@@ -1016,8 +1019,9 @@ EXPORT_SYMBOL_GPL(smalloc_seal);
  * @pool: The pool.
  *
  * While a pool is unsealed, any CPU can write to it: keep the window short
- * and seal again.  Unsealing an unsealed pool, or the global pool, is a
- * caller bug.
+ * and seal again, or write sealed objects with smalloc_wr_memcpy() and its
+ * kin instead.  Unsealing an unsealed pool, a pool sealed for good, a
+ * write-rare pool, or the global pool, is a caller bug.
  *
  * Context: Process context.  May sleep.
  * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
@@ -1036,7 +1040,8 @@ int smalloc_unseal(struct smalloc_pool *pool)
 		return -EINVAL;
 
 	mutex_lock(&state->lock);
-	if (smalloc_warn_on(!state->sealed)) {
+	if (smalloc_warn_on(!state->sealed || READ_ONCE(pool->final) ||
+			    pool->wr)) {
 		ret = -EINVAL;
 	} else {
 		/* Not sealed any more before the first page is writable. */
@@ -1052,37 +1057,49 @@ int smalloc_unseal(struct smalloc_pool *pool)
 }
 EXPORT_SYMBOL_GPL(smalloc_unseal);
 
-/*
- * smalloc_seal_final() - Seal a shared pool for good.  From then on
- * allocation, seal and unseal fail; only destruction remains, and the
- * global pool is never destroyed.
+/**
+ * smalloc_seal_final() - Seal a pool for good.
+ * @pool: The pool, unsealed.
+ *
+ * Like smalloc_seal(), without a way back: from then on allocation, seal
+ * and unseal fail with a warning, and only smalloc_destroy() remains.  The
+ * mark is kept in the pool itself, and sealed with it, so that writing
+ * the pool's writable state cannot make it unsealable again.  The objects
+ * of a pool created by smalloc_create_wr() can still be changed, one
+ * write at a time, with smalloc_wr_memcpy() and its kin.
+ *
+ * There is no rollback: if a node cannot be made read-only, the others
+ * stay read-only, the pool refuses writes and allocation all the same, and
+ * debugfs shows it as "seal-failed".
+ *
+ * Context: Process context.  May sleep.
+ * Return: 0 on success; -EINVAL, with a warning, if @pool is sealed
+ * already; otherwise as smalloc_seal().
  */
-VISIBLE_IF_KUNIT int smalloc_seal_final(struct smalloc_pool *pool)
+int smalloc_seal_final(struct smalloc_pool *pool)
 {
 	struct smalloc_state *state;
 	int ret;
 
 	might_sleep();
 	state = smalloc_pool_state(pool);
-	if (!state || smalloc_warn_on(!pool->shared))
+	if (!state)
 		return -EINVAL;
 
 	mutex_lock(&state->lock);
-	if (smalloc_warn_on(state->final)) {
+	if (smalloc_warn_on(state->final || state->closed)) {
 		mutex_unlock(&state->lock);
 		return -EINVAL;
 	}
-	/*
-	 * No rollback: if a node cannot be made read-only, keep the others
-	 * read-only.  Writes and allocation are refused from now on either
-	 * way, and debugfs shows the pool as "seal-failed".
-	 */
+	/* In the pool, so that it is sealed with it. */
+	WRITE_ONCE(pool->final, true);
 	ret = smalloc_seal_locked(pool, state, true);
 	WRITE_ONCE(state->closed, true);
 	WRITE_ONCE(state->final, true);
 	mutex_unlock(&state->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(smalloc_seal_final);
 
 /**
  * smalloc_seal_global() - Seal the global pool for good.

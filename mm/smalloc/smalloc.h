@@ -126,6 +126,9 @@ struct smalloc_state {
  * @nr_pages: Pages in all nodes.
  * @bytes: Bytes handed out to objects, padding excluded.
  * @shared: Callers may neither seal nor unseal the pool (the global pool).
+ * @final: Sealed for good by smalloc_seal_final(): unseal is refused.  Set
+ *	before the pages become read-only, so that it is sealed with them.
+ * @wr: Created by smalloc_create_wr(): write-rare may change its objects.
  *
  * A pool lives in its first node, just after the node's header, so it is
  * sealed with its objects: nothing in it changes while it is sealed.  The
@@ -139,6 +142,8 @@ struct smalloc_pool {
 	unsigned long nr_pages;
 	size_t bytes;
 	bool shared;
+	bool final;
+	bool wr;
 };
 
 /**
@@ -180,6 +185,9 @@ extern atomic_long_t smalloc_tlb_flushes;
 bool smalloc_warning_expected(void);
 struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 bool smalloc_range_sealed(const void *p, size_t size);
+struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
+				      bool shared, bool wr);
+bool smalloc_area_ours(const struct smalloc_node *node, size_t size);
 
 /*
  * Evaluates to @cond; warns once per call site when true, unless a KUnit
@@ -231,7 +239,7 @@ int smalloc_set_memory(unsigned long addr, int numpages, bool ro,
 int smalloc_protect(unsigned long addr, int numpages, bool ro,
 		    struct smalloc_flush *flush);
 struct smalloc_pool *smalloc_create_shared(const char *name);
-int smalloc_seal_final(struct smalloc_pool *pool);
+int smalloc_wr_poke(void *dst, const void *src, size_t len, bool set);
 enum smalloc_copy_verdict smalloc_copy_verdict(const void *ptr,
 					       unsigned long n, bool to_user,
 					       struct smalloc_object *obj);

@@ -14,21 +14,28 @@
 #include <kunit/resource.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/bottom_half.h>
 #include <linux/completion.h>
+#include <linux/io.h>
+#include <linux/irq_work.h>
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/set_memory.h>
 #include <linux/sizes.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #ifdef CONFIG_X86_64
 #include <asm/sections.h>
+#include <asm/text-patching.h>
 #endif
 
 #include "smalloc.h"
@@ -1545,6 +1552,769 @@ static void smalloc_test_nmi_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, oldest_node(two), cached);
 }
 
+/* Sealed for good: only destruction remains. */
+static void smalloc_test_seal_final(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *p = smalloc_zalloc(pool, 64);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	expect_writable(test, p, false);
+	expect_no_writable_mapping(test, pool);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_seal_final(pool)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 8)));
+	expect_writable(test, p, false);
+	/* The mark that forbids unsealing is sealed in the pool. */
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write((u8 *)&pool->final, 0));
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(pool->final));
+}
+
+#ifdef CONFIG_SMALLOC_WRITE_RARE
+
+/* Write-rare stores in the race below: each one maps, writes, unmaps. */
+#define WR_RACE_WRITES	5000
+
+/* A write-rare pool, destroyed when the test ends. */
+static struct smalloc_pool *test_wr_pool(struct kunit *test)
+{
+	struct smalloc_pool *pool = smalloc_create_wr(test->name);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, smalloc_destroy_action,
+						  pool));
+	return pool;
+}
+
+struct wr_object {
+	u64 a;
+	const u32 b;
+	u8 bytes[40];
+	struct wr_object __rcu *next;
+};
+
+/* Writes through the CPU-local mapping, counted. */
+static int wr_pokes;
+
+static int counting_wr_poke(void *dst, const void *src, size_t len, bool set)
+{
+	wr_pokes++;
+	return arch_write_rare(dst, src, len, set);
+}
+
+static void smalloc_wr_test_assign(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	struct wr_object *o = smalloc_zalloc(pool, sizeof(*o));
+	u8 pattern[sizeof(o->bytes)];
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	kunit_activate_static_stub(test, smalloc_wr_poke, counting_wr_poke);
+	wr_pokes = 0;
+
+	/* Unsealed: plain stores. */
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_assign(o->a, 1));
+	KUNIT_EXPECT_EQ(test, 1, READ_ONCE(o->a));
+	KUNIT_EXPECT_EQ(test, 0, wr_pokes);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_assign(o->a, 0x1122334455667788ULL));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_assign(o->b, 0xdeadbeef));
+	memset(pattern, 0x5a, sizeof(pattern));
+	pattern[0] = 1;
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_memcpy(o->bytes, pattern,
+						   sizeof(pattern)));
+	KUNIT_EXPECT_EQ(test, 0x1122334455667788ULL, READ_ONCE(o->a));
+	KUNIT_EXPECT_EQ(test, 0xdeadbeef, READ_ONCE(o->b));
+	KUNIT_EXPECT_MEMEQ(test, o->bytes, pattern, sizeof(pattern));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_memset(o->bytes, 0xa5, 8));
+	KUNIT_EXPECT_NULL(test, memchr_inv(o->bytes, 0xa5, 8));
+	KUNIT_EXPECT_EQ(test, 0x5a, o->bytes[8]);
+	KUNIT_EXPECT_EQ(test, 4, wr_pokes);
+
+	/* And it stayed sealed, through both mappings, for good. */
+	expect_writable(test, (u8 *)&o->a, false);
+	expect_writable(test, &o->bytes[0], false);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
+}
+
+/* A pool that is only sealed, not for good: never unsealed either. */
+static void smalloc_wr_test_no_unseal(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	u64 *p = smalloc_zalloc(pool, sizeof(*p));
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
+	expect_writable(test, (u8 *)p, false);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_assign(*p, 7));
+	KUNIT_EXPECT_EQ(test, 7, READ_ONCE(*p));
+}
+
+/*
+ * The index stays writable: an entry forged to point at a fake node, in
+ * vmalloc memory outside any pool, with a fake write-rare pool, must not
+ * get a write through.
+ */
+static void smalloc_wr_test_forged_index(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	struct smalloc_pool *fake_pool;
+	struct smalloc_node *fake;
+	u8 ones[8], *obj;
+
+	/* In smalloc's window, where lookups look: only the area check is left. */
+	fake = __vmalloc_node_range(PAGE_SIZE, PAGE_SIZE, SMALLOC_VSTART,
+				    SMALLOC_VEND, GFP_KERNEL | __GFP_ZERO,
+				    PAGE_KERNEL, 0, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	fake_pool = (void *)(fake + 1);
+	*fake_pool = *pool;
+	fake_pool->final = true;
+	*fake = (struct smalloc_node) {
+		.pool = fake_pool, .size = PAGE_SIZE, .base = 256,
+		.used = 320, .nr = 1,
+	};
+	*smalloc_node_end(fake, 0) = 320;
+	obj = (u8 *)fake + 256;
+	memset(ones, 0xff, sizeof(ones));
+	if (smalloc_index_add(fake)) {
+		vfree(fake);
+		KUNIT_FAIL(test, "cannot forge an index entry");
+		return;
+	}
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_memcpy(obj, ones, 8)));
+	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0, 64));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_index_remove(fake, PAGE_SIZE));
+	synchronize_rcu();
+	smalloc_index_forget(fake);
+	synchronize_rcu();
+	vfree(fake);
+}
+
+static const u64 wr_rodata = 0x600d;
+
+/* Refused, with a warning, and nothing written. */
+static void smalloc_wr_test_refused(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	struct smalloc_pool *plain = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *a = smalloc_zalloc(pool, 32);
+	u8 *b = smalloc_zalloc(pool, 32);
+	u8 *c = smalloc_zalloc(plain, 32);
+	u8 *k = kunit_kzalloc(test, 32, GFP_KERNEL);
+	u8 ones[16];
+
+	memset(ones, 0xff, sizeof(ones));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_PTR_EQ(test, a + 32, b);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(plain));
+
+	/* Across two objects, past the last one, before the first one. */
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_memcpy(a + 24, ones, 16)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_wr_memcpy(b + 28, ones, 8)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_wr_memset(a - 8, 0xff, 8)));
+	/* A pool not created for write-rare, kmalloc memory, rodata. */
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_wr_memcpy(c, ones, 8)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_wr_memcpy(k, ones, 8)));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_memcpy((void *)&wr_rodata,
+								  ones, 8)));
+
+	KUNIT_EXPECT_NULL(test, memchr_inv(a, 0, 32));
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0, 32));
+	KUNIT_EXPECT_NULL(test, memchr_inv(c, 0, 32));
+	KUNIT_EXPECT_NULL(test, memchr_inv(k, 0, 32));
+	KUNIT_EXPECT_EQ(test, 0x600d, READ_ONCE(wr_rodata));
+
+	/* The architecture refuses what is not vmalloc memory, too. */
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			arch_write_rare((void *)&wr_rodata, ones, 8, false));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			arch_write_rare((void *)smalloc_wr_test_refused, ones,
+					1, false));
+	KUNIT_EXPECT_EQ(test, -EINVAL, arch_write_rare(k, ones, 8, false));
+	KUNIT_EXPECT_EQ(test, 0x600d, READ_ONCE(wr_rodata));
+	KUNIT_EXPECT_NULL(test, memchr_inv(k, 0, 32));
+}
+
+/* Writes across page boundaries, and longer than a page. */
+static void smalloc_wr_test_cross_page(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	size_t big = 2 * PAGE_SIZE + 64, i, off;
+	u8 *p = smalloc_zalloc(pool, 3 * PAGE_SIZE);
+	u8 *buf = kunit_kmalloc(test, big, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < big; i++)
+		buf[i] = i * 7 + 3;
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+
+	/* 64 bytes, 32 on each side of the first page boundary. */
+	off = PAGE_SIZE - offset_in_page(p) - 32;
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_memcpy(p + off, buf, 64));
+	KUNIT_EXPECT_MEMEQ(test, p + off, buf, 64);
+	KUNIT_EXPECT_EQ(test, 0, p[off - 1]);
+	KUNIT_EXPECT_EQ(test, 0, p[off + 64]);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_memset(p + off + 16, 0x77, 32));
+	KUNIT_EXPECT_NULL(test, memchr_inv(p + off + 16, 0x77, 32));
+
+	/* More than two pages, in one call. */
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_memcpy(p + 8, buf, big));
+	KUNIT_EXPECT_MEMEQ(test, p + 8, buf, big);
+
+	expect_writable(test, p + off + 40, false);
+	expect_writable(test, p + 8 + big - 1, false);
+}
+
+struct wr_race {
+	u64 *target;
+	struct completion done;
+	bool stop;
+	unsigned long writes, probes, written;
+	int err;
+};
+
+static int wr_race_writer(void *data)
+{
+	struct wr_race *r = data;
+	u64 i;
+
+	for (i = 1; i <= WR_RACE_WRITES; i++) {
+		r->err |= smalloc_wr_assign(*r->target, i);
+		r->writes++;
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	WRITE_ONCE(r->stop, true);
+	complete(&r->done);
+	return 0;
+}
+
+/* Try to write @p through both mappings while the writer runs. */
+static int wr_race_prober(void *data)
+{
+	struct wr_race *r = data;
+	u64 v = 0xbad;
+
+	while (!READ_ONCE(r->stop)) {
+		if (!copy_to_kernel_nofault(r->target, &v, sizeof(v)))
+			r->written++;
+		if (!copy_to_kernel_nofault(linear_alias(r->target), &v,
+					    sizeof(v)))
+			r->written++;
+		r->probes++;
+		if (r->probes % 64 == 0)
+			cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * While one CPU writes an object again and again with write-rare, another
+ * tries plain writes to it through both of its mappings: none may succeed.
+ */
+static void smalloc_wr_test_other_cpus(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	struct wr_race writer = {}, prober = {};
+	struct task_struct *w, *p;
+	u64 *target = smalloc_zalloc(pool, sizeof(*target));
+
+	KUNIT_ASSERT_GE_MSG(test, num_online_cpus(), 2,
+			    "the race needs two CPUs (-smp 2)");
+	KUNIT_ASSERT_NOT_NULL(test, target);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	writer.target = target;
+	prober.target = target;
+	init_completion(&writer.done);
+	init_completion(&prober.done);
+
+	w = kthread_create(wr_race_writer, &writer, "smalloc_wr/w");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w));
+	p = kthread_create(wr_race_prober, &prober, "smalloc_wr/p");
+	if (IS_ERR(p)) {
+		kthread_stop(w);
+		KUNIT_FAIL(test, "no prober thread");
+		return;
+	}
+	kthread_bind(w, 0);
+	kthread_bind(p, 1);
+	wake_up_process(p);
+	wake_up_process(w);
+	wait_for_completion(&writer.done);
+	WRITE_ONCE(prober.stop, true);
+	wait_for_completion(&prober.done);
+
+	KUNIT_EXPECT_EQ(test, 0, writer.err);
+	KUNIT_EXPECT_EQ(test, WR_RACE_WRITES, writer.writes);
+	KUNIT_EXPECT_EQ(test, WR_RACE_WRITES, READ_ONCE(*target));
+	KUNIT_EXPECT_GT(test, prober.probes, 0);
+	KUNIT_EXPECT_EQ(test, 0, prober.written);
+	kunit_info(test, "%lu write-rare stores on CPU 0, %lu probes of both mappings on CPU 1, %lu plain writes went through\n",
+		   writer.writes, prober.probes, prober.written);
+}
+
+struct wr_reader {
+	struct wr_object *head;
+	struct completion done;
+	u64 want;
+	bool uninitialised;
+	bool seen;
+};
+
+/* Follow head->next under RCU until it leads to @want. */
+static int wr_rcu_reader(void *data)
+{
+	struct wr_reader *r = data;
+	unsigned long deadline = jiffies + 30 * HZ;
+	struct wr_object *n;
+
+	while (!r->seen && time_before(jiffies, deadline)) {
+		rcu_read_lock();
+		n = rcu_dereference(r->head->next);
+		if (n && !READ_ONCE(n->a))
+			r->uninitialised = true;
+		if (n && READ_ONCE(n->a) == r->want)
+			r->seen = true;
+		rcu_read_unlock();
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+static void smalloc_wr_test_rcu_pointer(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	struct wr_object *head = smalloc_zalloc(pool, sizeof(*head));
+	struct wr_object *one = smalloc_zalloc(pool, sizeof(*one));
+	struct wr_object *two = kunit_kzalloc(test, sizeof(*two), GFP_KERNEL);
+	struct wr_reader r = { .head = head, .want = 2 };
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	KUNIT_ASSERT_NOT_NULL(test, one);
+	KUNIT_ASSERT_NOT_NULL(test, two);
+	one->a = 1;
+	KUNIT_ASSERT_EQ(test, 0, smalloc_wr_rcu_assign_pointer(head->next, one));
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+
+	init_completion(&r.done);
+	t = kthread_run(wr_rcu_reader, &r, "smalloc_wr/rcu");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/*
+	 * Initialised before it is published: the reader never sees 0.  (On
+	 * x86, stores are ordered anyway: this checks the publication, not
+	 * the barrier.)
+	 */
+	two->a = 2;
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_rcu_assign_pointer(head->next, two));
+	wait_for_completion(&r.done);
+	KUNIT_EXPECT_TRUE(test, r.seen);
+	KUNIT_EXPECT_FALSE(test, r.uninitialised);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(head->next), two);
+	synchronize_rcu();
+	expect_writable(test, (u8 *)&head->next, false);
+}
+
+static const u8 wr_ones[16] = { [0 ... 15] = 0xff };
+
+/*
+ * arch_write_rare() is no general write gadget: on its own, whatever
+ * smalloc checked, it writes only mapped RAM of a VM_SMALLOC area.  What
+ * it refuses fails with an error, writes nothing, and does not warn (the
+ * harness fails the run on any warning, and on a BUG).
+ */
+static void smalloc_wr_test_hook_refuses(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	u8 *obj = smalloc_zalloc(pool, 64);
+	u8 *big = kunit_kzalloc(test, PAGE_SIZE + 1, GFP_KERNEL);
+	struct smalloc_node *node;
+	struct vm_struct *area;
+	struct page *page;
+	u8 *ro, *gone, *guard;
+	int c = 0xff;
+	u64 before;
+
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+
+	/* Nothing, or more than a page, even within a write-rare node. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, arch_write_rare(obj, wr_ones, 0, false));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			arch_write_rare(obj, big, PAGE_SIZE + 1, false));
+	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0, 64));
+
+	/* vmalloc memory, writable, then read-only as a BPF image is. */
+	ro = vzalloc(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, ro);
+	KUNIT_EXPECT_EQ(test, -EINVAL, arch_write_rare(ro, wr_ones, 8, false));
+	KUNIT_EXPECT_EQ(test, 0, set_memory_ro((unsigned long)ro, 1));
+	KUNIT_EXPECT_EQ(test, -EINVAL, arch_write_rare(ro, wr_ones, 8, false));
+	KUNIT_EXPECT_EQ(test, -EINVAL, arch_write_rare(ro + 8, &c, 1, true));
+	KUNIT_EXPECT_NULL(test, memchr_inv(ro, 0, PAGE_SIZE));
+	set_memory_rw((unsigned long)ro, 1);
+	vfree(ro);
+
+	/* Freed: no area there, nothing mapped. */
+	gone = vmalloc(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+	vfree(gone);
+	KUNIT_EXPECT_EQ(test, -EINVAL, arch_write_rare(gone, wr_ones, 8, false));
+
+	/*
+	 * The guard page after a node: in a VM_SMALLOC area, but not mapped.
+	 * A write from the node's last bytes into it writes neither page.
+	 */
+	rcu_read_lock();
+	node = smalloc_index_find(obj);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	guard = (u8 *)node + node->size;
+	before = READ_ONCE(*(u64 *)(guard - 8));
+	KUNIT_EXPECT_EQ(test, -EFAULT, arch_write_rare(guard, wr_ones, 8, false));
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			arch_write_rare(guard - 8, wr_ones, 16, false));
+	KUNIT_EXPECT_EQ(test, before, READ_ONCE(*(u64 *)(guard - 8)));
+
+	/*
+	 * A VM_IOREMAP area, made as ioremap() makes one, but over a page of
+	 * RAM of ours: mapped and RAM, so only the area's flags refuse it, and
+	 * a wrong write would show in the page, and harm nothing else.
+	 */
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	area = get_vm_area(PAGE_SIZE, VM_IOREMAP);
+	if (!area) {
+		__free_page(page);
+		KUNIT_FAIL(test, "no VM_IOREMAP area");
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, 0,
+			ioremap_page_range((unsigned long)area->addr,
+					   (unsigned long)area->addr + PAGE_SIZE,
+					   page_to_phys(page), PAGE_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, page, vmalloc_to_page(area->addr));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			arch_write_rare(area->addr, wr_ones, 8, false));
+	KUNIT_EXPECT_NULL(test, memchr_inv(page_address(page), 0, PAGE_SIZE));
+	free_vm_area(area);
+	__free_page(page);
+
+#ifdef CONFIG_X86
+	{
+		/*
+		 * A real ioremap(): the legacy VGA window, which is never RAM
+		 * and which anybody may map again; a wrong write there would
+		 * only touch video memory.  Its pfn has a struct page, so
+		 * again the area's flags refuse it.
+		 */
+		void __iomem *io = ioremap(0xa0000, PAGE_SIZE);
+
+		if (io) {
+			KUNIT_EXPECT_EQ(test, -EINVAL,
+					arch_write_rare((void __force *)io,
+							wr_ones, 8, false));
+			iounmap(io);
+		} else {
+			kunit_info(test, "no ioremap() of 0xa0000: not tried\n");
+		}
+	}
+#endif
+}
+
+/*
+ * Rewritten by text_poke() on one CPU while another writes: text_poke()
+ * against write-rare.  Its first byte is poked with the value it has, so
+ * the text is the same, but every poke maps the page in poking_mm, under
+ * its PTE lock, and writes it.
+ */
+static noinline int wr_test_poked(void)
+{
+	return 42;
+}
+
+struct wr_poker {
+	struct completion done;
+	bool stop;
+	unsigned long pokes, wrong;
+};
+
+static int wr_poke_text(void *data)
+{
+	struct wr_poker *f = data;
+	u8 *text = (u8 *)wr_test_poked;
+	u8 byte;
+
+	while (!READ_ONCE(f->stop)) {
+		mutex_lock(&text_mutex);
+		byte = READ_ONCE(*text);
+		text_poke(text, &byte, 1);
+		mutex_unlock(&text_mutex);
+		f->wrong += wr_test_poked() != 42;
+		f->pokes++;
+		cond_resched();
+	}
+	complete(&f->done);
+	return 0;
+}
+
+struct wr_poke_writer {
+	u64 *word;
+	u8 *across;
+	struct completion done;
+	unsigned long writes, lost;
+	int err;
+};
+
+/* For a second: a word, and 16 bytes across a page boundary, read back. */
+static int wr_poke_write(void *data)
+{
+	struct wr_poke_writer *w = data;
+	unsigned long end = jiffies + HZ;
+	u8 buf[16];
+	u64 i;
+
+	for (i = 1; time_before(jiffies, end); i++) {
+		w->err |= smalloc_wr_assign(*w->word, i);
+		w->lost += READ_ONCE(*w->word) != i;
+		memset(buf, (u8)i, sizeof(buf));
+		w->err |= smalloc_wr_memcpy(w->across, buf, sizeof(buf));
+		w->lost += !!memcmp(w->across, buf, sizeof(buf));
+		w->writes += 2;
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Write-rare shares nothing with text_poke(): while a kthread on CPU 1
+ * patches text through poking_mm, a kthread on CPU 0 writes with
+ * write-rare.  Neither may hang, and no write is lost.
+ */
+static void smalloc_wr_test_text_poke(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	u8 *p = smalloc_zalloc(pool, 2 * PAGE_SIZE);
+	u64 *word = smalloc_zalloc(pool, sizeof(*word));
+	struct wr_poke_writer writer = {};
+	struct wr_poker poker = {};
+	struct task_struct *w, *f;
+
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(0) && cpu_online(1),
+			      "the race needs CPUs 0 and 1 (-smp 2)");
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, word);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	writer.word = word;
+	writer.across = p + PAGE_SIZE - offset_in_page(p) - 8;
+	init_completion(&writer.done);
+	init_completion(&poker.done);
+
+	w = kthread_create(wr_poke_write, &writer, "smalloc_wr/w");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w));
+	f = kthread_create(wr_poke_text, &poker, "smalloc_wr/poke");
+	if (IS_ERR(f)) {
+		kthread_stop(w);
+		KUNIT_FAIL(test, "no text_poke() thread");
+		return;
+	}
+	kthread_bind(w, 0);
+	kthread_bind(f, 1);
+	wake_up_process(f);
+	wake_up_process(w);
+	wait_for_completion(&writer.done);
+	WRITE_ONCE(poker.stop, true);
+	wait_for_completion(&poker.done);
+
+	KUNIT_EXPECT_EQ(test, 0, writer.err);
+	KUNIT_EXPECT_EQ(test, 0, writer.lost);
+	KUNIT_EXPECT_GT(test, writer.writes, 0);
+	KUNIT_EXPECT_GT(test, poker.pokes, 0);
+	KUNIT_EXPECT_EQ(test, 0, poker.wrong);
+	kunit_info(test, "%lu write-rare writes on CPU 0, %lu text_poke()s on CPU 1\n",
+		   writer.writes, poker.pokes);
+}
+
+/*
+ * Each CPU writes through a slot of its own: write-rare on CPUs 0 and 1 at
+ * once, each to a word and across a page boundary of an object of its
+ * own, for a second.  A write that went through the other CPU's mapping
+ * would land in the other object, and its own would not read back.
+ */
+static void smalloc_wr_test_two_cpus(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	struct wr_poke_writer writer[2] = {};
+	struct task_struct *t[2];
+	u8 *p;
+	int i;
+
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(0) && cpu_online(1),
+			      "the race needs CPUs 0 and 1 (-smp 2)");
+	for (i = 0; i < 2; i++) {
+		p = smalloc_zalloc(pool, 2 * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		writer[i].across = p + PAGE_SIZE - offset_in_page(p) - 8;
+		writer[i].word = (u64 *)(writer[i].across - 64);
+		KUNIT_ASSERT_TRUE(test, (u8 *)writer[i].word >= p);
+		init_completion(&writer[i].done);
+	}
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_create(wr_poke_write, &writer[i], "smalloc_wr/%d", i);
+		if (IS_ERR(t[i])) {
+			if (i)
+				kthread_stop(t[0]);
+			KUNIT_FAIL(test, "no writer thread");
+			return;
+		}
+		kthread_bind(t[i], i);
+	}
+	wake_up_process(t[0]);
+	wake_up_process(t[1]);
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&writer[i].done);
+		KUNIT_EXPECT_EQ(test, 0, writer[i].err);
+		KUNIT_EXPECT_EQ(test, 0, writer[i].lost);
+		KUNIT_EXPECT_GT(test, writer[i].writes, 0);
+	}
+	kunit_info(test, "%lu and %lu write-rare writes on CPUs 0 and 1\n",
+		   writer[0].writes, writer[1].writes);
+}
+
+struct wr_ctx {
+	struct work_struct work;
+	struct irq_work irq_work;
+	struct kunit *test;
+	u64 *target;
+	bool softirq, hardirq, counted;
+	int hook, wr;
+};
+
+/* Serving a softirq: the hook refuses quietly, smalloc with a warning. */
+static void wr_ctx_bh_work(struct work_struct *work)
+{
+	struct wr_ctx *c = container_of(work, struct wr_ctx, work);
+	u64 v = 0xbad;
+
+	c->softirq = in_serving_softirq();
+	c->hook = arch_write_rare(c->target, &v, sizeof(v), false);
+	/* Its warning is counted only in the test's task, not in ksoftirqd. */
+	c->counted = kunit_get_current_test() == c->test;
+	if (c->counted)
+		c->wr = smalloc_wr_assign(*c->target, v);
+}
+
+static void wr_ctx_irq_work(struct irq_work *work)
+{
+	struct wr_ctx *c = container_of(work, struct wr_ctx, irq_work);
+	u64 v = 0xbad;
+
+	c->hardirq = in_hardirq();
+	c->hook = arch_write_rare(c->target, &v, sizeof(v), false);
+}
+
+/*
+ * Task context with interrupts or softirqs off: written (but on
+ * PREEMPT_RT, with interrupts off).  Serving a softirq, or a hardirq:
+ * refused, -EINVAL, and nothing written.
+ */
+static void smalloc_wr_test_contexts(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	u64 *p = smalloc_zalloc(pool, sizeof(*p));
+	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+	struct wr_ctx c = { .test = test };
+	unsigned long flags;
+	u64 v = 2, want;
+	int ret, hook;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	c.target = p;
+
+	SMALLOC_EXPECT_WARNINGS(test, rt ? 1 : 0, {
+		local_irq_save(flags);
+		ret = smalloc_wr_assign(*p, 1);
+		hook = arch_write_rare(p, &v, sizeof(v), false);
+		local_irq_restore(flags);
+	});
+	KUNIT_EXPECT_EQ(test, rt ? -EINVAL : 0, ret);
+	KUNIT_EXPECT_EQ(test, rt ? -EINVAL : 0, hook);
+	want = rt ? 0 : 2;
+	KUNIT_EXPECT_EQ(test, want, READ_ONCE(*p));
+
+	local_bh_disable();
+	ret = smalloc_wr_assign(*p, 3);
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, 0, ret);
+	want = 3;
+	KUNIT_EXPECT_EQ(test, want, READ_ONCE(*p));
+
+	/*
+	 * A BH work item, queued on this CPU with softirqs off: it runs in
+	 * local_bh_enable(), in this task, where a warning is counted.  The
+	 * count expected is read after the statement ran.
+	 */
+	INIT_WORK_ONSTACK(&c.work, wr_ctx_bh_work);
+	SMALLOC_EXPECT_WARNINGS(test, c.counted ? 1 : 0, {
+		local_bh_disable();
+		queue_work(system_bh_wq, &c.work);
+		local_bh_enable();
+		flush_work(&c.work);
+	});
+	destroy_work_on_stack(&c.work);
+	KUNIT_EXPECT_TRUE(test, c.softirq);
+	KUNIT_EXPECT_EQ(test, -EINVAL, c.hook);
+	if (c.counted)
+		KUNIT_EXPECT_EQ(test, -EINVAL, c.wr);
+	KUNIT_EXPECT_EQ(test, want, READ_ONCE(*p));
+
+	/* A hard irq_work runs in hardirq context, also on PREEMPT_RT. */
+	c.irq_work = IRQ_WORK_INIT_HARD(wr_ctx_irq_work);
+	c.hook = 0;
+	KUNIT_ASSERT_TRUE(test, irq_work_queue(&c.irq_work));
+	irq_work_sync(&c.irq_work);
+	KUNIT_EXPECT_TRUE(test, c.hardirq);
+	KUNIT_EXPECT_EQ(test, -EINVAL, c.hook);
+	KUNIT_EXPECT_EQ(test, want, READ_ONCE(*p));
+}
+
+#endif /* CONFIG_SMALLOC_WRITE_RARE */
+
 static int smalloc_test_init(struct kunit *test)
 {
 	warnings.armed = false;
@@ -1578,6 +2348,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_global_pool),
 	KUNIT_CASE(smalloc_test_shared_pool_final),
 	KUNIT_CASE(smalloc_test_shared_pool_sealed),
+	KUNIT_CASE(smalloc_test_seal_final),
 	KUNIT_CASE(smalloc_test_find_object),
 	KUNIT_CASE(smalloc_test_lookup_after_destroy),
 	KUNIT_CASE(smalloc_test_lookup_while_allocating),
@@ -1586,6 +2357,19 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_highmap_alias),
 	KUNIT_CASE(smalloc_test_forged_sealed),
 	KUNIT_CASE(smalloc_test_nmi_lookup),
+#ifdef CONFIG_SMALLOC_WRITE_RARE
+	KUNIT_CASE(smalloc_wr_test_assign),
+	KUNIT_CASE(smalloc_wr_test_no_unseal),
+	KUNIT_CASE(smalloc_wr_test_forged_index),
+	KUNIT_CASE(smalloc_wr_test_refused),
+	KUNIT_CASE(smalloc_wr_test_cross_page),
+	KUNIT_CASE(smalloc_wr_test_other_cpus),
+	KUNIT_CASE(smalloc_wr_test_rcu_pointer),
+	KUNIT_CASE(smalloc_wr_test_hook_refuses),
+	KUNIT_CASE(smalloc_wr_test_text_poke),
+	KUNIT_CASE(smalloc_wr_test_two_cpus),
+	KUNIT_CASE(smalloc_wr_test_contexts),
+#endif
 	{}
 };
 

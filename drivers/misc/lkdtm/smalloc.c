@@ -2,8 +2,9 @@
 /*
  * Tests that sealed smalloc memory cannot be written, through either of its
  * mappings or through a user copy, that hardened usercopy keeps copies
- * within one smalloc object, and that the global pool, sealed for good at
- * the end of boot, gives out no more memory.
+ * within one smalloc object, that the global pool, sealed for good at the
+ * end of boot, gives out no more memory, and that write-rare writes the
+ * objects of write-rare pools and nothing else.
  */
 #include "lkdtm.h"
 #include <linux/err.h>
@@ -322,11 +323,75 @@ static void lkdtm_SMALLOC_GLOBAL_ALLOC_AFTER_BOOT(void)
 #endif
 }
 
+/*
+ * Write-rare changes a sealed object through a mapping only the writing
+ * CPU has, for the time of the write: the object stays read-only for plain
+ * stores, which must fault.
+ */
+static void lkdtm_SMALLOC_WR_PLAIN_STORE(void)
+{
+	struct smalloc_pool *pool = smalloc_create_wr("lkdtm-wr");
+	u64 *obj;
+	int ret;
+
+	if (!pool) {
+		pr_err("XFAIL: no write-rare pools on this architecture\n");
+		return;
+	}
+	obj = smalloc_zalloc(pool, sizeof(*obj));
+	ret = obj ? smalloc_seal_final(pool) : -ENOMEM;
+	if (!ret)
+		ret = smalloc_wr_assign(*obj, 0x1234);
+	if (ret || READ_ONCE(*obj) != 0x1234) {
+		pr_err("FAIL: write-rare did not write a sealed object (%pe)\n",
+		       ERR_PTR(ret));
+		smalloc_destroy(pool);
+		return;
+	}
+	pr_info("attempting a plain store to a sealed write-rare object at %p\n",
+		obj);
+	WRITE_ONCE(*obj, 0xabcd);
+	pr_err("FAIL: survived a plain store\n");
+
+	/* Only reached on failure: the pool stays, sealed, after an Oops. */
+	smalloc_destroy(pool);
+}
+
+/*
+ * Write-rare writes the objects of write-rare pools only: aimed at kernel
+ * text or rodata, it must warn, refuse and write nothing.
+ */
+static void lkdtm_SMALLOC_WR_KERNEL_TEXT(void)
+{
+	u8 *text = (u8 *)smalloc_wr_memcpy;
+	const u8 *rodata = (const u8 *)lkdtm_rodata_do_nothing;
+	u8 text_was = READ_ONCE(*text), rodata_was = READ_ONCE(*rodata);
+	u64 junk = ~0ULL;
+	int ret_text, ret_rodata;
+
+	if (!IS_ENABLED(CONFIG_SMALLOC_WRITE_RARE)) {
+		pr_err("XFAIL: no write-rare pools on this architecture\n");
+		return;
+	}
+	pr_info("attempting write-rare to kernel text at %p and to rodata at %p\n",
+		text, rodata);
+	ret_text = smalloc_wr_memcpy(text, &junk, 1);
+	ret_rodata = smalloc_wr_memcpy((void *)rodata, &junk, 1);
+	if (ret_text != -EINVAL || ret_rodata != -EINVAL ||
+	    READ_ONCE(*text) != text_was || READ_ONCE(*rodata) != rodata_was)
+		pr_err("FAIL: write-rare to kernel text or rodata: %d, %d\n",
+		       ret_text, ret_rodata);
+	else
+		pr_info("write-rare refused kernel text and rodata\n");
+}
+
 static struct crashtype crashtypes[] = {
 	CRASHTYPE(SMALLOC_WRITE_AFTER_SEAL),
 	CRASHTYPE(SMALLOC_WRITE_LINEAR_ALIAS),
 	CRASHTYPE(SMALLOC_WRITE_HIGHMAP_ALIAS),
 	CRASHTYPE(SMALLOC_GLOBAL_ALLOC_AFTER_BOOT),
+	CRASHTYPE(SMALLOC_WR_PLAIN_STORE),
+	CRASHTYPE(SMALLOC_WR_KERNEL_TEXT),
 	CRASHTYPE(USERCOPY_SMALLOC_OVERRUN),
 	CRASHTYPE(USERCOPY_SMALLOC_INTO_SEALED),
 };

@@ -7,9 +7,11 @@
 #
 # For working in the kernel tree itself: after 'make tree', change the
 # commits on top of smalloc-base (git commit --fixup, git rebase -i, ...),
-# keeping one commit per line of patches/series, then run this.  Each
-# commit's new files are copied back to their paths here, and its message
-# and remaining diff become patches/<patch>.
+# keeping one commit per line of patches/series, then run this.  The new
+# files are written back to their paths here as the last commit leaves
+# them (tree.sh derives the state each patch adds from those), and each
+# commit's message and its diff to files that exist before it become
+# patches/<patch>.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -34,7 +36,7 @@ for i in "${!entries[@]}"; do
 	excludes=()
 	for f in $files; do
 		mkdir -p "$(dirname "$top/$f")"
-		git -C "$src" show "$c:$f" > "$top/$f"
+		git -C "$src" show "${commits[-1]}:$f" > "$top/$f"
 		excludes+=(":(exclude)$f")
 	done
 	{

@@ -8,7 +8,8 @@
 # The tree must be one tree.sh laid (smalloc-base + one commit per patch).
 # Writes git format-patch output with a cover letter (patches/cover-letter)
 # to <output dir>, then checks that it applies with git am to the pristine
-# base, that the result is the tree tree.sh built, and that every patch is
+# base, that the result is the tree tree.sh built and holds the new files
+# exactly as this repository stores them, and that every patch is
 # checkpatch --strict clean.  Prints one "ok"/"not ok" line per check; a
 # step that fails is a "not ok" line too, never a silent exit, and the
 # checks that need its result do not run.
@@ -87,6 +88,34 @@ same_tree() {
 	[ "$(git -C "$work" rev-parse 'HEAD^{tree}')" = \
 	  "$(git -C "$src" rev-parse 'HEAD^{tree}')" ]
 }
+# This repository stores each new kernel file as the whole series leaves
+# it (tree.sh derives the state each patch adds).  Every file here outside
+# the harness (.ci, patches, tools/testing/smalloc, the top-level Makefile,
+# README.md and .gitignore) must be a new file of patches/series, and equal
+# the file git am of the mails leaves.  Names each one that is not.
+stored_final() {
+	local f n bad=0
+	local -A listed=()
+
+	for f in $(grep -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series" | cut -s -d' ' -f2-); do
+		listed[$f]=1
+		if ! git -C "$work" cat-file -e "HEAD:$f" 2>/dev/null; then
+			echo "# $f: in patches/series, not in the tree the series leaves"
+			bad=1
+		elif ! git -C "$work" show "HEAD:$f" | cmp -s - "$top/$f"; then
+			n=$(git -C "$work" show "HEAD:$f" | diff - "$top/$f" | grep -c '^[<>]')
+			echo "# $f: $n lines differ from the tree the series leaves"
+			bad=1
+		fi
+	done
+	while IFS= read -r f; do
+		[ -n "${listed[$f]:-}" ] && continue
+		echo "# $f: a kernel file here that no line of patches/series adds"
+		bad=1
+	done < <(git -C "$top" ls-files --cached --others --exclude-standard |
+		 grep -v -E '^(\.ci/|patches/|tools/testing/smalloc/|Makefile$|README\.md$|\.gitignore$)')
+	return $bad
+}
 signed_off() {
 	local p
 
@@ -98,6 +127,7 @@ signed_off() {
 if check "worktree of smalloc-base for git am" base_checkout; then
 	check "git am onto smalloc-base" am_applies &&
 	check "tree after the last patch is what make tree builds" same_tree
+	check "the files stored here are what the series leaves" stored_final
 fi
 check "every patch has a Signed-off-by" signed_off
 for p in "${patches[@]}"; do

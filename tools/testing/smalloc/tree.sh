@@ -6,7 +6,10 @@
 #   tree.sh <kernel tree>
 #
 # Each line of patches/series is applied in order: its new files are
-# copied from this repository, then its diff is applied.
+# laid as that patch adds them, then its diff is applied.  This repository
+# holds each new file as the whole series leaves it; the state a patch adds
+# is that file with the hunks of every later patch taken off again
+# (first_states below), so the series applies unchanged, byte for byte.
 #
 # A tree this script made itself (a git tree whose first commit is tagged
 # smalloc-base, extracted from linux-source-6.12) is reset to exactly
@@ -22,6 +25,42 @@ tarball=${SMALLOC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 # series_entries: print "<patch> <file>..." lines of patches/series.
 series_entries() {
 	grep -v -e '^#' -e '^[[:space:]]*$' "$top/patches/series"
+}
+
+# first_states <dir>: write into <dir> each new file of the series in the
+# state the patch that adds it leaves it.  Walk the series backwards from
+# the files as stored here (the series' last state): on reaching a patch,
+# keep the files it adds, then take its hunks to new files off (git apply
+# -R, no fuzz) so that the walk holds the state before it.
+first_states() {
+	local dir=$1 scratch patch files f i
+	local -a entries include=()
+
+	scratch=$(mktemp -d)
+	mapfile -t entries < <(series_entries)
+	for i in "${!entries[@]}"; do
+		read -r patch files <<< "${entries[$i]}"
+		for f in $files; do
+			[ -f "$top/$f" ] || { echo "tree.sh: $f (patches/series) missing" >&2; rm -rf "$scratch"; return 1; }
+			mkdir -p "$(dirname "$scratch/$f")"
+			cp -p "$top/$f" "$scratch/$f"
+			include+=("--include=$f")
+		done
+	done
+	for ((i = ${#entries[@]} - 1; i >= 0; i--)); do
+		read -r patch files <<< "${entries[$i]}"
+		for f in $files; do
+			mkdir -p "$(dirname "$dir/$f")"
+			cp -p "$scratch/$f" "$dir/$f"
+		done
+		[ ${#include[@]} -eq 0 ] ||
+		(cd "$scratch" && git apply -R "${include[@]}" "$top/patches/$patch") || {
+			echo "tree.sh: cannot take $patch off the files stored here" >&2
+			rm -rf "$scratch"
+			return 1
+		}
+	done
+	rm -rf "$scratch"
 }
 
 extract_base() {
@@ -47,11 +86,13 @@ extract_base() {
 # work tree to the last commit.  Commits are reproducible (fixed dates), so
 # an unchanged series leaves HEAD, and every file, as it was.
 lay_managed() {
-	local index info patch f mode blob tree parent commit
+	local index info first patch f mode blob tree parent commit
 
 	index=$(mktemp)
 	info=$(mktemp -d)
-	trap 'rm -rf "$index" "$info"' RETURN
+	first=$(mktemp -d)
+	trap 'rm -rf "$index" "$info" "$first"' RETURN
+	first_states "$first" || exit 1
 	export GIT_AUTHOR_DATE=${SMALLOC_DATE:-$(git -C "$top" log -1 --format=%cI 2>/dev/null || echo 2026-01-01T00:00:00Z)}
 	export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
 	parent=$(git -C "$src" rev-parse smalloc-base)
@@ -59,8 +100,8 @@ lay_managed() {
 	while read -r patch files; do
 		for f in $files; do
 			mode=100644
-			[ -x "$top/$f" ] && mode=100755
-			blob=$(git -C "$src" hash-object -w "$top/$f")
+			[ -x "$first/$f" ] && mode=100755
+			blob=$(git -C "$src" hash-object -w "$first/$f")
 			GIT_INDEX_FILE=$index git -C "$src" update-index --add \
 				--cacheinfo "$mode,$blob,$f"
 		done
@@ -87,10 +128,12 @@ lay_managed() {
 # series off (newest first) and lay the new one; then copy back only the
 # files whose content changed.
 lay_foreign() {
-	local state=$src/.smalloc-applied scratch patch f
+	local state=$src/.smalloc-applied scratch first patch f
 
 	scratch=$(mktemp -d)
-	trap 'rm -rf "$scratch"' RETURN
+	first=$(mktemp -d)
+	trap 'rm -rf "$scratch" "$first"' RETURN
+	first_states "$first" || exit 1
 	{
 		[ -d "$state" ] && cat "$state"/*.patch
 		cat "$top"/patches/*.patch
@@ -111,7 +154,7 @@ lay_foreign() {
 	while read -r patch files; do
 		for f in $files; do
 			mkdir -p "$(dirname "$scratch/$f")"
-			cp "$top/$f" "$scratch/$f"
+			cp "$first/$f" "$scratch/$f"
 		done
 		(cd "$scratch" && git apply "$top/patches/$patch") ||
 			{ echo "tree.sh: $patch does not apply to $src" >&2; exit 1; }
