@@ -47,7 +47,13 @@ build: tree
 test: deps
 	@$(scripts)/test.sh $(KERNEL_SRC) $(BUILD_DIR) $(SERIES_DIR)
 
-demo: build
+# demo and bench say first what they will do and how long it takes; their
+# kernel builds and boots print a progress line a minute.
+demo: deps
+	@echo "# make demo: builds the test kernel in $(BUILD_DIR) (a cold build: about"
+	@echo "# 13 min on 2 cores, incremental after that), then boots it under QEMU"
+	@echo "# (about 1 min); build logs in $(BUILD_DIR), the console in $(BUILD_DIR)/demo.log"
+	@$(MAKE) --no-print-directory build
 	@$(scripts)/demo.sh $(BUILD_DIR)
 
 series: tree
@@ -60,7 +66,12 @@ bisect: build
 
 # Timings, never asserted: smalloc against kmalloc, kmem_cache, vmalloc,
 # gen_pool and set_memory_ro/rw, on a kernel without lock debugging.
-bench: build
+bench: deps
+	@echo "# make bench: builds the test kernel (for its config; a cold build: about"
+	@echo "# 13 min), then the benchmark kernel in $(SMALLOC_CACHE)/build-bench (cold:"
+	@echo "# about 13 min more), boots it (about 5 min under TCG); logs in"
+	@echo "# $(SMALLOC_CACHE)/build-bench, the table also in out/bench.csv"
+	@$(MAKE) --no-print-directory build
 	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench $(CURDIR)/out/bench.csv
 
 # Not part of make test (a cold cross build of its own): smalloc, its tests,

@@ -21,6 +21,9 @@ csv=${4:?}
 
 # shellcheck source=qemu.sh
 . "$here/qemu.sh"
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 
 mkdir -p "$build"
 cp "$test_build/.config" "$build/.config"
@@ -34,7 +37,8 @@ if grep -E '^CONFIG_(LOCKDEP|DEBUG_[A-Z_]*MUTEX[A-Z_]*|DEBUG_SPINLOCK|DEBUG_KMEM
 	echo "bench: lock debugging or KUnit is still on in $build/.config"
 	exit 1
 fi
-make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
+building "the benchmark kernel" "$build" 1400 13 \
+	make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
 	> "$build/build.log" 2>&1 || { tail -n 20 "$build/build.log"; exit 1; }
 
 "$here/boot.sh" "$build" "$here/bench-init.sh" "$build/bench.log"

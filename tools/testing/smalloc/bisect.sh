@@ -11,6 +11,9 @@
 # of its own, so that each step is an incremental build.  Prints one
 # "ok"/"not ok" line per step and leaves the tree on branch smalloc.
 set -uo pipefail
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
+progress_init
 
 src=${1:?usage: bisect.sh <managed kernel tree> <test build dir> <bisect build dir>}
 config=${2:?}/.config
@@ -33,7 +36,10 @@ step() {
 	for opt in "${@:2}"; do
 		"$src/scripts/config" --file "$build/.config" --disable "$opt"
 	done
-	if kbuild olddefconfig && kbuild -j"$(nproc)"; then
+	touch "$build/.smalloc-build-stamp"
+	if kbuild olddefconfig &&
+	   ticking "bisect: building $1" "kbuild_status '$build' '$build/.smalloc-build-stamp' 1490" \
+		kbuild -j"$(nproc)"; then
 		echo "ok - bisect: builds $1"
 	else
 		tail -n 20 "$build/step.log" | sed 's/^/# /'

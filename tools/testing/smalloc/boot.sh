@@ -34,9 +34,19 @@ chmod +x "$root/init"
 
 # shellcheck source=qemu.sh
 . "$here/qemu.sh"
-# shellcheck disable=SC2046 # smalloc_qemu_args prints a list of arguments
-timeout "${SMALLOC_BOOT_TIMEOUT:-300}" \
-	qemu-system-x86_64 $(smalloc_qemu_args "$build") \
-	-kernel "$build/arch/x86/boot/bzImage" -initrd "$root.cpio" \
-	-append "console=ttyS0 ignore_loglevel kunit.enable=0 panic=-1${SMALLOC_CMDLINE_EXTRA:+ $SMALLOC_CMDLINE_EXTRA}" \
-	2>&1 | tr -d '\r' > "$log" || true
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
+
+# The console goes to the log line by line, so that the progress line can
+# say what the guest printed last.
+qemu() {
+	# shellcheck disable=SC2046 # smalloc_qemu_args prints a list of arguments
+	timeout "${SMALLOC_BOOT_TIMEOUT:-300}" \
+		qemu-system-x86_64 $(smalloc_qemu_args "$build") \
+		-kernel "$build/arch/x86/boot/bzImage" -initrd "$root.cpio" \
+		-append "console=ttyS0 ignore_loglevel kunit.enable=0 panic=-1${SMALLOC_CMDLINE_EXTRA:+ $SMALLOC_CMDLINE_EXTRA}" \
+		2>&1 | stdbuf -oL tr -d '\r' > "$log" || true
+}
+say "booting $(basename "$build")'s kernel with $name under QEMU (TCG, 2 vCPUs), console to $log"
+ticking "boot ($name)" "last_line '$log'" qemu

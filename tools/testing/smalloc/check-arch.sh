@@ -18,6 +18,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 src=${1:?usage: check-arch.sh <kernel tree> <build dir> <cache dir> [i386|nommu]...}
 build=${2:?}
 cache=${3:?}
@@ -129,7 +132,8 @@ for arch in $arches; do
 	elif [ "$arch" = nommu ] && grep -q '^CONFIG_MMU=y' "$out/.config"; then
 		not_ok "$arch: configured without an MMU"
 		continue
-	elif ! flock "$cache/build.lock" make -s -C "$src" O="$out" ARCH=$karch \
+	elif ! building "the $arch kernel" "$out" 300 4 \
+		flock "$cache/build.lock" make -s -C "$src" O="$out" ARCH=$karch \
 		CROSS_COMPILE=$cross CC="ccache ${cross}gcc" -j"$(nproc)" $image \
 		> "$out/build.log" 2>&1; then
 		tail -n 20 "$out/build.log" | sed 's/^/# /'

@@ -13,11 +13,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${1:?usage: check-arm64.sh <kernel tree> <build dir>}
 build=${2:?}
 
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
+
+arm64() {
+	(cd "$src" && python3 tools/testing/kunit/kunit.py build --arch=arm64 \
+		--cross_compile=aarch64-linux-gnu- --build_dir="$build" \
+		--kunitconfig=mm/smalloc --kunitconfig="$here/arm64.config" \
+		--make_options="CC=ccache aarch64-linux-gnu-gcc" --jobs="$(nproc)")
+}
+
 mkdir -p "$build"
-if (cd "$src" && python3 tools/testing/kunit/kunit.py build --arch=arm64 \
-	--cross_compile=aarch64-linux-gnu- --build_dir="$build" \
-	--kunitconfig=mm/smalloc --kunitconfig="$here/arm64.config" \
-	--make_options="CC=ccache aarch64-linux-gnu-gcc" --jobs="$(nproc)") \
+if building "the arm64 kernel" "$build" 930 11 arm64 \
 	> "$build/check.log" 2>&1 &&
 	grep -q '^CONFIG_SMALLOC=y' "$build/.config" &&
 	[ -f "$build/mm/smalloc/core.o" ] && [ -f "$build/drivers/misc/lkdtm/smalloc.o" ]; then

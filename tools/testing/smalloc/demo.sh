@@ -9,6 +9,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 build=${1:?usage: demo.sh <build dir> [--check]}
 log=$build/demo.log
 # shellcheck source=logcheck.sh

@@ -13,6 +13,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 build=${1:?usage: kcore.sh <build dir>}
 log=$build/kcore.log
 stage=$build/kcore-root

@@ -24,9 +24,12 @@ build=${3:?}
 SUITES=${SUITES:-smalloc usercopy}
 # shellcheck source=logcheck.sh
 . "$here/logcheck.sh"
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 
 kunit() {
-	(cd "$src" && python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
+	(cd "$src" && PYTHONUNBUFFERED=1 python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
 		--build_dir="$build" --kunitconfig=mm/smalloc \
 		--kunitconfig="$here/boot.config" \
 		--kunitconfig="$here/selinux.config" "${@:2}")
@@ -41,8 +44,10 @@ kunit_exec() {
 	shift
 	# shellcheck source=qemu.sh
 	. "$here/qemu.sh"
-	rm -f "$build/$name.json" "$build/$name.log" "$build/test.log"
-	kunit exec --qemu_args="-smp 2 -accel $(smalloc_accel "$build")" \
+	rm -f "$build/$name.json" "$build/$name.log" "$build/test.log" "$build/$name.out"
+	say "booting the KUnit kernel ($name) under QEMU, 2 vCPUs: a few minutes under TCG; kunit.py says $build/$name.out"
+	ticking "KUnit boot ($name)" "kunit_status '$build/$name.out'" \
+		kunit exec --qemu_args="-smp 2 -accel $(smalloc_accel "$build")" \
 		--kernel_args=ignore_loglevel --timeout=1200 \
 		--json="$build/$name.json" "$@" > "$build/$name.out" 2>&1
 	[ ! -f "$build/test.log" ] || mv "$build/test.log" "$build/$name.log"
@@ -50,7 +55,8 @@ kunit_exec() {
 
 case $cmd in
 build)
-	kunit build --make_options="CC=ccache gcc" --jobs="$(nproc)"
+	building "the test kernel" "$build" 1490 13 \
+		kunit build --make_options="CC=ccache gcc" --jobs="$(nproc)"
 	;;
 exec)
 	kunit_exec "${4:?usage: kunit.sh exec <kernel tree> <build dir> <name> [args]}" "${@:5}"

@@ -17,6 +17,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 src=${1:?usage: lkdtm.sh <kernel tree> <build dir>}
 build=${2:?}
 selftest=$src/tools/testing/selftests/lkdtm

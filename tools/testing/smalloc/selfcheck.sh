@@ -16,6 +16,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 src=${1:?usage: selfcheck.sh <kernel tree> <build dir>}
 build=${2:?}
 plant=smalloc_kunit.plant_warning=1

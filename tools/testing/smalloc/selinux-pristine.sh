@@ -43,8 +43,11 @@ if ! cmp -s "$build/.config" "$out/.config.from-build"; then
 	kmake -s olddefconfig
 fi
 
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
+progress_init
 case $cmd in
 config) ;;
-build) kmake -j"$(nproc)" bzImage ;;
+build) building "the pristine kernel" "$out" 1480 17 kmake -j"$(nproc)" bzImage ;;
 *) echo "usage: selinux-pristine.sh config|build ..." >&2; exit 2 ;;
 esac

@@ -38,6 +38,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+progress_init
 src=${1:?usage: selinux.sh <kernel tree> <build dir>}
 build=${2:?}
 cache=${SMALLOC_CACHE:-$HOME/.cache/smalloc}

@@ -20,6 +20,8 @@ src=${1:?usage: test.sh <kernel tree> <build dir> <series dir>}
 build=${2:?}
 series=${3:?}
 results=$build/results.txt
+# shellcheck source=progress.sh
+. "$here/progress.sh"
 
 # step <name> <command...>: run a step, its output to <build dir>/<name>.log.
 step() {
@@ -35,15 +37,15 @@ step() {
 	fi
 }
 
-# The result lines of a script's output.
+# The result lines of a script's output, each as soon as it comes.
 results_of() {
-	grep -E '^(ok|not ok|skip) '
+	grep --line-buffered -E '^(ok|not ok|skip) '
 }
 
 # A skipped check failed: "skip - <name> (<why>)" becomes
 # "not ok - <name> (skipped: <why>)".
 skips_fail() {
-	sed -E -e 's/^skip - ([^(]*[^ (]) \((.*)\)$/not ok - \1 (skipped: \2)/;t' \
+	sed -u -E -e 's/^skip - ([^(]*[^ (]) \((.*)\)$/not ok - \1 (skipped: \2)/;t' \
 	       -e 's/^skip - (.*)$/not ok - \1 (skipped)/'
 }
 
@@ -66,8 +68,17 @@ missing() {
 
 mkdir -p "$build"
 {
+	# Progress lines (a line a minute from every build and boot) go to
+	# this stream too, each as it happens.
+	progress_init
+	echo "# make test: a cold run on a fresh machine (extract the kernel,"
+	echo "# build the test kernel, the pristine kernel for SELinux and the"
+	echo "# arm64 kernel; boot each stage under TCG) takes about 45 min on"
+	echo "# 2 cores, a warm one about 8.  Every step logs to $build/*.log;"
+	echo "# the result lines also go to $results."
 	echo "# tree and kernel"
-	step tree "$here/tree.sh" "$src" &&
+	[ -e "$src" ] || say "laying the tree: extracting linux-source-6.12 into $src first (about 2 min)"
+	step tree ticking "laying the tree" "last_line '$build/tree.log'" "$here/tree.sh" "$src" &&
 	step build "$here/kunit.sh" build "$src" "$build" || exit 0
 	echo "# KUnit suites under QEMU"
 	"$here/kunit.sh" run "$src" "$build"
