@@ -12,7 +12,7 @@
 #   make series  write the mailable series to out/series and check it
 #   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
 #   make bench   boot and print what smalloc costs next to other allocators
-#   make check-arm64  cross-build an arm64 kernel with smalloc (build only)
+#   make check-arm64  cross-build and link an arm64 kernel with smalloc
 #   make check-arch   SELinux on unsealable pools: i386 and riscv64 without
 #                     an MMU, built and booted (after make test)
 #
@@ -51,7 +51,7 @@ test: deps
 # kernel builds and boots print a progress line a minute.
 demo: deps
 	@echo "# make demo: builds the test kernel in $(BUILD_DIR) (a cold build: about"
-	@echo "# 13 min on 2 cores, incremental after that), then boots it under QEMU"
+	@echo "# 20 min on 2 cores, incremental after that), then boots it under QEMU"
 	@echo "# (about 1 min); build logs in $(BUILD_DIR), the console in $(BUILD_DIR)/demo.log"
 	@$(MAKE) --no-print-directory build
 	@$(scripts)/demo.sh $(BUILD_DIR)
@@ -68,14 +68,15 @@ bisect: build
 # gen_pool and set_memory_ro/rw, on a kernel without lock debugging.
 bench: deps
 	@echo "# make bench: builds the test kernel (for its config; a cold build: about"
-	@echo "# 13 min), then the benchmark kernel in $(SMALLOC_CACHE)/build-bench (cold:"
-	@echo "# about 13 min more), boots it (about 5 min under TCG); logs in"
+	@echo "# 20 min), then the benchmark kernel in $(SMALLOC_CACHE)/build-bench (cold:"
+	@echo "# about 20 min more), boots it (about 5 min under TCG); logs in"
 	@echo "# $(SMALLOC_CACHE)/build-bench, the table also in out/bench.csv"
 	@$(MAKE) --no-print-directory build
 	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench $(CURDIR)/out/bench.csv
 
-# Not part of make test (a cold cross build of its own): smalloc, its tests,
-# LKDTM and the sample build on arm64.
+# make test compiles only what the series adds for arm64 (--quick); this
+# builds and links the whole arm64 kernel with smalloc, its tests, LKDTM
+# and the sample (about 14 min cold on 2 cores).
 check-arm64: tree
 	@$(scripts)/deps.sh gcc-aarch64-linux-gnu
 	@$(scripts)/check-arm64.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-arm64

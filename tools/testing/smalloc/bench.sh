@@ -37,7 +37,7 @@ if grep -E '^CONFIG_(LOCKDEP|DEBUG_[A-Z_]*MUTEX[A-Z_]*|DEBUG_SPINLOCK|DEBUG_KMEM
 	echo "bench: lock debugging or KUnit is still on in $build/.config"
 	exit 1
 fi
-building "the benchmark kernel" "$build" 1400 13 \
+building "the benchmark kernel" "$build" 1480 20 \
 	make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
 	> "$build/build.log" 2>&1 || { tail -n 20 "$build/build.log"; exit 1; }
 

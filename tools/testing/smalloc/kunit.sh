@@ -55,7 +55,7 @@ kunit_exec() {
 
 case $cmd in
 build)
-	building "the test kernel" "$build" 1490 13 \
+	building "the test kernel" "$build" 1490 20 \
 		kunit build --make_options="CC=ccache gcc" --jobs="$(nproc)"
 	;;
 exec)

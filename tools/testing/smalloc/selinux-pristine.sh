@@ -48,6 +48,6 @@ fi
 progress_init
 case $cmd in
 config) ;;
-build) building "the pristine kernel" "$out" 1480 17 kmake -j"$(nproc)" bzImage ;;
+build) building "the pristine kernel" "$out" 1480 18 kmake -j"$(nproc)" bzImage ;;
 *) echo "usage: selinux-pristine.sh config|build ..." >&2; exit 2 ;;
 esac
