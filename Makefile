@@ -76,7 +76,7 @@ bench: deps
 
 # make test compiles only what the series adds for arm64 (--quick); this
 # builds and links the whole arm64 kernel with smalloc, its tests, LKDTM
-# and the sample (about 14 min cold on 2 cores).
+# and the sample (about 12 min cold on 2 cores).
 check-arm64: tree
 	@$(scripts)/deps.sh gcc-aarch64-linux-gnu
 	@$(scripts)/check-arm64.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-arm64

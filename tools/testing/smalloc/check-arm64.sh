@@ -8,7 +8,7 @@
 #   check-arm64.sh <kernel tree> <build dir>           the whole kernel
 #   check-arm64.sh <kernel tree> <build dir> --quick   what the series adds
 #
-# make check-arm64 builds and links the whole kernel (about 14 min cold on
+# make check-arm64 builds and links the whole kernel (about 12 min cold on
 # 2 cores).  make test runs --quick, so that a change that breaks arm64
 # turns CI red without a cold kernel build of its own: it configures the
 # same kernel and compiles only the objects the series adds or changes
@@ -70,7 +70,7 @@ else
 	what="the arm64 kernel"
 	name="arm64: builds with SMALLOC, KUnit, LKDTM and the sample"
 	objects=930
-	minutes=14
+	minutes=12
 fi
 mkdir -p "$build"
 if building "$what" "$build" $objects $minutes arm64 > "$build/check.log" 2>&1 &&
