@@ -421,6 +421,20 @@ check "debugfs lists the policy's pool as sealed" sealed "$log" selinux:policy \
 	after-differential after-commit after-broken
 check "debugfs lists the booleans' pool as sealed" sealed "$log" selinux:booleans \
 	after-commit
+# flushes <what> <n>: the full boot's count of smalloc's TLB flushes rose
+# by <n> over that load or boolean commit: a seal flushes once per pool,
+# whatever its number of nodes (a reload seals two pools, a commit one).
+flushes() {
+	local line a b c d
+
+	line=$(sed -n "s|^selinux: # node permission changes/TLB flushes by that $1: ||p" "$log" |
+	       tr -d '\r' | head -n 1)
+	[ -n "$line" ] || { echo "no count for the $1 in $log"; return 1; }
+	read -r a b c d <<< "${line//[\/>-]/ }"
+	[ $((d - b)) -eq "$2" ] || { echo "$line: $((d - b)) flushes"; return 1; }
+}
+check "a reload's seals flush the TLB once per pool (2)" flushes load 2
+check "a boolean commit's seal flushes the TLB once" flushes commit 1
 check "$CUTS truncated or corrupted policies are refused with an error" refused
 check "the previous policy keeps working after the refused loads" still_works
 leave_flat "refused loads" "the refused loads" before-broken after-broken
