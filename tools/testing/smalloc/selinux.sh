@@ -433,7 +433,7 @@ flushes() {
 	read -r a b c d <<< "${line//[\/>-]/ }"
 	[ $((d - b)) -eq "$2" ] || { echo "$line: $((d - b)) flushes"; return 1; }
 }
-check "a reload's seals flush the TLB once per pool (2)" flushes load 2
+check "a reload's seals flush the TLB once per pool, twice in all" flushes load 2
 check "a boolean commit's seal flushes the TLB once" flushes commit 1
 check "$CUTS truncated or corrupted policies are refused with an error" refused
 check "the previous policy keeps working after the refused loads" still_works
