@@ -85,15 +85,21 @@ static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
 }
 
 #if defined(CONFIG_X86_64) && IS_BUILTIN(CONFIG_LKDTM)
-/* Free pages taken, at most, to find one in the kernel high mapping. */
-#define LKDTM_HIGHMAP_HUNT	131072
-
 /*
  * x86_64 maps the kernel image a second time, from _text to the 2 MiB
- * boundary after _brk_end; the free pages there (the init memory freed at
- * boot, the gaps around rodata, what follows the brk) have an alias in it.
- * The address of @page's alias, if the page tables map it, or 0.
+ * boundary after _brk_end.  The pages there that the image does not keep
+ * (the init memory and the gaps freed at boot, what follows the brk) are
+ * free pages that a pool can get, and smalloc takes them out of the high
+ * mapping when it seals.  Which of them are free when the test runs, and
+ * whether the page allocator hands one out, is up to the rest of the
+ * kernel: a test that hunts for one fails when it finds none.  This page
+ * of LKDTM's own .bss is in the same range of page frames, mapped by the
+ * same page tables; smalloc goes by the page frame, so it is the page the
+ * test puts in a pool.  Nothing else touches it.
  */
+static u8 lkdtm_highmap_buf[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+/* The address of @page's alias, if the page tables map it, or 0. */
 static unsigned long lkdtm_highmap_alias(struct page *page)
 {
 	phys_addr_t phys = PFN_PHYS(page_to_pfn(page));
@@ -108,61 +114,29 @@ static unsigned long lkdtm_highmap_alias(struct page *page)
 }
 
 /*
- * A free page with a high-mapping alias.  Those pages sit in pageblocks
- * of movable pages, where vmalloc(), whose allocations are unmovable,
- * takes pages only when the others run short: take movable pages until
- * one has an alias.
+ * Put @page in the first page of @pool's first node, as vmalloc() would
+ * have: in the area's page array and in its PTE, with the page's contents.
+ * Returns the page it takes out, or NULL if the node is not one area
+ * mapped with 4 KiB pages.
  */
-static struct page *lkdtm_highmap_page(void)
+static struct page *lkdtm_swap_pool_page(struct smalloc_pool *pool,
+					 struct page *page)
 {
-	struct page *page, *next, *found = NULL;
-	LIST_HEAD(held);
-	int n;
-
-	for (n = 0; n < LKDTM_HIGHMAP_HUNT && !found; n++) {
-		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NORETRY |
-				  __GFP_NOWARN);
-		if (!page)
-			break;
-		if (lkdtm_highmap_alias(page))
-			found = page;
-		else
-			list_add(&page->lru, &held);
-	}
-	list_for_each_entry_safe(page, next, &held, lru)
-		__free_page(page);
-	return found;
-}
-
-/*
- * A pool "lkdtm" whose first page has a high-mapping alias: rather than
- * wait for vmalloc() to run short of other pages, put such a page in its
- * first node by hand, as vmalloc() would have: in the area's page array
- * and in its PTE, with the node's contents.  The page the node had goes
- * back.
- */
-static struct smalloc_pool *lkdtm_highmap_pool(struct page *page)
-{
-	struct smalloc_pool *pool = smalloc_create("lkdtm");
 	unsigned long addr = (unsigned long)pool & PAGE_MASK;
-	struct vm_struct *area;
+	struct vm_struct *area = find_vm_area(pool);
 	struct page *old;
 	unsigned int level;
 	pte_t *pte;
 
-	area = pool ? find_vm_area(pool) : NULL;
 	pte = area ? lookup_address(addr, &level) : NULL;
-	if (!pte || level != PG_LEVEL_4K || area->addr != (void *)addr) {
-		smalloc_destroy(pool);
+	if (!pte || level != PG_LEVEL_4K || area->addr != (void *)addr)
 		return NULL;
-	}
 	old = pte_page(*pte);
 	copy_page(page_address(page), (void *)addr);
 	area->pages[0] = page;
 	set_pte(pte, mk_pte(page, PAGE_KERNEL));
 	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
-	__free_page(old);
-	return pool;
+	return old;
 }
 #endif
 
@@ -174,44 +148,54 @@ static struct smalloc_pool *lkdtm_highmap_pool(struct page *page)
 static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
 {
 #if defined(CONFIG_X86_64) && IS_BUILTIN(CONFIG_LKDTM)
+	struct page *page = virt_to_page(lm_alias(lkdtm_highmap_buf));
 	struct smalloc_pool *pool;
-	struct page *page;
+	struct page *old;
 	u64 *ptr;
 	u8 *obj;
 	int ret;
 
-	page = lkdtm_highmap_page();
-	if (!page) {
-		pr_err("FAIL: no free page in the kernel high mapping\n");
+	if (lkdtm_highmap_alias(page) != (unsigned long)lkdtm_highmap_buf) {
+		pr_err("FAIL: LKDTM's .bss is not in the kernel high mapping\n");
 		return;
 	}
-	pool = lkdtm_highmap_pool(page);
+	pool = smalloc_create("lkdtm");
 	if (!pool) {
+		pr_err("FAIL: cannot create a smalloc pool\n");
+		return;
+	}
+	old = lkdtm_swap_pool_page(pool, page);
+	if (!old) {
 		pr_err("FAIL: cannot put a page of the high mapping in a pool\n");
-		__free_page(page);
+		smalloc_destroy(pool);
 		return;
 	}
 	obj = smalloc_zalloc(pool, 64);
 	if (!obj || vmalloc_to_page(obj) != page) {
 		pr_err("FAIL: the object is not in the pool's first page\n");
+		lkdtm_swap_pool_page(pool, old);
 		smalloc_destroy(pool);
 		return;
 	}
-	ptr = (u64 *)(lkdtm_highmap_alias(page) + offset_in_page(obj));
 	ret = smalloc_seal(pool);
 	if (ret) {
 		pr_err("FAIL: cannot seal the pool (%pe)\n", ERR_PTR(ret));
+		lkdtm_swap_pool_page(pool, old);
 		smalloc_destroy(pool);
 		return;
 	}
 
+	ptr = (u64 *)(lkdtm_highmap_buf + offset_in_page(obj));
 	pr_info("attempting bad write to sealed smalloc memory through its kernel high-mapping alias at %p\n",
 		ptr);
 	WRITE_ONCE(*ptr, READ_ONCE(*(u64 *)obj) ^ 0xabcd1234);
 	pr_err("FAIL: survived bad write\n");
 
-	/* Only reached on failure: the pool stays, sealed, after an Oops. */
-	smalloc_destroy(pool);
+	/*
+	 * Only reached on failure.  The pool stays, sealed, with LKDTM's page
+	 * in it, as it does after the Oops: a destroy would hand that page to
+	 * the page allocator.
+	 */
 #else
 	pr_err("XFAIL: needs x86_64, whose kernel image is mapped twice, and LKDTM built in\n");
 #endif
