@@ -99,16 +99,21 @@ static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
  */
 static u8 lkdtm_highmap_buf[PAGE_SIZE] __aligned(PAGE_SIZE);
 
-/* The address of @page's alias, if the page tables map it, or 0. */
+/*
+ * The address of @page's alias, if the page tables map it, or 0.  The
+ * offset into the high mapping is taken modulo 2^64: phys_base is negative
+ * when the kernel runs below the address it was linked for.
+ */
 static unsigned long lkdtm_highmap_alias(struct page *page)
 {
-	phys_addr_t phys = PFN_PHYS(page_to_pfn(page));
-	unsigned long alias = __START_KERNEL_map + phys - phys_base;
+	unsigned long offset = PFN_PHYS(page_to_pfn(page)) - phys_base;
+	unsigned long alias;
 	unsigned int level;
 	pte_t *pte;
 
-	if (phys < phys_base || alias >= __START_KERNEL_map + KERNEL_IMAGE_SIZE)
+	if (offset >= KERNEL_IMAGE_SIZE)
 		return 0;
+	alias = __START_KERNEL_map + offset;
 	pte = lookup_address(alias, &level);
 	return pte && pte_present(*pte) ? alias : 0;
 }
