@@ -79,6 +79,19 @@ permission_changes() {
 	echo "$(cat $D/permission_changes 2> /dev/null || echo none)/$(cat $D/tlb_flushes 2> /dev/null || echo none)"
 }
 
+# kunit_seal <step>: run SELinux's KUnit suite selinux_policy_seal again,
+# now that a policy is loaded (at boot it had none), and print its KTAP
+# results, each line prefixed with the step's name.
+KUNIT_SEAL=/sys/kernel/debug/kunit/selinux_policy_seal
+kunit_seal() {
+	if [ -e $KUNIT_SEAL/run ]; then
+		echo 1 > $KUNIT_SEAL/run
+		sed "s/^/selinux: kunit $1 /" $KUNIT_SEAL/results
+	else
+		say "kunit $1 no suite"
+	fi
+}
+
 # Flip boolean $1 and commit; print the commit's time.
 flip() {
 	v=$(cut -d' ' -f1 < "/sys/fs/selinux/booleans/$1")
@@ -89,10 +102,12 @@ flip() {
 # full, after the differential part: the pools, the costs, broken policies.
 checks() {
 	pools after-differential
+	kunit_seal after-reload
 	# A boolean generation of its own.
 	name=$(head -n 1 $S/bools | cut -d' ' -f1)
 	say "commit one $(flip "$name")"
 	pools after-commit
+	kunit_seal after-commit
 
 	# Timings, permission changes/TLB flushes: information only.
 	before=$(permission_changes)

@@ -55,6 +55,9 @@ BOOLS=10
 CUTS=100		# broken policies: of mdp, and REF_CUTS of the reference policy
 REF_CUTS=10		# (1.7 s each under TCG: refused after half the file, on average)
 SLAB_TOLERANCE_KB=1024
+# The cases of SELinux's KUnit suite selinux_policy_seal.
+SEAL_CASES="policy_seal_policydb policy_seal_avtab_rule policy_seal_cond_rule
+	policy_seal_symbol_name policy_seal_sid_cache"
 VMALLOC_TOLERANCE_KB=256
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH	# Debian's python3, with setools
 # shellcheck source=logcheck.sh
@@ -243,7 +246,7 @@ if [ "$judge_only" != 1 ]; then
 	# The guest prints the answers that differ from these only.
 	sed -n 's/^selinux: answers \([a-z]*\) [0-9]* \([0-9a-f]*\)$/\1 \2/p' "$REFERENCE" > "$s/expect"
 	t0=$SECONDS
-	boot "$build" full "$log"
+	boot "$build" full "$log" "kunit.enable=1 kunit.filter_glob=selinux_policy_seal"
 	echo "# SELinux: full boot took $((SECONDS - t0)) s, log $log"
 	t0=$SECONDS
 	boot "$build" leaks "$llog"
@@ -435,6 +438,21 @@ flushes() {
 }
 check "a reload's seals flush the TLB once per pool, twice in all" flushes load 2
 check "a boolean commit's seal flushes the TLB once" flushes commit 1
+# kunit_case <step> <case>: SELinux's KUnit case, run in the full boot
+# once a policy was in force, passed; skipped is not passed.
+kunit_case() {
+	local lines
+
+	lines=$(tr -d '\r' < "$log" | sed -n "s/^selinux: kunit $1 *//p")
+	grep -qxE "ok [0-9]+ $2" <<< "$lines" && return 0
+	grep -E "(^| )$2( |\$)|^no suite" <<< "$lines" | head -n 4
+	return 1
+}
+for step in after-reload after-commit; do
+	for c in $SEAL_CASES; do
+		check "KUnit $step: $c" kunit_case "$step" "$c"
+	done
+done
 check "$CUTS truncated or corrupted policies are refused with an error" refused
 check "the previous policy keeps working after the refused loads" still_works
 leave_flat "refused loads" "the refused loads" before-broken after-broken
