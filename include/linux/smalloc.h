@@ -19,6 +19,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+struct page;
 struct smalloc_pool;
 
 /* The largest object a single smalloc_alloc() call can return. */
@@ -62,6 +63,9 @@ bool smalloc_find_object(const void *p, struct smalloc_object *obj);
 int smalloc_validate(const void *p, size_t size,
 		     const struct smalloc_pool *pool, bool sealed);
 const char *smalloc_pool_name(const struct smalloc_pool *pool);
+#if IS_BUILTIN(CONFIG_LKDTM)
+int smalloc_test_first_object(const char *name, struct smalloc_object *obj);
+#endif
 
 /* For kernel_init() only. */
 void __init smalloc_seal_global(void);
@@ -135,12 +139,33 @@ static inline void smalloc_seal_global(void) { }
 
 #endif /* CONFIG_SMALLOC */
 
+/**
+ * struct smalloc_wr_ticket - A write-rare target, checked once.
+ * @start: Its first byte, in an object of a pool sealed for good.
+ * @len: Its size in bytes: it crosses at most one page boundary.
+ * @pages: Its pages, as the architecture found them.
+ * @nr: How many.
+ *
+ * Filled by smalloc_wr_prepare(), used by smalloc_wr_commit().  Keep it
+ * where an attacker cannot write it: in __ro_after_init memory, or in the
+ * sealed pool itself.
+ */
+struct smalloc_wr_ticket {
+	void *start;
+	size_t len;
+	struct page *pages[2];
+	int nr;
+};
+
 #ifdef CONFIG_SMALLOC_WRITE_RARE
 
 struct smalloc_pool *smalloc_create_wr(const char *name);
 int smalloc_wr_memcpy(void *dst, const void *src, size_t len);
 int smalloc_wr_memset(void *dst, int c, size_t len);
 int __smalloc_wr_rcu_assign(void **dst, void *val);
+int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len);
+int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
+		      const void *src, size_t len);
 
 #else /* !CONFIG_SMALLOC_WRITE_RARE */
 
@@ -164,6 +189,18 @@ static inline int __smalloc_wr_rcu_assign(void **dst, void *val)
 	return -EOPNOTSUPP;
 }
 
+static inline int smalloc_wr_prepare(struct smalloc_wr_ticket *t,
+				     void *start, size_t len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int smalloc_wr_commit(const struct smalloc_wr_ticket *t,
+				    void *dst, const void *src, size_t len)
+{
+	return -EOPNOTSUPP;
+}
+
 #endif /* CONFIG_SMALLOC_WRITE_RARE */
 
 /*
@@ -176,6 +213,10 @@ static inline int __smalloc_wr_rcu_assign(void **dst, void *val)
  * warning: the caller warns.
  */
 int arch_write_rare(void *dst, const void *src, size_t len, bool set);
+/* The two halves of arch_write_rare(), for smalloc's write-rare tickets. */
+int arch_write_rare_check(void *dst, size_t len, struct page **pages);
+void arch_write_rare_pages(struct page * const *pages, int nr, void *dst,
+			   const void *src, size_t len, bool set);
 
 /*
  * How write-rare copies, through either mapping: naturally aligned 1, 2, 4

@@ -1116,6 +1116,50 @@ void __init smalloc_seal_global(void)
 		pr_err("the global pool could not be sealed: %d\n", ret);
 }
 
+#if IS_BUILTIN(CONFIG_LKDTM)
+/*
+ * For LKDTM, whose tests write on purpose to objects of other subsystems'
+ * pools, without those subsystems handing out addresses: the first object
+ * of the one pool named @name, looked up as debugfs lists pools.  The pool
+ * may go once this returns: for pools that stay, such as those sealed for
+ * good.  Not exported.
+ *
+ * Return: 0; -ENOENT if no pool has that name, or it has no object;
+ * -ENOTUNIQ if several have.
+ */
+int smalloc_test_first_object(const char *name, struct smalloc_object *obj)
+{
+	struct smalloc_node *node, *first = NULL;
+	struct smalloc_state *state;
+	struct smalloc_pool *pool;
+	unsigned long nodes;
+	int found = 0;
+
+	mutex_lock(&smalloc_pools_lock);
+	list_for_each_entry(state, &smalloc_pools, list) {
+		mutex_lock(&state->lock);
+		pool = state->pool;
+		/* The state is writable: trust its pool only if it points back. */
+		if (pool->state == state && !strcmp(pool->name, name)) {
+			found++;
+			/* The first node stays last: new ones go before it. */
+			nodes = 0;
+			for (node = pool->nodes; node && node->next &&
+			     nodes <= pool->nr_pages; node = node->next)
+				nodes++;
+			first = node;
+		}
+		mutex_unlock(&state->lock);
+	}
+	mutex_unlock(&smalloc_pools_lock);
+	if (found > 1)
+		return -ENOTUNIQ;
+	if (!first || !smalloc_find_object((void *)first + first->base, obj))
+		return -ENOENT;
+	return 0;
+}
+#endif
+
 /**
  * smalloc_destroy() - Destroy a pool and free all of its objects.
  * @pool: The pool, sealed or not.  NULL does nothing, as for kfree().

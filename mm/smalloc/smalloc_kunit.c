@@ -1646,6 +1646,61 @@ static void smalloc_wr_test_assign(struct kunit *test)
 				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
 }
 
+/*
+ * A ticket: checked once, then written without a lookup, under a spinlock
+ * with interrupts off; only within its target, and only once the pool is
+ * sealed for good.
+ */
+static void smalloc_wr_test_ticket(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_wr_pool(test);
+	u64 *a = smalloc_zalloc(pool, sizeof(*a));
+	u64 *b = smalloc_zalloc(pool, sizeof(*b));
+	struct smalloc_wr_ticket t;
+	DEFINE_SPINLOCK(lock);
+	unsigned long flags;
+	u64 v = 0x0102030405060708ULL;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* Not yet sealed for good: anyone may write it, so no ticket. */
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_prepare(&t, a, sizeof(*a))));
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	/* Two objects at once. */
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_prepare(&t, a, (void *)(b + 1) - (void *)a)));
+	KUNIT_ASSERT_EQ(test, 0, smalloc_wr_prepare(&t, a, sizeof(*a)));
+
+	kunit_activate_static_stub(test, smalloc_wr_poke, counting_wr_poke);
+	wr_pokes = 0;
+	spin_lock_irqsave(&lock, flags);
+	ret = smalloc_wr_commit(&t, a, &v, sizeof(v));
+	spin_unlock_irqrestore(&lock, flags);
+	KUNIT_EXPECT_EQ(test, 0, ret);
+	KUNIT_EXPECT_EQ(test, v, READ_ONCE(*a));
+	/* No lookup, and so no poke through smalloc_wr_poke(). */
+	KUNIT_EXPECT_EQ(test, 0, wr_pokes);
+
+	/* Outside the ticket: the next object, or past the end. */
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_commit(&t, b, &v, sizeof(v))));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_commit(&t, (u8 *)a + 4, &v, sizeof(v))));
+	KUNIT_EXPECT_EQ(test, 0, READ_ONCE(*b));
+	/* A ticket that was refused writes nothing. */
+	memset(&t, 0, sizeof(t));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_commit(&t, a, &v, 1)));
+	expect_writable(test, (u8 *)a, false);
+}
+
 /* A pool that is only sealed, not for good: never unsealed either. */
 static void smalloc_wr_test_no_unseal(struct kunit *test)
 {
@@ -2360,6 +2415,7 @@ static struct kunit_case smalloc_test_cases[] = {
 #ifdef CONFIG_SMALLOC_WRITE_RARE
 	KUNIT_CASE(smalloc_wr_test_assign),
 	KUNIT_CASE(smalloc_wr_test_no_unseal),
+	KUNIT_CASE(smalloc_wr_test_ticket),
 	KUNIT_CASE(smalloc_wr_test_forged_index),
 	KUNIT_CASE(smalloc_wr_test_refused),
 	KUNIT_CASE(smalloc_wr_test_cross_page),

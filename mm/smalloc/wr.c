@@ -31,6 +31,7 @@
 #include <linux/preempt.h>
 #include <linux/smalloc.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include <kunit/static_stub.h>
 
@@ -216,3 +217,101 @@ int __smalloc_wr_rcu_assign(void **dst, void *val)
 	return smalloc_wr_write(dst, &val, NULL, sizeof(val));
 }
 EXPORT_SYMBOL_GPL(__smalloc_wr_rcu_assign);
+
+/**
+ * smalloc_wr_prepare() - Check a write-rare target once, for good.
+ * @t: The ticket to fill.
+ * @start: The target's first byte: with @len, within one object of a
+ *	write-rare pool that smalloc_seal_final() has sealed.
+ * @len: The target's size: it may cross one page boundary, no more.
+ *
+ * smalloc_wr_memcpy() finds its object, and the architecture checks its
+ * pages, under vmalloc's vmap node lock, on every call: so it cannot run
+ * under a spinlock that a softirq takes, where vmalloc, which holds that
+ * lock with softirqs on, could be interrupted by one.  A target that never
+ * moves can be checked once instead: this does the checks, and
+ * smalloc_wr_commit() writes within @t without them.  The pool must not
+ * be destroyed while @t is in use.  Keep @t where an attacker cannot
+ * write it (__ro_after_init, or the sealed pool): whoever can change a
+ * ticket chooses the pages smalloc_wr_commit() writes.
+ *
+ * Context: As for smalloc_wr_memcpy().
+ * Return: 0; -EINVAL, with a warning, if the target is not within one
+ * object of a write-rare pool sealed for good, or crosses more than one
+ * page boundary; the architecture's error, with a warning, if it refuses
+ * a page (-EBUSY: it has no write path yet).
+ */
+int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len)
+{
+	struct smalloc_object obj;
+	struct smalloc_pool *pool;
+	int nr = -EINVAL;
+
+	memset(t, 0, sizeof(*t));
+	if (smalloc_warn_on(!in_task() || !len ||
+			    offset_in_page(start) + len > 2 * PAGE_SIZE))
+		return -EINVAL;
+	rcu_read_lock();
+	pool = smalloc_wr_target(start, len);
+	if (pool && !smalloc_warn_on(!READ_ONCE(pool->final) ||
+				     !smalloc_find_object(start, &obj) ||
+				     !obj.sealed))
+		nr = arch_write_rare_check(start, len, t->pages);
+	rcu_read_unlock();
+	if (nr < 0) {
+		if (pool)
+			pr_err_ratelimited("write-rare ticket for %p (%zu bytes) refused: %d\n",
+					   start, len, nr);
+		memset(t, 0, sizeof(*t));
+		return nr;
+	}
+	t->start = start;
+	t->len = len;
+	t->nr = nr;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(smalloc_wr_prepare);
+
+/**
+ * smalloc_wr_commit() - Write within a checked write-rare target.
+ * @t: A ticket smalloc_wr_prepare() filled.
+ * @dst: Where to write: with @len, within @t's target.
+ * @src: What to copy.
+ * @len: Bytes to copy.
+ *
+ * smalloc_wr_memcpy() within @t, without the lookup and its lock: it only
+ * checks that [@dst, @dst + @len) lies within @t, and that vmalloc still
+ * maps @t's pages there (a lockless walk of the page tables), and writes
+ * through the architecture's CPU-local mapping.  So it may run under a
+ * spinlock that a softirq takes, with interrupts off.  Naturally aligned
+ * 1, 2, 4 or 8 bytes are stored at once.
+ *
+ * Context: Task context; interrupts, softirqs or preemption may be
+ * disabled, under any spinlock.  Not from hardirq, softirq or NMI context.
+ * Does not sleep.
+ * Return: 0; -EINVAL, with a warning and nothing written, if the range is
+ * not within @t, @t is empty, or its pages are no longer mapped there.
+ */
+int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
+		      const void *src, size_t len)
+{
+	unsigned long first = (unsigned long)t->start & PAGE_MASK;
+	int i;
+
+	if (smalloc_warn_on(!in_task() || !t->nr || !len ||
+			    dst < t->start || len > t->len ||
+			    dst - t->start > t->len - len))
+		return -EINVAL;
+	for (i = 0; i < t->nr; i++) {
+		if (smalloc_warn_on(vmalloc_to_page((void *)first + i * PAGE_SIZE) !=
+				    t->pages[i]))
+			return -EINVAL;
+	}
+	/* The pages of [dst, dst + len): t->pages from dst's page on. */
+	i = ((unsigned long)dst & PAGE_MASK) != first;
+	arch_write_rare_pages(t->pages + i,
+			      PFN_UP(offset_in_page(dst) + len), dst, src, len,
+			      false);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(smalloc_wr_commit);

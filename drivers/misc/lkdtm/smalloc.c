@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/smalloc.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -374,6 +375,93 @@ static void lkdtm_SMALLOC_WR_KERNEL_TEXT(void)
 		pr_info("write-rare refused kernel text and rodata\n");
 }
 
+#if IS_BUILTIN(CONFIG_LKDTM) && IS_ENABLED(CONFIG_SECURITY_SELINUX)
+/*
+ * SELinux keeps enforcing, initialized, the policy capabilities and the
+ * pointer to the policy in force in the one object of its write-rare pool
+ * "selinux:state", sealed for good at boot.  The first object of that
+ * pool, or XFAIL where there is none: without write-rare, SELinux keeps
+ * its state in plain memory and says so at boot.
+ */
+static bool lkdtm_selinux_state(struct smalloc_object *obj)
+{
+	int ret = smalloc_test_first_object("selinux:state", obj);
+
+	if (ret) {
+		pr_err("XFAIL: no SELinux state in a write-rare pool (%pe)\n",
+		       ERR_PTR(ret));
+		return false;
+	}
+	if (!obj->sealed) {
+		pr_err("FAIL: SELinux's write-rare state is not sealed\n");
+		return false;
+	}
+	return true;
+}
+#endif
+
+/*
+ * Whether SELinux enforces: a store to it must fault, and leave it as it
+ * was.  SELinux keeps it in the first byte of its state.
+ */
+static void lkdtm_SELINUX_ENFORCING_WRITE(void)
+{
+#if IS_BUILTIN(CONFIG_LKDTM) && IS_ENABLED(CONFIG_SECURITY_SELINUX_DEVELOP)
+	struct smalloc_object obj;
+	u8 *enforcing, was;
+
+	if (!lkdtm_selinux_state(&obj))
+		return;
+	enforcing = obj.start;
+	was = READ_ONCE(*enforcing);
+	pr_info("attempting bad write to SELinux's enforcing state at %p\n",
+		enforcing);
+	WRITE_ONCE(*enforcing, !was);
+	pr_err("FAIL: survived bad write\n");
+	WRITE_ONCE(*enforcing, was);
+#else
+	pr_err("XFAIL: needs LKDTM built in and SELinux with a switchable enforcing state\n");
+#endif
+}
+
+/*
+ * The pointer to the policy in force: a store to it must fault.  It is the
+ * word of SELinux's state that points at the first object of a policy's
+ * pool (the policy of a load, or of a boolean generation), so that no
+ * layout is needed here.  The store puts back the pointer that is there.
+ */
+static void lkdtm_SELINUX_POLICY_POINTER_WRITE(void)
+{
+#if IS_BUILTIN(CONFIG_LKDTM) && IS_ENABLED(CONFIG_SECURITY_SELINUX)
+	struct smalloc_object obj, policy;
+	void **slot = NULL, **w;
+	const char *name;
+
+	if (!lkdtm_selinux_state(&obj))
+		return;
+	for (w = PTR_ALIGN(obj.start, sizeof(*w));
+	     (void *)(w + 1) <= obj.start + obj.size && !slot; w++) {
+		if (!smalloc_find_object(READ_ONCE(*w), &policy) ||
+		    policy.start != READ_ONCE(*w))
+			continue;
+		name = smalloc_pool_name(policy.pool);
+		if (!strcmp(name, "selinux:policy") ||
+		    !strcmp(name, "selinux:booleans"))
+			slot = w;
+	}
+	if (!slot) {
+		pr_err("FAIL: no pointer to a policy in SELinux's state: is a policy loaded?\n");
+		return;
+	}
+	pr_info("attempting bad write to SELinux's policy pointer at %p\n",
+		slot);
+	WRITE_ONCE(*slot, READ_ONCE(*slot));
+	pr_err("FAIL: survived bad write\n");
+#else
+	pr_err("XFAIL: needs LKDTM and SELinux built in\n");
+#endif
+}
+
 static struct crashtype crashtypes[] = {
 	CRASHTYPE(SMALLOC_WRITE_AFTER_SEAL),
 	CRASHTYPE(SMALLOC_WRITE_LINEAR_ALIAS),
@@ -381,6 +469,8 @@ static struct crashtype crashtypes[] = {
 	CRASHTYPE(SMALLOC_GLOBAL_ALLOC_AFTER_BOOT),
 	CRASHTYPE(SMALLOC_WR_PLAIN_STORE),
 	CRASHTYPE(SMALLOC_WR_KERNEL_TEXT),
+	CRASHTYPE(SELINUX_ENFORCING_WRITE),
+	CRASHTYPE(SELINUX_POLICY_POINTER_WRITE),
 	CRASHTYPE(USERCOPY_SMALLOC_OVERRUN),
 	CRASHTYPE(USERCOPY_SMALLOC_INTO_SEALED),
 };

@@ -4,8 +4,10 @@
  * to a rule of its access vector tables (unconditional and conditional) or
  * to a symbol's name fails, through the memory's vmalloc address and
  * through its direct-map alias, and leaves the memory as it was.  The
- * ocontext SID cache, which the policy fills while it is in use, is the
- * part that must stay writable, and does.
+ * same holds for SELinux's write-rare state: whether it is initialized,
+ * and the pointer to the policy in force.  The ocontext SID cache, which
+ * the policy fills while it is in use, is the part that must stay
+ * writable, and does.
  *
  * The tests need a loaded policy, which boot does not have: run at boot,
  * they are skipped.  Once user space has loaded a policy, writing to
@@ -42,6 +44,8 @@ enum seal_target {
 	TYPE_NAME,		/* the name of a type */
 	TYPE_NAME_SLOT,		/* the pointer to it */
 	SID_CACHE,		/* a slot of the ocontext SID cache */
+	STATE_INITIALIZED,	/* whether SELinux is initialized */
+	STATE_POLICY,		/* the pointer to the policy in force */
 };
 
 /* The access vector of the first rule of @h, or NULL if it has none. */
@@ -92,6 +96,12 @@ static void *seal_target(struct selinux_policy *policy, enum seal_target t,
 		return first_type_name(p);
 	case SID_CACHE:
 		return p->ocon_nslots ? &p->ocon_sids[0][0] : NULL;
+	case STATE_INITIALIZED:
+		*len = sizeof(selinux_wr->initialized);
+		return &selinux_wr->initialized;
+	case STATE_POLICY:
+		*len = sizeof(selinux_wr->policy);
+		return &selinux_wr->policy;
 	}
 	return NULL;
 }
@@ -114,7 +124,7 @@ static int seal_probe(enum seal_target t, struct seal_probe *r)
 	size_t len;
 
 	mutex_lock(&selinux_state.policy_mutex);
-	policy = rcu_dereference_protected(selinux_state.policy,
+	policy = rcu_dereference_protected(selinux_wr->policy,
 					   lockdep_is_held(&selinux_state.policy_mutex));
 	if (!policy)
 		goto out;
@@ -168,19 +178,25 @@ static void probe_or_skip(struct kunit *test, enum seal_target t,
 }
 
 /*
- * @t is in one object of a sealed pool of the policy, and a write to it
- * fails through both of the memory's mappings.
+ * @t is in one object of a sealed pool of the policy, or of SELinux's
+ * state, and a write to it fails through both of the memory's mappings.
  */
 static void expect_sealed(struct kunit *test, enum seal_target t)
 {
+	bool state = t == STATE_INITIALIZED || t == STATE_POLICY;
 	struct seal_probe r = {};
 
+	if (state && !IS_ENABLED(CONFIG_SMALLOC_WRITE_RARE))
+		kunit_skip(test, "this system has no write-rare memory");
 	probe_or_skip(test, t, &r);
 	KUNIT_ASSERT_TRUE_MSG(test, r.smalloc, "not smalloc memory");
-	KUNIT_EXPECT_TRUE_MSG(test,
-			      !strcmp(r.pool, "selinux:policy") ||
-			      !strcmp(r.pool, "selinux:booleans"),
-			      "in pool %s", r.pool);
+	if (state)
+		KUNIT_EXPECT_STREQ(test, r.pool, "selinux:state");
+	else
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      !strcmp(r.pool, "selinux:policy") ||
+				      !strcmp(r.pool, "selinux:booleans"),
+				      "in pool %s", r.pool);
 	KUNIT_EXPECT_TRUE(test, r.within);
 	if (!r.sealed && !can_seal())
 		kunit_skip(test, "this system cannot seal a pool");
@@ -214,6 +230,13 @@ static void policy_seal_symbol_name(struct kunit *test)
 	expect_sealed(test, TYPE_NAME_SLOT);
 }
 
+/* Whether SELinux is initialized, and the pointer to the policy in force. */
+static void policy_seal_state(struct kunit *test)
+{
+	expect_sealed(test, STATE_INITIALIZED);
+	expect_sealed(test, STATE_POLICY);
+}
+
 /*
  * The cache the policy fills while in use stays writable: it must.  The
  * write puts back the SID it read; should a lookup fill the slot between
@@ -234,6 +257,7 @@ static struct kunit_case policy_seal_cases[] = {
 	KUNIT_CASE(policy_seal_avtab_rule),
 	KUNIT_CASE(policy_seal_cond_rule),
 	KUNIT_CASE(policy_seal_symbol_name),
+	KUNIT_CASE(policy_seal_state),
 	KUNIT_CASE(policy_seal_sid_cache),
 	{}
 };

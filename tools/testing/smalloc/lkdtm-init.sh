@@ -15,6 +15,15 @@ if [ -f /lkdtm/selinux.pol ]; then
 		echo "lkdtm-selinux: policy loaded"
 fi
 
+# selinux_state <when>: whether SELinux enforces, and the policy in force,
+# which SELinux's tests try to change.
+selinux_state() {
+	[ -e /sys/fs/selinux/enforce ] || return 0
+	echo "lkdtm-selinux: $1 enforce $(cat /sys/fs/selinux/enforce)" \
+		"policy $(sha256sum < /sys/fs/selinux/policy | cut -d' ' -f1)"
+}
+selinux_state before
+
 cd /lkdtm || exit 1
 for t in $(cat list); do
 	echo "lkdtm-begin: $t"
@@ -23,5 +32,6 @@ for t in $(cat list); do
 	sed 's/^/lkdtm-out: /' /tmp/out
 	echo "lkdtm-result: $t $rc"
 done
+selinux_state after
 echo "lkdtm-done"
 reboot -f

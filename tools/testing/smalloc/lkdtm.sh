@@ -37,8 +37,8 @@ for t in $TESTS; do
 	install -m 0755 "$selftest/run.sh" "$stage/lkdtm/$t.sh"
 	echo "$t" >> "$stage/lkdtm/list"
 done
-# SELinux's tests write into the policy in force: load the mdp policy
-# first (selinux.sh builds it).  Without it they report XFAIL, a skip.
+# SELinux's tests write to the pointer to the policy in force: load the
+# mdp policy first (selinux.sh builds it).
 mdp=$("$here/selinux.sh" "$src" "$build" --mdp-policy) &&
 	cp "$mdp" "$stage/lkdtm/selinux.pol" ||
 	echo "# lkdtm: no mdp policy (see $build/selinux-mdp.log)"
@@ -81,6 +81,22 @@ warns_too() {
 }
 warns_too SMALLOC_GLOBAL_ALLOC_AFTER_BOOT
 warns_too SMALLOC_WR_KERNEL_TEXT
+
+# SELinux's tests write to its enforcing state and to its policy
+# pointer, and must fault: both read back as they were before the tests.
+selinux_unchanged() {
+	local before after
+
+	grep -q '^SELINUX_' "$stage/lkdtm/list" || return 0
+	before=$(sed -n 's/^lkdtm-selinux: before //p' "$log" | tr -d '\r')
+	after=$(sed -n 's/^lkdtm-selinux: after //p' "$log" | tr -d '\r')
+	if [ -n "$before" ] && [ "$before" = "$after" ]; then
+		echo "ok - lkdtm: SELinux's enforcing state and policy read back unchanged after the tests"
+	else
+		echo "not ok - lkdtm: SELinux's enforcing state and policy read back unchanged after the tests (before: ${before:-none}; after: ${after:-none})"
+	fi
+}
+selinux_unchanged
 
 # The tests oops on purpose; the boot before the first one must be clean.
 if lkdtm_boot_log_clean "$log"; then
