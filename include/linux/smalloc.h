@@ -146,9 +146,9 @@ static inline void smalloc_seal_global(void) { }
  * @pages: Its pages, as the architecture found them.
  * @nr: How many.
  *
- * Filled by smalloc_wr_prepare(), used by smalloc_wr_commit().  Keep it
- * where an attacker cannot write it: in __ro_after_init memory, or in the
- * sealed pool itself.
+ * Filled by smalloc_wr_prepare() during boot, used by smalloc_wr_commit().
+ * Whoever can change a ticket chooses the pages smalloc_wr_commit()
+ * writes: both refuse a ticket that is not __ro_after_init.
  */
 struct smalloc_wr_ticket {
 	void *start;
@@ -213,10 +213,15 @@ static inline int smalloc_wr_commit(const struct smalloc_wr_ticket *t,
  * warning: the caller warns.
  */
 int arch_write_rare(void *dst, const void *src, size_t len, bool set);
-/* The two halves of arch_write_rare(), for smalloc's write-rare tickets. */
+/*
+ * Its two halves, for smalloc's write-rare tickets only: the check, and a
+ * write of the pages the check found.  The write checks nothing but sizes:
+ * the pages it is given are the ones it writes.  A caller keeps them where
+ * an attacker who can write kernel memory cannot change them.
+ */
 int arch_write_rare_check(void *dst, size_t len, struct page **pages);
-void arch_write_rare_pages(struct page * const *pages, int nr, void *dst,
-			   const void *src, size_t len, bool set);
+int arch_write_rare_pages(struct page * const *pages, int nr, void *dst,
+			  const void *src, size_t len, bool set);
 
 /*
  * How write-rare copies, through either mapping: naturally aligned 1, 2, 4

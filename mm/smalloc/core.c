@@ -1121,8 +1121,9 @@ void __init smalloc_seal_global(void)
  * For LKDTM, whose tests write on purpose to objects of other subsystems'
  * pools, without those subsystems handing out addresses: the first object
  * of the one pool named @name, looked up as debugfs lists pools.  The pool
- * may go once this returns: for pools that stay, such as those sealed for
- * good.  Not exported.
+ * may go once this returns, and the object is read after the locks are
+ * dropped: for pools that stay, such as those sealed for good.  Not
+ * exported.
  *
  * Return: 0; -ENOENT if no pool has that name, or it has no object;
  * -ENOTUNIQ if several have.
@@ -1142,12 +1143,16 @@ int smalloc_test_first_object(const char *name, struct smalloc_object *obj)
 		/* The state is writable: trust its pool only if it points back. */
 		if (pool->state == state && !strcmp(pool->name, name)) {
 			found++;
-			/* The first node stays last: new ones go before it. */
+			/* The first node is the one that holds the pool. */
 			nodes = 0;
-			for (node = pool->nodes; node && node->next &&
-			     nodes <= pool->nr_pages; node = node->next)
-				nodes++;
-			first = node;
+			for (node = pool->nodes; node && nodes <= pool->nr_pages;
+			     node = node->next, nodes++) {
+				if ((void *)pool >= (void *)node &&
+				    (void *)pool < (void *)node + node->size) {
+					first = node;
+					break;
+				}
+			}
 		}
 		mutex_unlock(&state->lock);
 	}

@@ -29,6 +29,7 @@
 #include <linux/set_memory.h>
 #include <linux/sizes.h>
 #include <linux/sort.h>
+#include <linux/timer.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -1646,59 +1647,99 @@ static void smalloc_wr_test_assign(struct kunit *test)
 				KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(pool)));
 }
 
+static DEFINE_SPINLOCK(wr_ticket_lock);
+static DECLARE_COMPLETION(wr_ticket_softirq_done);
+/* Tickets are __ro_after_init: this suite runs at boot, before that. */
+static struct smalloc_wr_ticket wr_ticket __ro_after_init;
+static struct smalloc_wr_ticket wr_ticket_pages __ro_after_init;
+
+/* Take wr_ticket_lock in softirq context, so that lockdep knows it so. */
+static void wr_ticket_timer_fn(struct timer_list *timer)
+{
+	spin_lock(&wr_ticket_lock);
+	spin_unlock(&wr_ticket_lock);
+	complete(&wr_ticket_softirq_done);
+}
+
 /*
- * A ticket: checked once, then written without a lookup, under a spinlock
- * with interrupts off; only within its target, and only once the pool is
- * sealed for good.
+ * A ticket: checked once, at boot, then written without a lookup, under a
+ * spinlock that softirqs take (lockdep would report the vmap node lock
+ * taken under it), also across a page boundary; only within its target,
+ * only from __ro_after_init, only once the pool is sealed for good.
  */
 static void smalloc_wr_test_ticket(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_wr_pool(test);
 	u64 *a = smalloc_zalloc(pool, sizeof(*a));
 	u64 *b = smalloc_zalloc(pool, sizeof(*b));
-	struct smalloc_wr_ticket t;
-	DEFINE_SPINLOCK(lock);
+	u8 *big = smalloc_zalloc(pool, 2 * PAGE_SIZE);
+	u64 v = 0x0102030405060708ULL, w[2] = { 0x1111, 0x2222 };
+	struct smalloc_wr_ticket forged;
+	struct timer_list timer;
 	unsigned long flags;
-	u64 v = 0x0102030405060708ULL;
+	u8 *edge;
 	int ret;
 
+	if (system_state >= SYSTEM_FREEING_INITMEM)
+		kunit_skip(test, "tickets are prepared during boot only");
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, big);
 	/* Not yet sealed for good: anyone may write it, so no ticket. */
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,
-						smalloc_wr_prepare(&t, a, sizeof(*a))));
+						smalloc_wr_prepare(&wr_ticket, a, sizeof(*a))));
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
-	/* Two objects at once. */
+	/* A ticket outside __ro_after_init, and two objects at once. */
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,
-						smalloc_wr_prepare(&t, a, (void *)(b + 1) - (void *)a)));
-	KUNIT_ASSERT_EQ(test, 0, smalloc_wr_prepare(&t, a, sizeof(*a)));
+						smalloc_wr_prepare(&forged, a, sizeof(*a))));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_prepare(&wr_ticket, a,
+								   2 * sizeof(*a))));
+	KUNIT_ASSERT_EQ(test, 0, smalloc_wr_prepare(&wr_ticket, a, sizeof(*a)));
 
-	kunit_activate_static_stub(test, smalloc_wr_poke, counting_wr_poke);
-	wr_pokes = 0;
-	spin_lock_irqsave(&lock, flags);
-	ret = smalloc_wr_commit(&t, a, &v, sizeof(v));
-	spin_unlock_irqrestore(&lock, flags);
+	timer_setup_on_stack(&timer, wr_ticket_timer_fn, 0);
+	mod_timer(&timer, jiffies);
+	wait_for_completion(&wr_ticket_softirq_done);
+	del_timer_sync(&timer);
+	destroy_timer_on_stack(&timer);
+	spin_lock_irqsave(&wr_ticket_lock, flags);
+	ret = smalloc_wr_commit(&wr_ticket, a, &v, sizeof(v));
+	spin_unlock_irqrestore(&wr_ticket_lock, flags);
 	KUNIT_EXPECT_EQ(test, 0, ret);
 	KUNIT_EXPECT_EQ(test, v, READ_ONCE(*a));
-	/* No lookup, and so no poke through smalloc_wr_poke(). */
-	KUNIT_EXPECT_EQ(test, 0, wr_pokes);
 
 	/* Outside the ticket: the next object, or past the end. */
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,
-						smalloc_wr_commit(&t, b, &v, sizeof(v))));
+						smalloc_wr_commit(&wr_ticket, b, &v, sizeof(v))));
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,
-						smalloc_wr_commit(&t, (u8 *)a + 4, &v, sizeof(v))));
+						smalloc_wr_commit(&wr_ticket, (u8 *)a + 4, &v,
+								  sizeof(v))));
+	/* A copy of a good ticket, where an attacker could have written it. */
+	forged = wr_ticket;
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_commit(&forged, a, &v, 1)));
 	KUNIT_EXPECT_EQ(test, 0, READ_ONCE(*b));
-	/* A ticket that was refused writes nothing. */
-	memset(&t, 0, sizeof(t));
-	SMALLOC_EXPECT_WARNINGS(test, 1,
-				KUNIT_EXPECT_EQ(test, -EINVAL,
-						smalloc_wr_commit(&t, a, &v, 1)));
+
+	/* 16 bytes across a page boundary, written in the second page. */
+	edge = big + PAGE_SIZE - offset_in_page(big) - sizeof(u64);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_wr_prepare(&wr_ticket_pages, edge,
+						    sizeof(w)));
+	KUNIT_EXPECT_EQ(test, 2, wr_ticket_pages.nr);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_commit(&wr_ticket_pages,
+						   edge + sizeof(u64), &w[1],
+						   sizeof(u64)));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_wr_commit(&wr_ticket_pages, edge, w,
+						   sizeof(w)));
+	KUNIT_EXPECT_MEMEQ(test, edge, w, sizeof(w));
+	KUNIT_EXPECT_NULL(test, memchr_inv(big, 0, edge - big));
 	expect_writable(test, (u8 *)a, false);
+	expect_writable(test, edge + sizeof(u64), false);
 }
 
 /* A pool that is only sealed, not for good: never unsealed either. */

@@ -33,6 +33,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include <asm/sections.h>
+
 #include <kunit/static_stub.h>
 
 #include "smalloc.h"
@@ -218,9 +220,19 @@ int __smalloc_wr_rcu_assign(void **dst, void *val)
 }
 EXPORT_SYMBOL_GPL(__smalloc_wr_rcu_assign);
 
+/*
+ * Whether @t lies in __ro_after_init memory: read-only once boot is done,
+ * so that a data-only attacker cannot forge a ticket.
+ */
+static bool smalloc_wr_ticket_ro(const struct smalloc_wr_ticket *t)
+{
+	return (void *)t >= (void *)__start_ro_after_init &&
+	       (void *)(t + 1) <= (void *)__end_ro_after_init;
+}
+
 /**
  * smalloc_wr_prepare() - Check a write-rare target once, for good.
- * @t: The ticket to fill.
+ * @t: The ticket to fill: __ro_after_init.
  * @start: The target's first byte: with @len, within one object of a
  *	write-rare pool that smalloc_seal_final() has sealed.
  * @len: The target's size: it may cross one page boundary, no more.
@@ -230,24 +242,30 @@ EXPORT_SYMBOL_GPL(__smalloc_wr_rcu_assign);
  * under a spinlock that a softirq takes, where vmalloc, which holds that
  * lock with softirqs on, could be interrupted by one.  A target that never
  * moves can be checked once instead: this does the checks, and
- * smalloc_wr_commit() writes within @t without them.  The pool must not
- * be destroyed while @t is in use.  Keep @t where an attacker cannot
- * write it (__ro_after_init, or the sealed pool): whoever can change a
- * ticket chooses the pages smalloc_wr_commit() writes.
+ * smalloc_wr_commit() writes within @t without them.  The pool must never
+ * be destroyed.  Whoever can change a ticket chooses the pages
+ * smalloc_wr_commit() writes: so tickets live in __ro_after_init memory,
+ * are prepared during boot, and only built-in code has them.
  *
- * Context: As for smalloc_wr_memcpy().
- * Return: 0; -EINVAL, with a warning, if the target is not within one
- * object of a write-rare pool sealed for good, or crosses more than one
- * page boundary; the architecture's error, with a warning, if it refuses
- * a page (-EBUSY: it has no write path yet).
+ * Context: Boot, before the kernel's read-only-after-init data is made
+ * read-only; otherwise as smalloc_wr_memcpy().
+ * Return: 0; -EINVAL, with a warning, if @t is not __ro_after_init, or the
+ * target is not within one object of a write-rare pool sealed for good,
+ * or crosses more than one page boundary; the architecture's error, with
+ * a warning, if it refuses a page (-EBUSY: it has no write path yet).
  */
 int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len)
 {
+	struct smalloc_wr_ticket new = { };
 	struct smalloc_object obj;
 	struct smalloc_pool *pool;
 	int nr = -EINVAL;
 
-	memset(t, 0, sizeof(*t));
+	/* Before mark_readonly(), while __ro_after_init can be written. */
+	if (smalloc_warn_on(!smalloc_wr_ticket_ro(t) ||
+			    system_state >= SYSTEM_FREEING_INITMEM))
+		return -EINVAL;
+	*t = new;
 	if (smalloc_warn_on(!in_task() || !len ||
 			    offset_in_page(start) + len > 2 * PAGE_SIZE))
 		return -EINVAL;
@@ -256,21 +274,20 @@ int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len)
 	if (pool && !smalloc_warn_on(!READ_ONCE(pool->final) ||
 				     !smalloc_find_object(start, &obj) ||
 				     !obj.sealed))
-		nr = arch_write_rare_check(start, len, t->pages);
+		nr = arch_write_rare_check(start, len, new.pages);
 	rcu_read_unlock();
 	if (nr < 0) {
 		if (pool)
 			pr_err_ratelimited("write-rare ticket for %p (%zu bytes) refused: %d\n",
 					   start, len, nr);
-		memset(t, 0, sizeof(*t));
 		return nr;
 	}
-	t->start = start;
-	t->len = len;
-	t->nr = nr;
+	new.start = start;
+	new.len = len;
+	new.nr = nr;
+	*t = new;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(smalloc_wr_prepare);
 
 /**
  * smalloc_wr_commit() - Write within a checked write-rare target.
@@ -279,9 +296,10 @@ EXPORT_SYMBOL_GPL(smalloc_wr_prepare);
  * @src: What to copy.
  * @len: Bytes to copy.
  *
- * smalloc_wr_memcpy() within @t, without the lookup and its lock: it only
- * checks that [@dst, @dst + @len) lies within @t, and that vmalloc still
- * maps @t's pages there (a lockless walk of the page tables), and writes
+ * smalloc_wr_memcpy() within @t, without the lookup and its lock: it
+ * checks that @t is __ro_after_init and fits the architecture's slot,
+ * that [@dst, @dst + @len) lies within @t, and that vmalloc still maps
+ * @t's pages there (a lockless walk of the page tables), and writes
  * through the architecture's CPU-local mapping.  So it may run under a
  * spinlock that a softirq takes, with interrupts off.  Naturally aligned
  * 1, 2, 4 or 8 bytes are stored at once.
@@ -289,8 +307,9 @@ EXPORT_SYMBOL_GPL(smalloc_wr_prepare);
  * Context: Task context; interrupts, softirqs or preemption may be
  * disabled, under any spinlock.  Not from hardirq, softirq or NMI context.
  * Does not sleep.
- * Return: 0; -EINVAL, with a warning and nothing written, if the range is
- * not within @t, @t is empty, or its pages are no longer mapped there.
+ * Return: 0; -EINVAL, with a warning and nothing written, if @t is not
+ * a ticket smalloc_wr_prepare() filled, the range is not within it, or its
+ * pages are no longer mapped there.
  */
 int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
 		      const void *src, size_t len)
@@ -298,9 +317,12 @@ int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
 	unsigned long first = (unsigned long)t->start & PAGE_MASK;
 	int i;
 
-	if (smalloc_warn_on(!in_task() || !t->nr || !len ||
+	if (smalloc_warn_on(!in_task() || !smalloc_wr_ticket_ro(t) ||
+			    t->nr < 1 || t->nr > 2 ||
+			    !smalloc_in_window(t->start) || !len ||
 			    dst < t->start || len > t->len ||
-			    dst - t->start > t->len - len))
+			    dst - t->start > t->len - len ||
+			    offset_in_page(t->start) + t->len > t->nr * PAGE_SIZE))
 		return -EINVAL;
 	for (i = 0; i < t->nr; i++) {
 		if (smalloc_warn_on(vmalloc_to_page((void *)first + i * PAGE_SIZE) !=
@@ -309,9 +331,8 @@ int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
 	}
 	/* The pages of [dst, dst + len): t->pages from dst's page on. */
 	i = ((unsigned long)dst & PAGE_MASK) != first;
-	arch_write_rare_pages(t->pages + i,
-			      PFN_UP(offset_in_page(dst) + len), dst, src, len,
-			      false);
-	return 0;
+	return smalloc_warn_on(arch_write_rare_pages(t->pages + i,
+						     PFN_UP(offset_in_page(dst) + len),
+						     dst, src, len, false)) ?
+	       -EINVAL : 0;
 }
-EXPORT_SYMBOL_GPL(smalloc_wr_commit);
