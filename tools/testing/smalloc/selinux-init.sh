@@ -33,8 +33,22 @@ D=/sys/kernel/debug/smalloc
 POOLS=$D/pools
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
+# settle: an outgoing policy or boolean generation is freed by a work item
+# after a grace period, once the load or commit has returned.  Wait, up to
+# 30 s, until only the policy in force has pools; a pool freed never shows
+# up in the counts that follow.
+settle() {
+	n=0
+	while [ "$(grep -c '^selinux:\(policy\|booleans\) ' $POOLS)" -gt 2 ] &&
+		[ $n -lt 30 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+}
+
 # The pools' lines, each prefixed with the step's name.
 pools() {
+	settle
 	grep -v '^#' $POOLS | sed "s/^/selinux: pools $1 /"
 }
 
@@ -42,6 +56,7 @@ pools() {
 # caches are shrunk first, so that only held memory counts.  Slab is
 # without kmemleak's own cache (see below), in kB, as vmalloc is.
 counters() {
+	settle
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 	for s in /sys/kernel/slab/*/shrink; do
