@@ -10,7 +10,8 @@
 #                "smalloc: N passed, M failed"
 #   make demo    build and boot, and show a pool's life in plain words
 #   make series  write the mailable series to out/series and check it
-#   make bisect  build the kernel after each patch, with KUNIT=n, SMALLOC=n
+#   make bisect  build the kernel after each patch, with KUNIT=n,
+#                SECURITY_SELINUX_SEAL_POLICY=n and SMALLOC=n
 #   make bench   boot and print what smalloc costs next to other allocators
 #   make check-arm64  cross-build and link an arm64 kernel with smalloc
 #   make check-arch   SELinux on unsealable pools: i386 and riscv64 without

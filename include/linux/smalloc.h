@@ -57,6 +57,8 @@ int smalloc_seal(struct smalloc_pool *pool);
 int smalloc_seal_final(struct smalloc_pool *pool);
 int smalloc_unseal(struct smalloc_pool *pool);
 void smalloc_destroy(struct smalloc_pool *pool);
+bool smalloc_can_seal(void);
+bool smalloc_free_refused(const void *p);
 
 bool is_smalloc_addr(const void *p);
 bool smalloc_find_object(const void *p, struct smalloc_object *obj);
@@ -111,6 +113,16 @@ static inline int smalloc_unseal(struct smalloc_pool *pool)
 }
 
 static inline void smalloc_destroy(struct smalloc_pool *pool) { }
+
+static inline bool smalloc_can_seal(void)
+{
+	return false;
+}
+
+static inline bool smalloc_free_refused(const void *p)
+{
+	return false;
+}
 
 static inline bool is_smalloc_addr(const void *p)
 {

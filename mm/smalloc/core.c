@@ -189,14 +189,21 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 	return __smalloc_pool_state(pool, true);
 }
 
-/*
- * Can a vmalloc page be taken out of the direct map, a page at a time and
- * without a flush (set_direct_map_invalid_noflush())?  On x86_64; on arm64
- * only with rodata=full, where the linear map is mapped at page
- * granularity.  Elsewhere (32-bit highmem pages have no alias to take out)
- * pools work, unsealed.
+/**
+ * smalloc_can_seal() - Can pools be sealed on this system?
+ *
+ * Sealing takes every mapping of a pool's pages away from writers: the
+ * vmalloc mapping, and the direct-map alias, which must be changed a page
+ * at a time and without a flush (set_direct_map_invalid_noflush()).  That
+ * holds on x86_64, and on arm64 with rodata=full, where the linear map is
+ * mapped at page granularity.  Elsewhere (32-bit highmem pages have no
+ * alias to take out; no MMU) pools work, unsealed, and smalloc_seal()
+ * returns -EOPNOTSUPP.  A user that says once at boot that its data stays
+ * writable asks this.
+ *
+ * Return: true if smalloc_seal() can seal a pool on this system.
  */
-static bool smalloc_can_seal(void)
+bool smalloc_can_seal(void)
 {
 	/*
 	 * Hardware tag-based KASAN maps vmalloc memory with a tagged memory
@@ -212,6 +219,7 @@ static bool smalloc_can_seal(void)
 	return false;
 #endif
 }
+EXPORT_SYMBOL_GPL(smalloc_can_seal);
 
 atomic_long_t smalloc_permission_changes = ATOMIC_LONG_INIT(0);
 atomic_long_t smalloc_tlb_flushes = ATOMIC_LONG_INIT(0);
@@ -436,14 +444,64 @@ VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
 	return smalloc_protect(addr, numpages, ro, flush);
 }
 
+/*
+ * A node's pages carry this in page->private, which vmalloc leaves unused
+ * and the page allocator clears when they are freed: kfree() of a page's
+ * direct-map alias can then tell smalloc memory from other memory that
+ * kmalloc() did not give out (smalloc_free_refused()).
+ */
+#define SMALLOC_PAGE_MARK	0x5ea1edUL
+
 static void *smalloc_area_alloc(unsigned long pages)
 {
+	void *area;
+	unsigned long i;
+
 	/* Sizes often come from data: a failure is the caller's to report. */
-	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
+	area = __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
 				    SMALLOC_VSTART, SMALLOC_VEND,
 				    GFP_KERNEL | __GFP_NOWARN,
 				    PAGE_KERNEL, VM_FLUSH_RESET_PERMS | VM_SMALLOC,
 				    NUMA_NO_NODE, __builtin_return_address(0));
+	if (area && IS_ENABLED(CONFIG_MMU)) {
+		for (i = 0; i < pages; i++)
+			set_page_private(vmalloc_to_page(area + i * PAGE_SIZE),
+					 SMALLOC_PAGE_MARK);
+	}
+	return area;
+}
+
+/**
+ * smalloc_free_refused() - Refuse to free smalloc memory as other memory.
+ * @p: An address that vfree() or kfree() was asked to free.
+ *
+ * A pool is freed whole, by smalloc_destroy(), which takes its nodes out
+ * of the index first.  A vfree() of a node or of an address within one,
+ * or a kfree() of a page's direct-map alias, would free pages the pool
+ * still hands out, and that may be sealed: memory corruption.  vfree()
+ * asks this for every address; kfree() only for a page that kmalloc()
+ * cannot have given out (order 0, not a slab), off its fast path.
+ * Without an MMU, nodes are kmalloc() memory, and nothing is refused.
+ *
+ * Context: Any context vfree() and kfree() take.
+ * Return: true, with a warning, if @p is smalloc memory: then nothing may
+ * be freed.
+ */
+bool smalloc_free_refused(const void *p)
+{
+	if (!IS_ENABLED(CONFIG_MMU) || !p)
+		return false;
+	if (is_vmalloc_addr(p)) {
+		if (!smalloc_in_window(p) || !is_smalloc_addr(p))
+			return false;
+	} else if (!virt_addr_valid(p) ||
+		   page_private(virt_to_page(p)) != SMALLOC_PAGE_MARK) {
+		return false;
+	}
+	pr_err_ratelimited("refused to free %p, memory of a pool: pools are freed by smalloc_destroy()\n",
+			   p);
+	smalloc_warn_on(true);
+	return true;
 }
 
 /* Add a node to @pool large enough for an object of @size bytes. */

@@ -501,6 +501,39 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 #endif
 }
 
+/*
+ * vfree(), kvfree() and kfree() of pool memory, as a new error path of a
+ * pool's user might do: refused with one warning each, and nothing freed.
+ * Unsealed, then sealed: the object keeps its bytes and its page, the page
+ * its one reference, and the seal holds.
+ */
+static void smalloc_test_free_refused(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct page *page;
+	int sealed;
+	u8 *p;
+
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x5a, 64);
+	page = vmalloc_to_page(p);
+
+	for (sealed = 0; sealed < 2; sealed++) {
+		if (sealed)
+			KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+		SMALLOC_EXPECT_WARNINGS(test, 1, vfree(p));
+		SMALLOC_EXPECT_WARNINGS(test, 1, vfree(pool->nodes));
+		SMALLOC_EXPECT_WARNINGS(test, 1, kvfree(p));
+		SMALLOC_EXPECT_WARNINGS(test, 1, kfree(linear_alias(p)));
+		KUNIT_EXPECT_PTR_EQ(test, page, vmalloc_to_page(p));
+		KUNIT_EXPECT_EQ(test, 1, page_count(page));
+		KUNIT_EXPECT_TRUE(test, is_smalloc_addr(p));
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0x5a, 64));
+		expect_writable(test, p, !sealed);
+	}
+}
+
 /* Everything that describes a sealed pool is read-only with it. */
 static void smalloc_test_sealed_metadata(struct kunit *test)
 {
@@ -2430,6 +2463,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_seal),
 	KUNIT_CASE(smalloc_test_alloc_after_seal),
 	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
+	KUNIT_CASE(smalloc_test_free_refused),
 	KUNIT_CASE(smalloc_test_sealed_metadata),
 	KUNIT_CASE(smalloc_test_sealed_state),
 	KUNIT_CASE(smalloc_test_seal_fails),

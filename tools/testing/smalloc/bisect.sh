@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Check that the series is bisectable: the kernel builds after each patch;
-# and after the last one, with CONFIG_KUNIT=n and with CONFIG_SMALLOC=n
-# (and so without SELinux, which selects it).
+# and after the last one, with CONFIG_KUNIT=n, with SELinux's policy
+# unsealed (CONFIG_SECURITY_SELINUX_SEAL_POLICY=n) and with
+# CONFIG_SMALLOC=n (and so without SELinux and the tests, which select it).
 #
 #   bisect.sh <managed kernel tree> <test build dir> <bisect build dir>
 #
@@ -28,6 +29,12 @@ kbuild() {
 	make -C "$src" O="$build" ARCH=x86_64 CC="ccache gcc" "$@" > "$build/step.log" 2>&1
 }
 
+not_ok_step() {
+	echo "# $2"
+	echo "not ok - bisect: builds $1"
+	failed=1
+}
+
 # step <name> [<config option to disable>...]
 step() {
 	local opt
@@ -37,8 +44,15 @@ step() {
 		"$src/scripts/config" --file "$build/.config" --disable "$opt"
 	done
 	touch "$build/.smalloc-build-stamp"
-	if kbuild olddefconfig &&
-	   ticking "bisect: building $1" "kbuild_status '$build' '$build/.smalloc-build-stamp' 1490" \
+	kbuild olddefconfig || { not_ok_step "$1" "olddefconfig failed"; return; }
+	# What a select brings back would make the step build something else.
+	for opt in "${@:2}"; do
+		if grep -q "^CONFIG_$opt=" "$build/.config"; then
+			not_ok_step "$1" "CONFIG_$opt is still set after olddefconfig"
+			return
+		fi
+	done
+	if ticking "bisect: building $1" "kbuild_status '$build' '$build/.smalloc-build-stamp' 1490" \
 		kbuild -j"$(nproc)"; then
 		echo "ok - bisect: builds $1"
 	else
@@ -54,6 +68,9 @@ for c in $(git -C "$src" rev-list --reverse smalloc-base..smalloc); do
 done
 git -C "$src" checkout -q smalloc
 step "with CONFIG_KUNIT=n" KUNIT
-# SELinux selects SMALLOC: without it, nothing else does.
-step "with CONFIG_SMALLOC=n" SMALLOC SECURITY_SELINUX
+step "with CONFIG_SECURITY_SELINUX_SEAL_POLICY=n" SECURITY_SELINUX_SEAL_POLICY
+# SMALLOC has no prompt: SELinux, the KUnit tests, the sample and the
+# benchmark select it.  Without them, nothing does.
+step "with CONFIG_SMALLOC=n" SECURITY_SELINUX SMALLOC_KUNIT_TEST \
+	SAMPLE_SMALLOC SMALLOC_BENCH SMALLOC
 exit $failed
