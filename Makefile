@@ -16,6 +16,7 @@
 #   make check-arm64  cross-build and link an arm64 kernel with smalloc
 #   make check-arch   SELinux on unsealable pools: i386 and riscv64 without
 #                     an MMU, built and booted (after make test)
+#   make check-kasan  smalloc's KUnit suite under generic KASAN
 #
 # The kernel tree and the build live outside this repository, under
 # $(SMALLOC_CACHE), so that rebuilds after an overlay change are
@@ -32,7 +33,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps tree build test demo series bisect bench check-arm64 check-arch
+.PHONY: all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
 
 all: test
 
@@ -89,3 +90,9 @@ check-arm64: tree
 check-arch: tree
 	@$(scripts)/deps.sh gcc-riscv64-linux-gnu qemu-system-misc
 	@$(scripts)/check-arch.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)
+
+# Not part of make test (a KASAN kernel of its own): smalloc's KUnit suite
+# under generic KASAN with KASAN_VMALLOC, with the case that checks what
+# KASAN sees of a pool's objects.
+check-kasan: tree
+	@$(scripts)/check-kasan.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-kasan

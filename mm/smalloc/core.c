@@ -65,6 +65,7 @@
 #include <linux/bug.h>
 #include <linux/init.h>
 #include <linux/fault-inject.h>
+#include <linux/kasan.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/set_memory.h>
@@ -81,7 +82,9 @@
 #ifdef CONFIG_ARM64
 #include <linux/mmu_context.h>	/* rodata_full */
 #endif
-#ifdef CONFIG_X86_64
+/* x86_64's own page tables, not UML's, which also sets CONFIG_X86_64. */
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+#define SMALLOC_X86_64
 #include <asm/sections.h>	/* _text, _brk_end */
 #endif
 
@@ -211,7 +214,7 @@ bool smalloc_can_seal(void)
 	 */
 	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
 		return false;
-#if defined(CONFIG_X86_64)
+#if defined(SMALLOC_X86_64)
 	return true;
 #elif defined(CONFIG_ARM64)
 	return rodata_full;
@@ -243,7 +246,7 @@ static void smalloc_flush(struct smalloc_flush *flush)
 	*flush = (struct smalloc_flush){ .start = ULONG_MAX };
 }
 
-#ifdef CONFIG_X86_64
+#ifdef SMALLOC_X86_64
 /*
  * x86_64 maps the kernel image a second time, at __START_KERNEL_map, from
  * _text up to the 2 MiB boundary after _brk_end (cleanup_highmap()).  The
@@ -445,6 +448,40 @@ VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
 }
 
 /*
+ * KASAN, generic and with KASAN_VMALLOC, sees the objects of a node, and
+ * nothing else: the node's free space, the ends of its objects and the
+ * bytes after an object up to the next one are poisoned when the node is
+ * made, an object is unpoisoned when it is carved, and a node is poisoned
+ * whole when its pool is destroyed.  An access out of an object, or to a
+ * destroyed pool, is reported.  smalloc's own files are not instrumented
+ * (see the Makefile): they read node headers and ends.  Tag-based KASAN
+ * would retag the memory, which smalloc does not follow: not annotated.
+ */
+#if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
+#define SMALLOC_KASAN_GRANULE	(1UL << KASAN_SHADOW_SCALE_SHIFT)
+
+static void smalloc_kasan_poison(void *start, void *end)
+{
+	start = PTR_ALIGN(start, SMALLOC_KASAN_GRANULE);
+	if (start < end)
+		kasan_poison_vmalloc(start, end - start);
+}
+
+static void smalloc_kasan_unpoison(void *p, size_t size)
+{
+	/* An object of a pool aligned below the granule shares one. */
+	void *start = PTR_ALIGN_DOWN(p, SMALLOC_KASAN_GRANULE);
+
+	kasan_unpoison_vmalloc(start, size + (p - start),
+			       KASAN_VMALLOC_PROT_NORMAL |
+			       KASAN_VMALLOC_KEEP_TAG);
+}
+#else
+static void smalloc_kasan_poison(void *start, void *end) { }
+static void smalloc_kasan_unpoison(void *p, size_t size) { }
+#endif
+
+/*
  * A node's pages carry this in page->private, which vmalloc leaves unused
  * and the page allocator clears when they are freed: kfree() of a page's
  * direct-map alias can then tell smalloc memory from other memory that
@@ -478,9 +515,12 @@ static void *smalloc_area_alloc(unsigned long pages)
  * A pool is freed whole, by smalloc_destroy(), which takes its nodes out
  * of the index first.  A vfree() of a node or of an address within one,
  * or a kfree() of a page's direct-map alias, would free pages the pool
- * still hands out, and that may be sealed: memory corruption.  vfree()
- * asks this for every address; kfree() only for a page that kmalloc()
- * cannot have given out (order 0, not a slab), off its fast path.
+ * still hands out, and that may be sealed: memory corruption.  vfree() and
+ * vfree_atomic() ask this for every address, before they touch the
+ * memory; kfree() only for a page that kmalloc() cannot have given out
+ * (order 0, not a slab), off its fast path.  Other ways to free memory
+ * are not covered: kmem_cache_free() of a vmalloc address, as a policy's
+ * ebitmap_destroy() would do, faults in virt_to_slab() before any check.
  * Without an MMU, nodes are kmalloc() memory, and nothing is refused.
  *
  * Context: Any context vfree() and kfree() take.
@@ -528,6 +568,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	node->used = base;
 	node->nr = 0;
 	node->align = pool->align;
+	smalloc_kasan_poison((void *)node + base, (void *)node + node->size);
 	if (smalloc_index_add(node)) {
 		vfree(node);
 		return NULL;
@@ -573,6 +614,7 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	/* Publish the end once written; pairs with smalloc_lookup(). */
 	smp_store_release(&node->nr, node->nr + 1);
 	pool->bytes += size;
+	smalloc_kasan_unpoison((void *)node + offset, size);
 	return (void *)node + offset;
 }
 
@@ -1273,6 +1315,12 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	mutex_lock(&smalloc_pools_lock);
 	list_del(&state->list);
 	mutex_unlock(&smalloc_pools_lock);
+
+	/* Nothing may use the objects any more: let KASAN say if it does. */
+	for (i = 0; i < nr; i++)
+		smalloc_kasan_poison(recs[i].node,
+				     (void *)recs[i].node +
+				     (recs[i].pages << PAGE_SHIFT));
 
 	/*
 	 * Hide the nodes from lookups, and wait for the lookups under way.  A

@@ -40,6 +40,9 @@
 #endif
 
 #include "smalloc.h"
+#if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
+#include "../kasan/kasan.h"	/* kasan_byte_accessible() */
+#endif
 
 static struct kunit_resource resource;
 static struct smalloc_warnings warnings;
@@ -502,8 +505,10 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
 }
 
 /*
- * vfree(), kvfree() and kfree() of pool memory, as a new error path of a
- * pool's user might do: refused with one warning each, and nothing freed.
+ * vfree(), kvfree(), vfree_atomic() (as vfree() in interrupt context
+ * calls it) and kfree() of pool memory, as a new error path of a pool's
+ * user might do: refused with one warning each, and nothing freed, nor
+ * written: vfree_atomic() would link the memory into a list.
  * Unsealed, then sealed: the object keeps its bytes and its page, the page
  * its one reference, and the seal holds.
  */
@@ -526,6 +531,13 @@ static void smalloc_test_free_refused(struct kunit *test)
 		SMALLOC_EXPECT_WARNINGS(test, 1, vfree(pool->nodes));
 		SMALLOC_EXPECT_WARNINGS(test, 1, kvfree(p));
 		SMALLOC_EXPECT_WARNINGS(test, 1, kfree(linear_alias(p)));
+		/* In interrupt context, vfree() defers to vfree_atomic(). */
+		SMALLOC_EXPECT_WARNINGS(test, 1, {
+			local_bh_disable();
+			vfree(pool->nodes);
+			local_bh_enable();
+		});
+		SMALLOC_EXPECT_WARNINGS(test, 1, vfree_atomic(p));
 		KUNIT_EXPECT_PTR_EQ(test, page, vmalloc_to_page(p));
 		KUNIT_EXPECT_EQ(test, 1, page_count(page));
 		KUNIT_EXPECT_TRUE(test, is_smalloc_addr(p));
@@ -533,6 +545,41 @@ static void smalloc_test_free_refused(struct kunit *test)
 		expect_writable(test, p, !sealed);
 	}
 }
+
+#if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
+/*
+ * What KASAN sees of a pool: its objects, each up to its last byte, and
+ * nothing else.  The bytes after an object up to the next granule, the
+ * gap alignment leaves before the next object, and the node's free space
+ * are poisoned; so are a 20-byte object's bytes 20 to 23 (generic KASAN
+ * tracks a partial granule), which kmalloc(20) would leave accessible.
+ * Checked on KASAN's shadow, without provoking a report.
+ */
+static void smalloc_test_kasan(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, 32);
+	u8 *a, *b;
+	int i;
+
+	a = smalloc_alloc(pool, 20);
+	b = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_PTR_EQ(test, a + 32, b);
+	for (i = 0; i < 20; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, kasan_byte_accessible(a + i),
+				      "byte %d of a 20-byte object", i);
+	for (i = 20; i < 32; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, kasan_byte_accessible(a + i),
+				       "byte %d after a 20-byte object", i);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_TRUE(test, kasan_byte_accessible(b + i));
+	KUNIT_EXPECT_FALSE(test, kasan_byte_accessible(b + 64));
+	KUNIT_EXPECT_FALSE(test, kasan_byte_accessible(b + 200));
+	/* The node's header is smalloc's, and is left alone. */
+	KUNIT_EXPECT_TRUE(test, kasan_byte_accessible(pool->nodes));
+}
+#endif
 
 /* Everything that describes a sealed pool is read-only with it. */
 static void smalloc_test_sealed_metadata(struct kunit *test)
@@ -2464,6 +2511,9 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_alloc_after_seal),
 	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
 	KUNIT_CASE(smalloc_test_free_refused),
+#if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
+	KUNIT_CASE(smalloc_test_kasan),
+#endif
 	KUNIT_CASE(smalloc_test_sealed_metadata),
 	KUNIT_CASE(smalloc_test_sealed_state),
 	KUNIT_CASE(smalloc_test_seal_fails),

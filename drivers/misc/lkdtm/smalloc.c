@@ -85,7 +85,7 @@ static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
 	lkdtm_smalloc_write_sealed(true);
 }
 
-#if defined(CONFIG_X86_64) && IS_BUILTIN(CONFIG_LKDTM)
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML) && IS_BUILTIN(CONFIG_LKDTM)
 /*
  * x86_64 maps the kernel image a second time, from _text to the 2 MiB
  * boundary after _brk_end.  The pages there that the image does not keep
@@ -153,7 +153,7 @@ static struct page *lkdtm_swap_pool_page(struct smalloc_pool *pool,
  */
 static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
 {
-#if defined(CONFIG_X86_64) && IS_BUILTIN(CONFIG_LKDTM)
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML) && IS_BUILTIN(CONFIG_LKDTM)
 	struct page *page = virt_to_page(lm_alias(lkdtm_highmap_buf));
 	struct smalloc_pool *pool;
 	struct page *old;

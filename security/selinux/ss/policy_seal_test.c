@@ -152,19 +152,6 @@ out:
 	return rc;
 }
 
-/* Whether this system can seal a pool at all. */
-static bool can_seal(void)
-{
-	struct smalloc_pool *pool = smalloc_create("selinux_policy_seal");
-	int rc;
-
-	if (!pool)
-		return true;	/* no answer: let the test fail */
-	rc = smalloc_seal(pool);
-	smalloc_destroy(pool);
-	return rc != -EOPNOTSUPP;
-}
-
 static void probe_or_skip(struct kunit *test, enum seal_target t,
 			  struct seal_probe *r)
 {
@@ -198,7 +185,7 @@ static void expect_sealed(struct kunit *test, enum seal_target t)
 				      !strcmp(r.pool, "selinux:booleans"),
 				      "in pool %s", r.pool);
 	KUNIT_EXPECT_TRUE(test, r.within);
-	if (!r.sealed && !can_seal())
+	if (!r.sealed && !smalloc_can_seal())
 		kunit_skip(test, "this system cannot seal a pool");
 	KUNIT_EXPECT_TRUE_MSG(test, r.sealed, "pool %s is not sealed", r.pool);
 	KUNIT_EXPECT_EQ_MSG(test, r.via_vmalloc, -EFAULT,

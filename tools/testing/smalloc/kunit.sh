@@ -28,11 +28,18 @@ SUITES=${SUITES:-smalloc usercopy}
 . "$here/progress.sh"
 progress_init
 
+# KUNIT_CONFIGS replaces boot.config and selinux.config (check-kasan.sh).
+KUNIT_CONFIGS=${KUNIT_CONFIGS:-$here/boot.config $here/selinux.config}
+OBJECTS=${OBJECTS:-1490}
+
 kunit() {
+	local c args=()
+
+	for c in $KUNIT_CONFIGS; do
+		args+=(--kunitconfig="$c")
+	done
 	(cd "$src" && PYTHONUNBUFFERED=1 python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
-		--build_dir="$build" --kunitconfig=mm/smalloc \
-		--kunitconfig="$here/boot.config" \
-		--kunitconfig="$here/selinux.config" "${@:2}")
+		--build_dir="$build" --kunitconfig=mm/smalloc "${args[@]}" "${@:2}")
 }
 
 # kunit_exec <name> [kunit.py exec args]: see above.  ignore_loglevel puts
@@ -55,7 +62,7 @@ kunit_exec() {
 
 case $cmd in
 build)
-	building "the test kernel" "$build" 1490 20 \
+	building "the test kernel" "$build" "$OBJECTS" 20 \
 		kunit build --make_options="CC=ccache gcc" --jobs="$(nproc)"
 	;;
 exec)
