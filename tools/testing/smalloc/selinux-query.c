@@ -183,6 +183,50 @@ static int failing_load(const char *path, const char *nth)
 	return 0;
 }
 
+/*
+ * -e <n>: the cost of a setenforce.  <n> writes of the value in force to
+ * /sys/fs/selinux/enforce (parsed, nothing changes), then <n> writes that
+ * change it (0, 1, 0, ...: an odd <n> leaves it changed, so <n> is made
+ * even), on one open file.  Prints the two times, in microseconds per
+ * write; their difference is what a change costs, and the same-value
+ * writes time the syscall on this boot, to compare boots with.
+ */
+static int enforce_cost(const char *arg)
+{
+	long n = strtol(arg, NULL, 0) & ~1L, i;
+	char cur = '0';
+	double t0, t_same, t_change;
+	int fd;
+
+	fd = open(SELINUXFS "/enforce", O_RDWR);
+	if (fd < 0 || n <= 0 || pread(fd, &cur, 1, 0) != 1) {
+		perror("enforce");
+		return 2;
+	}
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (pwrite(fd, &cur, 1, 0) != 1) {
+			perror("enforce");
+			return 1;
+		}
+	}
+	t_same = now() - t0;
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		char v = (i & 1) ? cur : cur ^ 1;
+
+		if (pwrite(fd, &v, 1, 0) != 1) {
+			perror("setenforce");
+			return 1;
+		}
+	}
+	t_change = now() - t0;
+	close(fd);
+	printf("ok %ld changes %.1f us, same value %.1f us\n", n,
+	       t_change * 1e6 / n, t_same * 1e6 / n);
+	return 0;
+}
+
 /* -l <policy> [<cut> [<offset>:<xor>]...] */
 static int load(int argc, char **argv)
 {
@@ -234,6 +278,8 @@ int main(int argc, char **argv)
 		return load(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "-f"))
 		return failing_load(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "-e"))
+		return enforce_cost(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "-w"))
 		return timed_write(argv[2], argv[3], strlen(argv[3]));
 	for (i = 1; i < argc; i++) {
@@ -242,7 +288,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-c"))
 			create = 1;
 		else {
-			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string>\n");
+			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string> | -e <n>\n");
 			return 2;
 		}
 	}

@@ -200,6 +200,13 @@ differential_lines() {
 	       -e '/^selinux-ans: /p' "$1"
 }
 
+# What the differential part says of costs: load times, and what a
+# setenforce costs (selinux-query -e).  Kept beside the pristine answers.
+cost_lines() {
+	sed -n -e 's/^selinux: load \([a-z]*\) ok \([0-9.]*\)$/load \1 \2 s/p' \
+	       -e 's/^selinux: # setenforce ok \(.*\)$/setenforce \1/p' "$1"
+}
+
 # The pristine kernel's answers.  Their key: the base, the config the
 # pristine kernel gets, what goes into the guest's differential part.
 reference() {
@@ -219,6 +226,7 @@ reference() {
 	boot "$pristine_build" reference "$build/selinux-reference.log"
 	grep -q '^selinux: differential done' "$build/selinux-reference.log" ||
 		{ echo "the pristine boot did not finish, see $build/selinux-reference.log"; return 1; }
+	cost_lines "$build/selinux-reference.log" > "$REFERENCE.costs"
 	differential_lines "$build/selinux-reference.log" > "$REFERENCE.tmp" &&
 		mv "$REFERENCE.tmp" "$REFERENCE"
 	REFERENCE_FROM="computed, log $build/selinux-reference.log"
@@ -261,6 +269,15 @@ differential_lines "$log" > "$build/selinux-ours.txt"
 sed -n 's/^selinux: \(# .*\)/\1/p; s/^selinux: ref \(# selinux-query: .*\)/\1 (reference policy, cold AVC)/p' "$log" |
 	sed 's/^# /# SELinux full boot: /'
 sed -n 's/^selinux: \(# .*\)/\1/p' "$llog" | sed 's/^# /# SELinux reload boot: /'
+# The costs against the pristine kernel's, same config, one boot each under
+# TCG: a setenforce's cost is its time less the same-value write's, which
+# times the syscall on that boot.
+if [ -s "$REFERENCE.costs" ]; then
+	cost_lines "$log" | paste -d'|' "$REFERENCE.costs" - |
+		sed 's/^/# SELinux cost, pristine | ours: /'
+else
+	echo "# SELinux cost: no pristine costs cached beside $REFERENCE"
+fi
 
 # --- the differential test ------------------------------------------------
 
