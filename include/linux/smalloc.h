@@ -240,7 +240,8 @@ int arch_write_rare_pages(struct page * const *pages, int nr, void *dst,
  * or 8 bytes in one store, so that lockless readers see the old value or
  * the new one, never a mix.
  */
-static inline void smalloc_wr_copy(void *dst, const void *src, size_t len)
+static __always_inline void smalloc_wr_copy(void *dst, const void *src,
+					     size_t len)
 {
 	unsigned long addr = (unsigned long)dst;
 

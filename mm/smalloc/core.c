@@ -901,6 +901,7 @@ struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 		.align = align,
 	};
 	node->base = ALIGN(node->used, align);
+	smalloc_kasan_poison((void *)node + node->used, (void *)node + PAGE_SIZE);
 
 	mutex_init(&state->lock);
 	state->pool = pool;

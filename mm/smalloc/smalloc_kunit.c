@@ -552,7 +552,7 @@ static void smalloc_test_free_refused(struct kunit *test)
  * nothing else.  The bytes after an object up to the next granule, the
  * gap alignment leaves before the next object, and the node's free space
  * are poisoned; so are a 20-byte object's bytes 20 to 23 (generic KASAN
- * tracks a partial granule), which kmalloc(20) would leave accessible.
+ * tracks a partial granule), as kmalloc(20)'s would be.
  * Checked on KASAN's shadow, without provoking a report.
  */
 static void smalloc_test_kasan(struct kunit *test)
@@ -569,7 +569,12 @@ static void smalloc_test_kasan(struct kunit *test)
 	for (i = 0; i < 20; i++)
 		KUNIT_EXPECT_TRUE_MSG(test, kasan_byte_accessible(a + i),
 				      "byte %d of a 20-byte object", i);
-	for (i = 20; i < 32; i++)
+	/*
+	 * kasan_byte_accessible() answers for a whole granule: the shadow of
+	 * the one holding bytes 16 to 23 says how many of its bytes are (4).
+	 */
+	KUNIT_EXPECT_EQ(test, 4, *(s8 *)kasan_mem_to_shadow(a + 16));
+	for (i = 24; i < 32; i++)
 		KUNIT_EXPECT_FALSE_MSG(test, kasan_byte_accessible(a + i),
 				       "byte %d after a 20-byte object", i);
 	for (i = 0; i < 64; i++)
