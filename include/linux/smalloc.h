@@ -241,7 +241,7 @@ int arch_write_rare_pages(struct page * const *pages, int nr, void *dst,
  * the new one, never a mix.
  */
 static __always_inline void smalloc_wr_copy(void *dst, const void *src,
-					     size_t len)
+					    size_t len)
 {
 	unsigned long addr = (unsigned long)dst;
 

@@ -458,7 +458,7 @@ VISIBLE_IF_KUNIT int smalloc_set_memory(unsigned long addr, int numpages,
  * would retag the memory, which smalloc does not follow: not annotated.
  */
 #if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
-#define SMALLOC_KASAN_GRANULE	(1UL << KASAN_SHADOW_SCALE_SHIFT)
+#define SMALLOC_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
 
 static void smalloc_kasan_poison(void *start, void *end)
 {
