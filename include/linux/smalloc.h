@@ -39,6 +39,21 @@ struct smalloc_object {
 	bool sealed;
 };
 
+/**
+ * struct smalloc_warnings - Warnings a KUnit test provokes on purpose.
+ * @armed: The test expects warnings now: count them instead of printing.
+ * @count: Warnings counted.
+ *
+ * A KUnit test that misuses a pool on purpose, as smalloc's own tests and
+ * those of a pool's user do, adds this as its "smalloc_warnings" named
+ * resource and arms it around the misuse: smalloc then counts the warning
+ * instead of printing it, and the test asserts the count.
+ */
+struct smalloc_warnings {
+	bool armed;
+	int count;
+};
+
 #ifdef CONFIG_SMALLOC
 
 /*

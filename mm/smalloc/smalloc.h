@@ -161,18 +161,6 @@ enum smalloc_copy_verdict {
 	SMALLOC_COPY_INTO_SEALED,
 };
 
-/**
- * struct smalloc_warnings - Warnings a KUnit test provokes on purpose.
- * @armed: The test expects warnings now: count them instead of printing.
- * @count: Warnings counted.
- *
- * The data of the test's "smalloc_warnings" named resource.
- */
-struct smalloc_warnings {
-	bool armed;
-	int count;
-};
-
 /* core.c */
 extern struct list_head smalloc_pools;
 extern struct mutex smalloc_pools_lock;

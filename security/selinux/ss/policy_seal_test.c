@@ -7,7 +7,8 @@
  * same holds for SELinux's write-rare state: whether it is initialized,
  * and the pointer to the policy in force.  The ocontext SID cache, which
  * the policy fills while it is in use, is the part that must stay
- * writable, and does.
+ * writable, and does.  A free of one of the policy's bitmaps, which only
+ * its pools may free, is refused.
  *
  * The tests need a loaded policy, which boot does not have: run at boot,
  * they are skipped.  Once user space has loaded a policy, writing to
@@ -15,6 +16,7 @@
  * .../results reads their outcome.  They hold policy_mutex, so that no
  * load or boolean commit replaces the policy while they look at it.
  */
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/mm.h>
 #include <linux/smalloc.h>
@@ -239,6 +241,63 @@ static void policy_seal_sid_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.via_alias, 0);
 }
 
+/* The first bitmap of @p's type attribute map that has a node, or NULL. */
+static struct ebitmap *first_bitmap(struct policydb *p)
+{
+	u32 i;
+
+	for (i = 0; p->type_attr_map_array && i < p->p_types.nprim; i++) {
+		if (p->type_attr_map_array[i].node)
+			return &p->type_attr_map_array[i];
+	}
+	return NULL;
+}
+
+/*
+ * ebitmap_destroy() of a bitmap of the policy in force, as a new error
+ * path might call it, is refused with one warning, and frees and writes
+ * nothing: the policy's memory is freed with its pools.  The warning is
+ * counted, not printed (struct smalloc_warnings).
+ */
+static void policy_seal_ebitmap_destroy(struct kunit *test)
+{
+	struct smalloc_warnings *warnings;
+	struct kunit_resource *res;
+	struct selinux_policy *policy;
+	struct ebitmap *e, old;
+	bool found, same = false, ours = false;
+
+	warnings = kunit_kzalloc(test, sizeof(*warnings), GFP_KERNEL);
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, warnings);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_named_resource(test, NULL, NULL, res,
+						 "smalloc_warnings", warnings));
+
+	mutex_lock(&selinux_state.policy_mutex);
+	policy = rcu_dereference_protected(selinux_wr->policy,
+					   lockdep_is_held(&selinux_state.policy_mutex));
+	e = policy ? first_bitmap(&policy->policydb) : NULL;
+	found = e;
+	if (e) {
+		old = *e;
+		warnings->armed = true;
+		ebitmap_destroy(e);
+		warnings->armed = false;
+		same = e->node == old.node && e->highbit == old.highbit;
+		ours = is_smalloc_addr(old.node);
+	}
+	mutex_unlock(&selinux_state.policy_mutex);
+
+	if (!policy)
+		kunit_skip(test, "no policy loaded");
+	KUNIT_ASSERT_TRUE_MSG(test, found, "the policy has no bitmap with a node");
+	KUNIT_EXPECT_EQ(test, 1, warnings->count);
+	KUNIT_EXPECT_TRUE_MSG(test, same, "the bitmap was changed");
+	KUNIT_EXPECT_TRUE_MSG(test, ours, "its node is no longer the pool's");
+}
+
 static struct kunit_case policy_seal_cases[] = {
 	KUNIT_CASE(policy_seal_policydb),
 	KUNIT_CASE(policy_seal_avtab_rule),
@@ -246,6 +305,7 @@ static struct kunit_case policy_seal_cases[] = {
 	KUNIT_CASE(policy_seal_symbol_name),
 	KUNIT_CASE(policy_seal_state),
 	KUNIT_CASE(policy_seal_sid_cache),
+	KUNIT_CASE(policy_seal_ebitmap_destroy),
 	{}
 };
 

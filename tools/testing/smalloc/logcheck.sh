@@ -34,6 +34,19 @@ kunit_log_clean() {
 	grep -q 'TAP version' "$1" && ! has_splat < "$1"
 }
 
+# kasan_report_log_clean <log> <n>: the smalloc_kasan suite's boot.  The
+# log holds <n> KASAN reports, each between the lines the suite prints
+# around the read it expects one from, and outside them no warning or
+# splat: the reports are the suite's, and nothing else went wrong.
+kasan_report_log_clean() {
+	local inside
+
+	grep -q 'TAP version' "$1" || return 1
+	inside=$(sed -n '/smalloc_kasan: [0-9]* KASAN report(s) expected/,/smalloc_kasan: end of expected KASAN report(s)/p' "$1")
+	[ "$(grep -c 'BUG: KASAN: ' <<< "$inside")" = "$2" ] &&
+		! sed '/smalloc_kasan: [0-9]* KASAN report(s) expected/,/smalloc_kasan: end of expected KASAN report(s)/d' "$1" | has_splat
+}
+
 # planted_warning <log>: the log holds the warning that
 # smalloc_kunit.plant_warning=1 makes the KUnit test object give at boot.
 planted_warning() {

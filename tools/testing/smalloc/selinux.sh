@@ -57,7 +57,8 @@ REF_CUTS=10		# (1.7 s each under TCG: refused after half the file, on average)
 SLAB_TOLERANCE_KB=1024
 # The cases of SELinux's KUnit suite selinux_policy_seal.
 SEAL_CASES="policy_seal_policydb policy_seal_avtab_rule policy_seal_cond_rule
-	policy_seal_symbol_name policy_seal_state policy_seal_sid_cache"
+	policy_seal_symbol_name policy_seal_state policy_seal_sid_cache
+	policy_seal_ebitmap_destroy"
 VMALLOC_TOLERANCE_KB=256
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH	# Debian's python3, with setools
 # shellcheck source=logcheck.sh
