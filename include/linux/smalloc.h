@@ -45,14 +45,16 @@ struct smalloc_object {
  * @count: Warnings counted.
  *
  * A KUnit test that misuses a pool on purpose, as smalloc's own tests and
- * those of a pool's user do, adds this as its "smalloc_warnings" named
- * resource and arms it around the misuse: smalloc then counts the warning
- * instead of printing it, and the test asserts the count.
+ * those of a pool's user do, adds this as its named resource
+ * SMALLOC_WARNINGS and arms it around the misuse: smalloc then counts the
+ * warnings of the test's own task (not of a hardirq that lands in it)
+ * instead of printing them, and the test asserts the count.
  */
 struct smalloc_warnings {
 	bool armed;
 	int count;
 };
+#define SMALLOC_WARNINGS	"smalloc_warnings"
 
 #ifdef CONFIG_SMALLOC
 

@@ -2501,7 +2501,7 @@ static int smalloc_test_init(struct kunit *test)
 	warnings.armed = false;
 	warnings.count = 0;
 	return kunit_add_named_resource(test, NULL, NULL, &resource,
-					"smalloc_warnings", &warnings);
+					SMALLOC_WARNINGS, &warnings);
 }
 
 static struct kunit_case smalloc_test_cases[] = {

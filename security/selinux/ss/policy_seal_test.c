@@ -265,7 +265,7 @@ static void policy_seal_ebitmap_destroy(struct kunit *test)
 	struct kunit_resource *res;
 	struct selinux_policy *policy;
 	struct ebitmap *e, old;
-	bool found, same = false, ours = false;
+	bool found, ours = false, same = false, still = false;
 
 	warnings = kunit_kzalloc(test, sizeof(*warnings), GFP_KERNEL);
 	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
@@ -273,29 +273,32 @@ static void policy_seal_ebitmap_destroy(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, res);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_named_resource(test, NULL, NULL, res,
-						 "smalloc_warnings", warnings));
+						 SMALLOC_WARNINGS, warnings));
 
 	mutex_lock(&selinux_state.policy_mutex);
 	policy = rcu_dereference_protected(selinux_wr->policy,
 					   lockdep_is_held(&selinux_state.policy_mutex));
 	e = policy ? first_bitmap(&policy->policydb) : NULL;
 	found = e;
-	if (e) {
+	/* Only a bitmap of a pool: were it slab memory, it would be freed. */
+	if (e && is_smalloc_addr(e->node)) {
+		ours = true;
 		old = *e;
 		warnings->armed = true;
 		ebitmap_destroy(e);
 		warnings->armed = false;
 		same = e->node == old.node && e->highbit == old.highbit;
-		ours = is_smalloc_addr(old.node);
+		still = is_smalloc_addr(old.node);
 	}
 	mutex_unlock(&selinux_state.policy_mutex);
 
 	if (!policy)
 		kunit_skip(test, "no policy loaded");
 	KUNIT_ASSERT_TRUE_MSG(test, found, "the policy has no bitmap with a node");
+	KUNIT_ASSERT_TRUE_MSG(test, ours, "the bitmap's node is not pool memory");
 	KUNIT_EXPECT_EQ(test, 1, warnings->count);
 	KUNIT_EXPECT_TRUE_MSG(test, same, "the bitmap was changed");
-	KUNIT_EXPECT_TRUE_MSG(test, ours, "its node is no longer the pool's");
+	KUNIT_EXPECT_TRUE_MSG(test, still, "its node is no longer the pool's");
 }
 
 static struct kunit_case policy_seal_cases[] = {
