@@ -54,6 +54,7 @@ struct smalloc_warnings {
 	bool armed;
 	int count;
 };
+
 #define SMALLOC_WARNINGS	"smalloc_warnings"
 
 #ifdef CONFIG_SMALLOC
