@@ -66,6 +66,7 @@
 #include <linux/init.h>
 #include <linux/fault-inject.h>
 #include <linux/kasan.h>
+#include <linux/kasan-checks.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/set_memory.h>
@@ -1017,10 +1018,13 @@ static void *smalloc_alloc_init(struct smalloc_pool *pool, size_t size,
 	if (!smalloc_warn_on(state->closed || state->final ||
 			     READ_ONCE(pool->final)))
 		p = smalloc_carve(pool, size);
-	if (p && src)
+	if (p && src) {
+		/* This file is not instrumented: check the caller's bytes. */
+		kasan_check_read(src, size);
 		memcpy(p, src, size);
-	else if (p && zero)
+	} else if (p && zero) {
 		memset(p, 0, size);
+	}
 	mutex_unlock(&state->lock);
 	return p;
 }

@@ -27,6 +27,7 @@
 
 #define pr_fmt(fmt) "smalloc: " fmt
 
+#include <linux/kasan-checks.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <linux/smalloc.h>
@@ -182,6 +183,8 @@ static int smalloc_wr_write(void *dst, const void *src, const int *c,
  */
 int smalloc_wr_memcpy(void *dst, const void *src, size_t len)
 {
+	/* This file is not instrumented: check the caller's bytes here. */
+	kasan_check_read(src, len);
 	return smalloc_wr_write(dst, src, NULL, len);
 }
 EXPORT_SYMBOL_GPL(smalloc_wr_memcpy);
