@@ -14,6 +14,8 @@
 #   selinux-ans: <step> a|c <answer>      (one per question, in order;
 #                                          see answers())
 #   selinux: bool <name> <value> <commit: ok|E<errno>> <value read back>
+#   selinux: listing <step> <lines> <sha256 of the lines>
+#   selinux-lst: <step> <file>:<value>    (see listing())
 
 S=/selinux
 Q=$S/query
@@ -45,6 +47,26 @@ answers() {
 		sed "s/^/selinux-ans: $1 /" /tmp/answers
 }
 
+# listing <step>: what the policy decides that no query asks: the
+# contexts of the initial SIDs, the policy capabilities, each class's
+# number and each permission's bit, deny_unknown, reject_unknown and mls,
+# one "<file>:<value>" line each, sorted.  An initial context ends with
+# its NUL, dropped here.  The lines go to the console as the answers do.
+listing() {
+	(cd /sys/fs/selinux &&
+	 for f in initial_contexts/*; do
+		printf '%s:' "$f"
+		tr -d '\000' < "$f"
+		echo
+	 done
+	 grep -r '' policy_capabilities class deny_unknown reject_unknown mls) |
+		sort > /tmp/listing
+	listing_sha=$(sha256sum < /tmp/listing | cut -d' ' -f1)
+	say "listing $1 $(wc -l < /tmp/listing) $listing_sha"
+	grep -qx "listing-$1 $listing_sha" $S/expect 2> /dev/null ||
+		sed "s/^/selinux-lst: $1 /" /tmp/listing
+}
+
 # set_bool <name> <value>: one boolean, committed.
 set_bool() {
 	echo "$2" > "/sys/fs/selinux/booleans/$1"
@@ -56,19 +78,23 @@ differential() {
 	load mdp $S/mdp.pol
 	policy_sha mdp
 	answers mdp $S/mdp.triples
+	listing mdp
 	# The cost of a setenforce (under mdp, which allows it either way),
 	# as information: "# " lines are not compared.
 	say "# setenforce $($Q -e 2000)"
 	load ref $S/ref.pol
 	policy_sha ref
 	answers ref $S/ref.triples
+	listing ref
 	while read -r name value; do
 		set_bool "$name" "$value"
 	done < $S/bools
 	policy_sha bools
 	answers bools $S/ref.triples
+	listing bools
 	load reload $S/ref.pol
 	policy_sha reload
 	answers reload $S/ref.triples
+	listing reload
 	say "differential done"
 }

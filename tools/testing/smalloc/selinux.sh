@@ -52,6 +52,7 @@ SEED=${SMALLOC_SELINUX_SEED:-20250101}
 TRIPLES=10000		# reference policy questions
 MDP_TRIPLES=2000	# the mdp policy has one type: fewer make the point
 BOOLS=10
+LISTING_MIN=500		# lines of a listing: each policy has about 130 classes
 CUTS=100		# broken policies: of mdp, and REF_CUTS of the reference policy
 REF_CUTS=10		# (1.7 s each under TCG: refused after half the file, on average)
 SLAB_TOLERANCE_KB=1024
@@ -254,6 +255,7 @@ elog=$build/selinux-enforcing.log
 if [ "$judge_only" != 1 ]; then
 	# The guest prints the answers that differ from these only.
 	sed -n 's/^selinux: answers \([a-z]*\) [0-9]* \([0-9a-f]*\)$/\1 \2/p' "$REFERENCE" > "$s/expect"
+	sed -n 's/^selinux: listing \([a-z]*\) [0-9]* \([0-9a-f]*\)$/listing-\1 \2/p' "$REFERENCE" >> "$s/expect"
 	t0=$SECONDS
 	boot "$build" full "$log" "kunit.enable=1 kunit.filter_glob=selinux_policy_seal"
 	echo "# SELinux: full boot took $((SECONDS - t0)) s, log $log"
@@ -310,6 +312,22 @@ same_answers() {
 		grep '^[<>]' | head -n 2
 	return 1
 }
+# same_listing <step> <min>: the same listing (selinux-diff.sh), of at
+# least <min> lines: an empty one on both kernels is no answer.
+same_listing() {
+	local a b
+
+	a=$(field "$build/selinux-ours.txt" "selinux: listing $1")
+	b=$(field "$REFERENCE" "selinux: listing $1")
+	[ -n "$a" ] || { echo "no listing from the test kernel"; return 1; }
+	[ -n "$b" ] || { echo "no reference listing"; return 1; }
+	[ "${a%% *}" -ge "$2" ] || { echo "only ${a%% *} lines"; return 1; }
+	[ "$a" = "$b" ] && return 0
+	echo "test kernel: $a, pristine: $b; first difference:"
+	diff <(grep "^selinux-lst: $1 " "$REFERENCE") <(grep "^selinux-lst: $1 " "$build/selinux-ours.txt") |
+		grep '^[<>]' | head -n 2
+	return 1
+}
 same_policy() {
 	local a b
 
@@ -341,6 +359,7 @@ for step in mdp ref bools reload; do
 	esac
 	check "$what: access and create answers equal the pristine kernel's" same_answers "$step" "$n"
 	check "$what: /sys/fs/selinux/policy reads back the pristine kernel's bytes" same_policy $step
+	check "$what: initial contexts, policy capabilities, classes, permissions and unknown handling equal the pristine kernel's" same_listing $step "$LISTING_MIN"
 done
 
 # --- sealing and leaks, on our kernel -------------------------------------
