@@ -198,8 +198,8 @@ boot() {
 differential_lines() {
 	sed -n -e '/^selinux: differential done/q' \
 	       -e 's/^\(selinux: load [a-z]* [a-zA-Z0-9]*\) .*/\1/p' \
-	       -e '/^selinux: \(policy\|answers\|bool\) /p' \
-	       -e '/^selinux-ans: /p' "$1"
+	       -e '/^selinux: \(policy\|answers\|bool\|listing\) /p' \
+	       -e '/^selinux-\(ans\|lst\): /p' "$1"
 }
 
 # What the differential part says of costs: load times, and what a
@@ -210,7 +210,8 @@ cost_lines() {
 }
 
 # The pristine kernel's answers.  Their key: the base, the config the
-# pristine kernel gets, what goes into the guest's differential part.
+# pristine kernel gets, what goes into the guest's differential part, and
+# what of its log is kept.
 reference() {
 	local key config
 
@@ -219,7 +220,7 @@ reference() {
 	config=$(grep -v '^#' "$pristine_build/.config" | grep -v '^$' | sort | hash_in)
 	key=$({ git -C "$src" rev-parse 'smalloc-base^{tree}'; echo "$config"
 		sha "$s"/{ref.pol,mdp.pol,ref.triples,mdp.triples,bools,query,selinux-diff.sh} \
-			/bin/busybox; } | hash_in)
+			/bin/busybox; declare -f differential_lines; } | hash_in)
 	REFERENCE=$store/reference-${key:0:16}
 	[ -s "$REFERENCE" ] && { REFERENCE_FROM=cached; return 0; }
 	"$here/selinux-pristine.sh" build "$src" "$build" "$pristine_src" "$pristine_build" \
