@@ -298,36 +298,31 @@ loaded() {
 	[ "$REFERENCE" = /dev/null ] ||
 		[ "$(field "$REFERENCE" "selinux: load $1")" = ok ] || { echo "refused by the pristine kernel"; return 1; }
 }
-# same_answers <step>: the same number of answers, the same answers.
-same_answers() {
+# same_lines <kind> <line prefix> <step> <min>: the "selinux: <kind>
+# <step> <lines> <sha256>" lines of both kernels are equal, of at least
+# <min> lines (an empty list on both kernels is no answer); if not, the
+# first differing "<line prefix>: <step> ..." lines.
+same_lines() {
 	local a b
 
-	a=$(field "$build/selinux-ours.txt" "selinux: answers $1")
-	b=$(field "$REFERENCE" "selinux: answers $1")
-	[ -n "$a" ] || { echo "no answers from the test kernel"; return 1; }
-	[ -n "$b" ] || { echo "no reference answers"; return 1; }
-	[ "${a%% *}" -ge "$2" ] || { echo "only ${a%% *} answers"; return 1; }
+	a=$(field "$build/selinux-ours.txt" "selinux: $1 $3")
+	b=$(field "$REFERENCE" "selinux: $1 $3")
+	[ -n "$a" ] || { echo "no $1 from the test kernel"; return 1; }
+	[ -n "$b" ] || { echo "no reference $1"; return 1; }
+	[ "${a%% *}" -ge "$4" ] || { echo "only ${a%% *} lines"; return 1; }
 	[ "$a" = "$b" ] && return 0
 	echo "test kernel: $a, pristine: $b; first difference:"
-	diff <(grep "^selinux-ans: $1 " "$REFERENCE") <(grep "^selinux-ans: $1 " "$build/selinux-ours.txt") |
+	diff <(grep "^$2: $3 " "$REFERENCE") <(grep "^$2: $3 " "$build/selinux-ours.txt") |
 		grep '^[<>]' | head -n 2
 	return 1
 }
-# same_listing <step> <min>: the same listing (selinux-diff.sh), of at
-# least <min> lines: an empty one on both kernels is no answer.
+# same_answers <step> <min>: the access and create answers.
+same_answers() {
+	same_lines answers selinux-ans "$1" "$2"
+}
+# same_listing <step> <min>: what no query asks (selinux-diff.sh).
 same_listing() {
-	local a b
-
-	a=$(field "$build/selinux-ours.txt" "selinux: listing $1")
-	b=$(field "$REFERENCE" "selinux: listing $1")
-	[ -n "$a" ] || { echo "no listing from the test kernel"; return 1; }
-	[ -n "$b" ] || { echo "no reference listing"; return 1; }
-	[ "${a%% *}" -ge "$2" ] || { echo "only ${a%% *} lines"; return 1; }
-	[ "$a" = "$b" ] && return 0
-	echo "test kernel: $a, pristine: $b; first difference:"
-	diff <(grep "^selinux-lst: $1 " "$REFERENCE") <(grep "^selinux-lst: $1 " "$build/selinux-ours.txt") |
-		grep '^[<>]' | head -n 2
-	return 1
+	same_lines listing selinux-lst "$1" "$2"
 }
 same_policy() {
 	local a b
