@@ -8,7 +8,9 @@
 #              policy's pools sealed, broken policies refused, timings
 #   leaks      reloads and boolean commits that leak nothing; loads that
 #              run out of memory at some point, refused without leaks
-#   enforcing  (booted with enforcing=1) the mdp policy allows and denies
+#   enforcing  (booted with enforcing=1) the mdp policy allows and denies,
+#              then the reference policy does
+#   race       readers on every CPU during reloads and boolean commits
 # Prints "selinux: ..." lines for the host, which decides; "selinux: # ..."
 # lines are information (timings), never judged.  Ends with "=== end ===".
 /bin/busybox --install -s /bin
@@ -69,7 +71,15 @@ counters() {
 		"pool_pages=$(grep -v '^#' $POOLS | awk '{ s += $3 } END { print s + 0 }')" \
 		"vmalloc_kb=$(awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo)" \
 		"slab_kb=$(($(awk '/^Slab:/ { print $2 }' /proc/meminfo) - $(kmemleak_kb)))" \
+		"slab_objects_kb=$(slab_objects_kb)" \
 		"kmemleak_kb=$(kmemleak_kb)"
+}
+
+# The bytes of slab objects in use (active objects times their size,
+# from /proc/slabinfo), without kmemleak's own records, in kB: what slab
+# holds, without the free objects of partial slabs.
+slab_objects_kb() {
+	awk 'NR > 2 && $1 != "kmemleak_object" { s += $2 * $4 } END { print int(s / 1024) }' /proc/slabinfo
 }
 
 # kmemleak's own records of objects, slab that grows with the number of
@@ -226,11 +236,56 @@ failnth() {
 		say "failnth ref $n $($Q -f $S/ref.pol $n)"
 	done
 	mark "failing loads done"
+	faults
 	$Q -l $S/ref.pol > /dev/null || say "failnth reload failed"
 	flip "$name" > /dev/null || say "failnth commit failed"
 	counters after-failnth
 	pools after-failnth
 	kmemleak after-failnth
+}
+
+# faults: slab, page and smalloc allocations failed at the points of a
+# load, of a boolean commit and of the seal that ends each (selinux-query
+# -N): mdp over mdp-x, every point up to 200, every 50th, the last 60; a
+# commit of mdp-x's boolean xb, every point; the reference policy over
+# mdp, the last 20 points.  Fault injection says which attribute failed
+# (verbose=1: the name, no stack).
+FAULT_LOAD="200 50 60"
+FAULT_COMMIT="1000000 1 0"
+FAULT_REF="0 0 20"
+# fault_run <what> <selinux-query -N's arguments>: its lines, and
+# "fault <what> exit <status>".
+fault_run() {
+	what=$1
+	shift
+	{ $Q -N "$@"; echo "fault $what exit $?"; } | sed 's/^/selinux: /'
+}
+faults() {
+	F=/sys/kernel/debug
+	echo N > $F/failslab/cache-filter
+	echo N > $F/failslab/ignore-gfp-wait
+	echo N > $F/fail_page_alloc/ignore-gfp-wait
+	echo N > $F/fail_page_alloc/ignore-gfp-highmem
+	echo 0 > $F/fail_page_alloc/min-order
+	for a in failslab fail_page_alloc fail_smalloc; do
+		echo 1 > $F/$a/verbose
+	done
+	mark "faults start"
+	# shellcheck disable=SC2086
+	fault_run mdp load $S/mdpx-allow.pol $S/mdp.pol $FAULT_LOAD
+	mark "faults of a load done"
+	$Q -l $S/mdpx-allow.pol > /dev/null
+	# shellcheck disable=SC2086
+	fault_run commit commit xb $FAULT_COMMIT
+	mark "faults of a commit done"
+	$Q -l $S/mdp.pol > /dev/null
+	# shellcheck disable=SC2086
+	fault_run ref load $S/mdp.pol $S/ref.pol $FAULT_REF
+	mark "faults of a reference load done"
+	for a in failslab fail_page_alloc fail_smalloc; do
+		echo 0 > $F/$a/verbose
+	done
+	echo Y > $F/failslab/cache-filter
 }
 
 enforcing() {
@@ -255,6 +310,47 @@ enforcing() {
 	(printf %s user_u:base_r:base_t:s1:c0.c1 > /proc/self/attr/current &&
 		cat /proc/self/attr/current) > /tmp/out 2> /tmp/err
 	say "permissive transition $? $(cat /tmp/out) $(cat /tmp/err)"
+	# The reference policy, enforcing.  This shell runs in kernel_t (the
+	# kernel's initial SID), which may change to init_t and not to
+	# sshd_t (selinux.sh proves both on the policy).  The child uses
+	# builtins only: what it may execute in the new domain is beside
+	# the point.  Exit 1: the change was refused; 2: it did not read
+	# back.
+	echo 1 > /sys/fs/selinux/enforce
+	load ref-enforcing $S/ref.pol
+	say "enforce after ref $(cat /sys/fs/selinux/enforce)"
+	for t in init_t sshd_t; do
+		(printf %s "system_u:system_r:$t:s0" > /proc/self/attr/current || exit 1
+		 read -r c < /proc/self/attr/current
+		 [ "$c" = "system_u:system_r:$t:s0" ] || exit 2) 2> /dev/null
+		say "ref transition $t $?"
+	done
+}
+
+# race: readers on every CPU ask access, create and context questions
+# in a loop while the policies reload and a boolean commits
+# (selinux-query -R: mdp and mdp-x in turn, the reference policy every
+# tenth time, 100 reloads; 100 commits of mdp-x's boolean xb).  The
+# questions: the reference policy's and mdp's, and mdp-x's own, those of
+# its conditional rules among them.  Their classes are numbered as the
+# reference policy numbers them.
+race() {
+	{ head -n 40 $S/ref.triples | sed 's/^/a /'
+	  head -n 40 $S/ref.triples | sed 's/^/c /'
+	  head -n 20 $S/mdp.triples | sed 's/^/a /'
+	  head -n 60 $S/mdpx.process | sed 's/^p /c /'
+	  head -n 30 $S/mdpx.relabel | sed 's/^r /a /'
+	  head -n 30 $S/mdpx.context
+	  head -n 30 $S/ref.context
+	  echo "a vt_u:x_r:x_t:s0 user_u:object_r:y_t:s0 file"
+	  echo "c user_u:base_r:base_t:s0 user_u:object_r:y_t:s0 file"
+	} > /tmp/race.q
+	load race $S/ref.pol
+	say "race cpus $(grep -c '^processor' /proc/cpuinfo) questions $(wc -l < /tmp/race.q)"
+	mark "race starts"
+	$Q -R "$(grep -c '^processor' /proc/cpuinfo)" xb $S/mdp.pol $S/mdpx-allow.pol \
+		$S/ref.pol < /tmp/race.q 2>&1 | sed 's/^/selinux: /'
+	mark "race done"
 }
 
 RELOADS=100
@@ -275,6 +371,7 @@ reference) differential ;;
 full) differential && checks ;;
 leaks) leaks ;;
 enforcing) enforcing ;;
+race) race ;;
 esac
 mark "done"
 say "done $mode"

@@ -7,6 +7,8 @@
  *   selinux-query [-a] [-c] < triples
  *   selinux-query -l <policy> [<cut> [<offset>:<xor>]...]
  *   selinux-query -w <file> <string>
+ *   selinux-query -q < questions
+ *   selinux-query -L < paths
  *
  * Reads lines "scontext tcontext tclass_name"; for each, looks up the
  * class number in /sys/fs/selinux/class/<name>/index, then asks
@@ -27,14 +29,43 @@
  * -w writes <string> to <file> in one write().  Both print "ok <seconds>"
  * or "E<errno> <seconds>", and exit 0 on success, 1 on failure.
  *
+ * -q asks each question of its line "<op> <arguments>", of one of the
+ * transaction files by op, with the class given by name:
+ *
+ *   r scontext tcontext class        relabel (type_change rules)
+ *   m scontext tcontext class        member (type_member rules)
+ *   n scontext tcontext class name   create, with an object name (named
+ *                                    type transitions); the name is
+ *                                    %-encoded, as selinuxfs decodes it
+ *   p scontext tcontext class        create (for processes: type, role
+ *                                    and range transitions)
+ *   x context                        context: valid?  canonical form
+ *   u context user                   user: the contexts of <user> that
+ *                                    <context> may reach
+ *   v old new class task             validatetrans (write only)
+ *
+ * and prints "<op> <answer>": the answer as read back, each NUL that
+ * separates the contexts of a user answer as a space, "ok" for a
+ * validatetrans write that succeeded, or E<errno>.  Anything after " #"
+ * on a question line is the host's (what the question was drawn from)
+ * and is not sent.
+ *
+ * -L prints "<path> <security.selinux of path>" (the link itself, for a
+ * symbolic link) or "<path> E<errno>" for each path on stdin.
+ *
  * -f <policy> <n> loads the whole policy with the <n>th allocation of the
  * write() failing (fault injection: /proc/thread-self/fail-nth counts
  * every allocation site the kernel's fault attributes cover, smalloc's
  * and the slab's).  Prints "ok" or "E<errno>", then "injected" or "not
  * injected" (the load made fewer than <n> allocations).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +178,576 @@ static size_t slurp(const char *path, unsigned char **buf)
 	}
 	fclose(f);
 	return len;
+}
+
+/*
+ * One transaction, as transaction() does, but the answer's length
+ * returned: a user answer has NULs inside.  Returns the length or
+ * -errno.
+ */
+static int transaction_len(const char *file, const char *q, size_t qlen,
+			   char *ans, size_t size, int read_back)
+{
+	int fd, n = 0;
+
+	fd = open(file, read_back ? O_RDWR : O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, q, qlen) < 0)
+		n = -errno;
+	else if (read_back) {
+		n = read(fd, ans, size - 1);
+		if (n < 0)
+			n = -errno;
+	}
+	close(fd);
+	return n;
+}
+
+static const struct {
+	char op;
+	const char *file;
+	int nr_con;	/* contexts before the class, or -1: no class */
+} ops[] = {
+	{ 'r', SELINUXFS "/relabel", 2 },
+	{ 'm', SELINUXFS "/member", 2 },
+	{ 'n', SELINUXFS "/create", 2 },
+	{ 'p', SELINUXFS "/create", 2 },
+	{ 'x', SELINUXFS "/context", -1 },
+	{ 'u', SELINUXFS "/user", -1 },
+	{ 'v', SELINUXFS "/validatetrans", 2 },
+	{ 'a', SELINUXFS "/access", 2 },
+	{ 'c', SELINUXFS "/create", 2 },
+};
+#define NR_OPS ((int)(sizeof(ops) / sizeof(ops[0])))
+
+/*
+ * Parse question @line (changed): its op's index, and in @q what goes to
+ * the op's file, with the class as the policy's number (a class given as
+ * a number is kept).  -1 for a line that is no question.
+ */
+static int parse_question(char *line, char *q, size_t size)
+{
+	char *arg[6], *save, *hash;
+	int i, k, nargs = 0;
+
+	line[strcspn(line, "\n")] = 0;
+	hash = strstr(line, " #");
+	if (hash)
+		*hash = 0;
+	for (arg[0] = strtok_r(line, " ", &save); arg[nargs] && nargs < 5;
+	     arg[++nargs] = strtok_r(NULL, " ", &save))
+		;
+	if (nargs < 2 || strlen(arg[0]) != 1)
+		return -1;
+	for (k = 0; k < NR_OPS; k++)
+		if (ops[k].op == arg[0][0])
+			break;
+	if (k == NR_OPS)
+		return -1;
+	q[0] = 0;
+	for (i = 1; i < nargs; i++) {
+		size_t l = strlen(q);
+
+		if (i - 1 == ops[k].nr_con && strspn(arg[i], "0123456789") != strlen(arg[i]))
+			snprintf(q + l, size - l, "%s%d", i > 1 ? " " : "",
+				 class_index(arg[i]));
+		else
+			snprintf(q + l, size - l, "%s%s", i > 1 ? " " : "", arg[i]);
+	}
+	return k;
+}
+
+/*
+ * Ask question @q of op @k; the answer in @ans, as -q prints it after the
+ * op: the answer read back, each NUL inside as a space; "ok" for a
+ * validatetrans write that succeeded; E<errno>.  An access answer
+ * without its seqno (the 5th field), which every load and commit
+ * changes.
+ */
+static void answer(int k, const char *q, char *ans, size_t size)
+{
+	char a[6][32];
+	int i, n;
+
+	n = transaction_len(ops[k].file, q, strlen(q), ans, size, ops[k].op != 'v');
+	if (n < 0) {
+		snprintf(ans, size, "E%d", -n);
+		return;
+	}
+	if (ops[k].op == 'v') {
+		snprintf(ans, size, "ok");
+		return;
+	}
+	/* Drop the last NULs; the others separate a user answer's parts. */
+	while (n > 0 && !ans[n - 1])
+		n--;
+	for (i = 0; i < n; i++)
+		if (!ans[i])
+			ans[i] = ' ';
+	ans[n] = 0;
+	if (ops[k].op == 'a' &&
+	    sscanf(ans, "%31s %31s %31s %31s %31s %31s", a[0], a[1], a[2], a[3],
+		   a[4], a[5]) == 6)
+		snprintf(ans, size, "%s %s %s %s %s", a[0], a[1], a[2], a[3], a[5]);
+}
+
+/* -q: the questions on stdin, by op. */
+static int questions(void)
+{
+	static char line[8192], q[8192], ans[8192];
+	int k, count = 0;
+	double t = 0, t0;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		k = parse_question(line, q, sizeof(q));
+		if (k < 0)
+			continue;
+		t0 = now();
+		answer(k, q, ans, sizeof(ans));
+		t += now() - t0;
+		count++;
+		printf("%c %s\n", ops[k].op, ans);
+	}
+	fprintf(stderr, "# selinux-query: %d questions, %.3f s\n", count, t);
+	return 0;
+}
+
+/*
+ * -R <readers> <boolean> <policy>...: readers during reloads.  Reads up
+ * to RACE_QUESTIONS questions of -q's kinds (access, create, context...)
+ * from stdin, their classes resolved once, under the policy in force.
+ * Then, alone: loads each <policy> in turn and asks every question, and
+ * also with <boolean> flipped where the policy has it: the answers each
+ * question may get.  Then <readers> child processes, each pinned to its
+ * CPU (0, 1, ...), ask the questions in a loop while this one reloads
+ * the policies but the last in turn, and the last one every tenth time,
+ * RACE_RELOADS times, and commits a flip of <boolean> RACE_COMMITS times,
+ * three times after each load of a policy that has it.
+ * Each answer a reader gets must be one of its question's.  Prints
+ *   race loads <n> failed <m>
+ *   race commits <n> failed <m>
+ *   race reader <cpu> asked <n> bad <m> pinned|moved
+ *   race bad <cpu> <question> | <answer>    (the first three of each)
+ * and exits 0, or 2 if it could not run.
+ */
+#define RACE_QUESTIONS 512
+#define RACE_SETS 16
+#define RACE_RELOADS 100
+#define RACE_COMMITS 100
+
+struct race_q {
+	int op;
+	char q[1024];
+	char ans[RACE_SETS][512];
+	int nr;
+};
+
+static int race_set_has(struct race_q *r, const char *ans)
+{
+	int i;
+
+	for (i = 0; i < r->nr; i++)
+		if (!strcmp(r->ans[i], ans))
+			return 1;
+	return 0;
+}
+
+static void race_collect(struct race_q *rq, int n)
+{
+	char ans[8192];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		answer(rq[i].op, rq[i].q, ans, sizeof(ans));
+		ans[511] = 0;
+		if (!race_set_has(&rq[i], ans) && rq[i].nr < RACE_SETS)
+			strcpy(rq[i].ans[rq[i].nr++], ans);
+	}
+}
+
+/* Flip <boolean> and commit: 0, 1 if it failed, -1 if there is none. */
+static int race_flip(const char *name)
+{
+	char path[256], v[16] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), SELINUXFS "/booleans/%s", name);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -1;
+	n = read(fd, v, sizeof(v) - 1);
+	if (n <= 0 || pwrite(fd, v[0] == '1' ? "0" : "1", 1, 0) != 1) {
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	fd = open(SELINUXFS "/commit_pending_bools", O_WRONLY);
+	n = fd >= 0 && write(fd, "1", 1) == 1;
+	if (fd >= 0)
+		close(fd);
+	return !n;
+}
+
+static int race_load(const char *path)
+{
+	unsigned char *buf;
+	size_t len = slurp(path, &buf);
+	int fd, ok;
+
+	fd = open(SELINUXFS "/load", O_WRONLY);
+	ok = fd >= 0 && write(fd, buf, len) == (ssize_t)len;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return !ok;
+}
+
+static int race(int argc, char **argv)
+{
+	static char line[8192];
+	int readers = atoi(argv[0]), nr_pol = argc - 2, n = 0, i, j, k;
+	int loads = 0, bad_loads = 0, commits = 0, bad_commits = 0, rc;
+	const char *boolean = argv[1];
+	struct race_q *rq;
+	volatile int *stop;
+	int fds[64][2];
+	pid_t pid[64];
+
+	rq = calloc(RACE_QUESTIONS, sizeof(*rq));
+	stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!rq || stop == MAP_FAILED || readers < 1 || readers > 64 || nr_pol < 1)
+		return 2;
+	while (n < RACE_QUESTIONS && fgets(line, sizeof(line), stdin)) {
+		k = parse_question(line, rq[n].q, sizeof(rq[n].q));
+		if (k >= 0)
+			rq[n++].op = k;
+	}
+	/* Every answer a question may get, alone. */
+	for (i = 0; i < nr_pol; i++) {
+		if (race_load(argv[2 + i])) {
+			fprintf(stderr, "race: %s does not load\n", argv[2 + i]);
+			return 2;
+		}
+		race_collect(rq, n);
+		if (race_flip(boolean) == 0) {
+			race_collect(rq, n);
+			race_flip(boolean);
+		}
+	}
+	for (j = 0; j < readers; j++) {
+		if (pipe(fds[j]))
+			return 2;
+		pid[j] = fork();
+		if (pid[j] < 0)
+			return 2;
+		if (!pid[j]) {
+			char ans[8192], out[4096];
+			unsigned long asked = 0, bad = 0;
+			int moved = 0, len = 0;
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(j, &set);
+			if (sched_setaffinity(0, sizeof(set), &set))
+				moved = 1;
+			close(fds[j][0]);
+			while (!*stop) {
+				for (i = 0; i < n && !*stop; i++) {
+					answer(rq[i].op, rq[i].q, ans, sizeof(ans));
+					ans[511] = 0;
+					asked++;
+					if (sched_getcpu() != j)
+						moved = 1;
+					if (race_set_has(&rq[i], ans))
+						continue;
+					if (bad++ < 3)
+						len += snprintf(out + len, sizeof(out) - len,
+								"race bad %d %c %s | %s\n", j,
+								ops[rq[i].op].op, rq[i].q, ans);
+				}
+			}
+			dprintf(fds[j][1], "race reader %d asked %lu bad %lu %s\n%s", j,
+				asked, bad, moved ? "moved" : "pinned", out);
+			_exit(0);
+		}
+		close(fds[j][1]);
+	}
+	/* The reloads, from the first policy on; commits where they can. */
+	for (i = 0; i < RACE_RELOADS; i++) {
+		const char *p = argv[2 + (i % 10 == 9 ? nr_pol - 1 : i % (nr_pol > 1 ? nr_pol - 1 : 1))];
+
+		loads++;
+		bad_loads += race_load(p);
+		for (j = 0; j < 3 && commits < RACE_COMMITS; j++) {
+			rc = race_flip(boolean);
+			if (rc < 0)
+				break;
+			commits++;
+			bad_commits += rc;
+		}
+	}
+	*stop = 1;
+	printf("race loads %d failed %d\n", loads, bad_loads);
+	printf("race commits %d failed %d\n", commits, bad_commits);
+	fflush(stdout);
+	for (j = 0; j < readers; j++) {
+		char buf[4096];
+		ssize_t r;
+
+		while ((r = read(fds[j][0], buf, sizeof(buf))) > 0)
+			fwrite(buf, 1, r, stdout);
+		waitpid(pid[j], NULL, 0);
+	}
+	return 0;
+}
+
+/*
+ * -N load <old> <new> <first> <stride> <tail>
+ * -N commit <boolean> <first> <stride> <tail>
+ *
+ * Fault injection at every point of a load of policy <new> over <old>
+ * (both whole), or of a commit of <boolean> flipped (under the policy in
+ * force): first the number of points (the allocations that the task's
+ * fail-nth counts: slab, page and smalloc, as the fault attributes'
+ * filters let through), then each of the first <first>, every <stride>th
+ * after, and each of the last <tail>, with that one failing.  After each,
+ * the policy read back from /sys/fs/selinux/policy must be the new one if
+ * the write succeeded and the old one if it failed; then the old one is
+ * put back, with no failure.  The kernel's messages meanwhile are read
+ * from /dev/kmsg: those of fault injection (which attribute failed),
+ * SELinux's and audit's are expected, and so is all that follows an
+ * allocation failure report (warn_alloc); any other is counted.  Prints
+ *
+ *   fault <what> points <n>
+ *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
+ *   fault <what> other <message>         (the first three)
+ *
+ * where <attrs> are the fault attributes that failed ("-" if none) and
+ * seal=1 says SELinux reported that it could not seal.
+ */
+static unsigned char *fault_old, *fault_new, *rb_old, *rb_new;
+static size_t fault_old_len, fault_new_len, rb_old_len, rb_new_len;
+static int kmsg_fd = -1, other_shown;
+
+static size_t read_policy(unsigned char **buf)
+{
+	return slurp(SELINUXFS "/policy", buf);
+}
+
+/* The kernel's messages since the last call: seal, attrs, others. */
+static int kmsg_since(const char *what, char *attrs, size_t size, int *seal)
+{
+	static char rec[8192];
+	int other = 0, after_report = 0;
+	ssize_t n;
+	char *msg, *nl;
+
+	attrs[0] = 0;
+	*seal = 0;
+	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0) {
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = 0;
+		if (strstr(msg, "allocation failure") || strstr(msg, "vmalloc error"))
+			after_report = 1;
+		if (!strncmp(msg, "name ", 5) && strstr(msg, ", interval")) {
+			size_t l = strcspn(msg + 5, ",");
+
+			if (!strstr(attrs, msg + 5) || l == 0)
+				snprintf(attrs + strlen(attrs), size - strlen(attrs), "%s%.*s",
+					 attrs[0] ? "," : "", (int)l, msg + 5);
+			continue;
+		}
+		if (strstr(msg, "unable to seal"))
+			*seal = 1;
+		if (after_report || !strncmp(msg, "FAULT_INJECTION: ", 17) ||
+		    !strncmp(msg, "SELinux: ", 9) || !strncmp(msg, "audit: ", 7))
+			continue;
+		other++;
+		if (other_shown++ < 3)
+			printf("fault %s other %s\n", what, msg);
+	}
+	if (!attrs[0])
+		snprintf(attrs, size, "-");
+	return other;
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/* Flip <boolean>'s pending value; 0 or errno. */
+static int set_pending_flip(const char *name)
+{
+	char path[256], v[16] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), SELINUXFS "/booleans/%s", name);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return errno;
+	n = read(fd, v, sizeof(v) - 1);
+	if (n <= 0 || pwrite(fd, v[0] == '1' ? "0" : "1", 1, 0) != 1)
+		n = -1;
+	close(fd);
+	return n < 0 ? EIO : 0;
+}
+
+/*
+ * One attempt, with the @nth point failing (0: none).  Returns the
+ * write's error, and in *@left what fail-nth had left (0: injected).
+ */
+static int fault_attempt(int commit, const char *arg, unsigned long nth,
+			 unsigned long *left)
+{
+	char buf[32];
+	int nfd, err;
+
+	if (commit && set_pending_flip(arg))
+		return -1;
+	nfd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (nfd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%lu", nth);
+	if (nth && write(nfd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
+		close(nfd);
+		return -1;
+	}
+	if (commit)
+		err = write_file(SELINUXFS "/commit_pending_bools", "1", 1);
+	else
+		err = write_file(SELINUXFS "/load", fault_new, fault_new_len);
+	memset(buf, 0, sizeof(buf));
+	if (pread(nfd, buf, sizeof(buf) - 1, 0) <= 0 || write(nfd, "0", 1) != 1) {
+		close(nfd);
+		return -1;
+	}
+	close(nfd);
+	*left = strtoul(buf, NULL, 0);
+	return err;
+}
+
+/* Put the old policy (or boolean value) back, with no failure. */
+static int fault_restore(int commit, const char *arg)
+{
+	if (commit)
+		return set_pending_flip(arg) ||
+		       write_file(SELINUXFS "/commit_pending_bools", "1", 1);
+	return write_file(SELINUXFS "/load", fault_old, fault_old_len);
+}
+
+static int faults(int argc, char **argv)
+{
+	int commit = !strcmp(argv[0], "commit"), a = commit ? 2 : 3;
+	unsigned long first, stride, tail, total, n, left;
+	const unsigned long big = 1000000000UL;
+	char what[64], attrs[256];
+	unsigned char *now_buf;
+	size_t now_len;
+	int err, seal;
+
+	if (argc != a + 3)
+		return 2;
+	first = strtoul(argv[a], NULL, 0);
+	stride = strtoul(argv[a + 1], NULL, 0);
+	tail = strtoul(argv[a + 2], NULL, 0);
+	snprintf(what, sizeof(what), "%s", commit ? "commit" : argv[2]);
+	{
+		char *sl = strrchr(what, '/'), *dot;
+
+		if (sl)
+			memmove(what, sl + 1, strlen(sl));
+		dot = strchr(what, '.');
+		if (dot)
+			*dot = 0;
+	}
+	/* The old and the new policy, and what each reads back as. */
+	if (!commit) {
+		fault_old_len = slurp(argv[1], &fault_old);
+		fault_new_len = slurp(argv[2], &fault_new);
+		if (write_file(SELINUXFS "/load", fault_new, fault_new_len))
+			return 2;
+	} else if (set_pending_flip(argv[1]) ||
+		   write_file(SELINUXFS "/commit_pending_bools", "1", 1)) {
+		return 2;
+	}
+	rb_new_len = read_policy(&rb_new);
+	if (fault_restore(commit, argv[1]))
+		return 2;
+	rb_old_len = read_policy(&rb_old);
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg_fd < 0)
+		return 2;
+	lseek(kmsg_fd, 0, SEEK_END);
+	/* How many points: nothing fails among the first 10^9. */
+	err = fault_attempt(commit, argv[1], big, &left);
+	if (err < 0 || err || left == 0 || fault_restore(commit, argv[1]))
+		return 2;
+	total = big - left;
+	printf("fault %s points %lu\n", what, total);
+	kmsg_since(what, attrs, sizeof(attrs), &seal);
+	other_shown = 0;
+	for (n = 1; n <= total; n++) {
+		int state;
+
+		if (!(n <= first || (stride && n % stride == 0) || n + tail > total))
+			continue;
+		err = fault_attempt(commit, argv[1], n, &left);
+		if (err < 0)
+			return 2;
+		now_len = read_policy(&now_buf);
+		if (now_len == rb_new_len && !memcmp(now_buf, rb_new, now_len))
+			state = 1;
+		else if (now_len == rb_old_len && !memcmp(now_buf, rb_old, now_len))
+			state = 0;
+		else
+			state = 2;
+		free(now_buf);
+		printf("fault %s %lu %s%.0d %s %s", what, n, err ? "E" : "ok",
+		       err, left ? "not" : "injected",
+		       state == 2 ? "wrong" : (state ? "new" : "old"));
+		if (state == 1 && fault_restore(commit, argv[1]))
+			return 2;
+		err = kmsg_since(what, attrs, sizeof(attrs), &seal);
+		printf(" %s seal=%d other=%d\n", attrs, seal, err);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* -L: the label of each path on stdin. */
+static int labels(void)
+{
+	static char path[4096], con[4096];
+	ssize_t n;
+
+	while (fgets(path, sizeof(path), stdin)) {
+		path[strcspn(path, "\n")] = 0;
+		n = lgetxattr(path, "security.selinux", con, sizeof(con) - 1);
+		if (n < 0) {
+			printf("%s E%d\n", path, errno);
+			continue;
+		}
+		while (n > 0 && !con[n - 1])
+			n--;
+		con[n] = 0;
+		printf("%s %s\n", path, con);
+	}
+	return 0;
 }
 
 /* -f <policy> <n> */
@@ -280,6 +881,14 @@ int main(int argc, char **argv)
 		return failing_load(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "-e"))
 		return enforce_cost(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "-q"))
+		return questions();
+	if (argc == 2 && !strcmp(argv[1], "-L"))
+		return labels();
+	if (argc > 4 && !strcmp(argv[1], "-R"))
+		return race(argc - 2, argv + 2);
+	if (argc > 5 && !strcmp(argv[1], "-N"))
+		return faults(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "-w"))
 		return timed_write(argv[2], argv[3], strlen(argv[3]));
 	for (i = 1; i < argc; i++) {
@@ -288,7 +897,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-c"))
 			create = 1;
 		else {
-			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string> | -e <n>\n");
+			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string> | -e <n> | -q | -L\n");
 			return 2;
 		}
 	}
