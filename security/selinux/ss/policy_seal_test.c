@@ -7,7 +7,7 @@
  * same holds for SELinux's write-rare state: whether it is initialized,
  * and the pointer to the policy in force.  The ocontext SID cache, which
  * the policy fills while it is in use, is the part that must stay
- * writable, and does.  A free of one of the policy's bitmaps, which only
+ * writable, and does; a write to it changes a decision.  A free of one of the policy's bitmaps, which only
  * its pools may free, is refused.
  *
  * The tests need a loaded policy, which boot does not have: run at boot,
@@ -241,6 +241,54 @@ static void policy_seal_sid_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.via_alias, 0);
 }
 
+/*
+ * What the documentation says of the ocontext SID cache: a write to it
+ * still changes a decision, and nothing notices.  The first port context
+ * of the policy in force: its lookup fills the slot; a different SID
+ * written there is what the next lookup returns; a 0 makes the lookup
+ * fill the slot again, with the SID of the first.  The slot is put back
+ * as it was.  policy_mutex keeps the policy in force meanwhile; a lookup
+ * elsewhere during the test (none, in the test's guest) would get the
+ * written SID, as it would after an attacker's write.
+ */
+static void policy_seal_sid_cache_changed(struct kunit *test)
+{
+	struct selinux_policy *policy;
+	struct ocontext *c = NULL;
+	u32 *slot, first = 0, forged = 0, refilled = 0;
+	int rc[3] = {};
+
+	mutex_lock(&selinux_state.policy_mutex);
+	policy = rcu_dereference_protected(selinux_wr->policy,
+					   lockdep_is_held(&selinux_state.policy_mutex));
+	if (policy)
+		c = policy->policydb.ocontexts[OCON_PORT];
+	if (c) {
+		slot = &policy->policydb.ocon_sids[c->sid_slot][0];
+		rc[0] = security_port_sid(c->u.port.protocol, c->u.port.low_port,
+					  &first);
+		WRITE_ONCE(*slot, SECINITSID_UNLABELED);
+		rc[1] = security_port_sid(c->u.port.protocol, c->u.port.low_port,
+					  &forged);
+		WRITE_ONCE(*slot, 0);
+		rc[2] = security_port_sid(c->u.port.protocol, c->u.port.low_port,
+					  &refilled);
+		WRITE_ONCE(*slot, first);
+	}
+	mutex_unlock(&selinux_state.policy_mutex);
+
+	if (!policy)
+		kunit_skip(test, "no policy loaded");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, c, "the policy has no port context");
+	KUNIT_EXPECT_EQ(test, 0, rc[0]);
+	KUNIT_EXPECT_EQ(test, 0, rc[1]);
+	KUNIT_EXPECT_EQ(test, 0, rc[2]);
+	KUNIT_EXPECT_NE(test, 0, first);
+	KUNIT_EXPECT_NE(test, SECINITSID_UNLABELED, first);
+	KUNIT_EXPECT_EQ(test, SECINITSID_UNLABELED, forged);
+	KUNIT_EXPECT_EQ(test, first, refilled);
+}
+
 /* The first bitmap of @p's type attribute map that has a node, or NULL. */
 static struct ebitmap *first_bitmap(struct policydb *p)
 {
@@ -308,6 +356,7 @@ static struct kunit_case policy_seal_cases[] = {
 	KUNIT_CASE(policy_seal_symbol_name),
 	KUNIT_CASE(policy_seal_state),
 	KUNIT_CASE(policy_seal_sid_cache),
+	KUNIT_CASE(policy_seal_sid_cache_changed),
 	KUNIT_CASE(policy_seal_ebitmap_destroy),
 	{}
 };
