@@ -209,6 +209,9 @@ differential() {
 		policy_sha mdpx-$u
 		listing mdpx-$u
 	done
+	# The reference policy lacks classes and permissions this kernel
+	# has: with reject_unknown set, every kernel must refuse it.
+	load ref-reject $S/ref-reject.pol
 	# What follows on our kernel expects the reference policy.
 	load back $S/ref.pol
 	say "differential done"

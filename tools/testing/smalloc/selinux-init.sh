@@ -11,6 +11,9 @@
 #   enforcing  (booted with enforcing=1) the mdp policy allows and denies,
 #              then the reference policy does
 #   race       readers on every CPU during reloads and boolean commits
+#   mutants    mutated policies (selinux-diff.sh), on our kernel, with the
+#              counters and kmemleak before and after
+#   reference-mutants  the same on the pristine kernel
 # Prints "selinux: ..." lines for the host, which decides; "selinux: # ..."
 # lines are information (timings), never judged.  Ends with "=== end ===".
 /bin/busybox --install -s /bin
@@ -21,6 +24,8 @@ mount -t selinuxfs selinuxfs /sys/fs/selinux
 
 # shellcheck source=selinux-diff.sh
 . /selinux/selinux-diff.sh
+# shellcheck source=selinux-mutants.sh
+. /selinux/selinux-mutants.sh
 
 info() {
 	say "# $*"
@@ -92,8 +97,13 @@ kmemleak_kb() {
 # object seen once unreferenced may be a pointer in flight), then report.
 kmemleak() {
 	sleep 5	# kmemleak ignores objects younger than 5 s
-	echo scan > $KMEMLEAK
-	echo scan > $KMEMLEAK
+	# A kmemleak that turned itself off (out of memory for its own
+	# records: fault injection may do that) refuses to scan, and would
+	# report nothing.
+	if ! echo scan > $KMEMLEAK || ! echo scan > $KMEMLEAK; then
+		say "kmemleak $1 disabled"
+		return
+	fi
 	cat $KMEMLEAK > /tmp/kmemleak
 	say "kmemleak $1 $(grep -c '^unreferenced object' /tmp/kmemleak)"
 	head -n 60 /tmp/kmemleak | sed "s/^/selinux: kmemleak-report $1 /"
@@ -184,31 +194,42 @@ checks() {
 # tenth reload is of the reference policy, the others of mdp (0.5 s), and
 # the last is of the reference policy, so that the same policy is live
 # when the counters are read again; then the commits.
-leaks() {
-	load ref $S/ref.pol
-	name=$(head -n 1 $S/bools | cut -d' ' -f1)
-	# Warm up: a reload and a commit, so that what a first one allocates
-	# for good (selinuxfs nodes, slab caches) is there before counting.
-	$Q -l $S/ref.pol > /dev/null
-	flip "$name" > /dev/null
-	counters before-reloads
-	mark "reloads start"
+# operations <tag> <reloads> <commits>: reloads, of the mdp policy and
+# every tenth time (and the last) of the reference policy, then boolean
+# commits of the first boolean of $S/bools; says how many failed.
+operations() {
 	i=0 bad=0
-	while [ $i -lt "$RELOADS" ]; do
+	while [ $i -lt "$2" ]; do
 		i=$((i + 1))
 		p=$S/mdp.pol
-		[ $((i % 10)) -ne 0 ] && [ $i -ne "$RELOADS" ] || p=$S/ref.pol
+		[ $((i % 10)) -ne 0 ] && [ $i -ne "$2" ] || p=$S/ref.pol
 		$Q -l $p > /dev/null || bad=$((bad + 1))
 	done
-	say "reloads $RELOADS failed $bad"
-	mark "reloads done"
+	say "${1}reloads $2 failed $bad"
 	i=0 bad=0
-	while [ $i -lt "$COMMITS" ]; do
+	while [ $i -lt "$3" ]; do
 		flip "$name" > /dev/null || bad=$((bad + 1))
 		i=$((i + 1))
 	done
-	say "commits $COMMITS failed $bad"
-	mark "commits done"
+	say "${1}commits $3 failed $bad"
+}
+
+leaks() {
+	load ref $S/ref.pol
+	name=$(head -n 1 $S/bools | cut -d' ' -f1)
+	# Warm up: what the first reloads and commits allocate for good
+	# (selinuxfs nodes, slab caches, partial slabs) is there before
+	# counting.
+	operations warm-up- 20 20
+	counters before-reloads
+	mark "reloads start"
+	operations "" "$RELOADS" "$COMMITS"
+	mark "reloads and commits done"
+	# Again, counted from here: the bytes of slab objects in use must not
+	# grow by what a leak of 1 kB per operation would add (selinux.sh).
+	counters again-reloads
+	operations again- "$RELOADS" "$COMMITS"
+	mark "reloads and commits done again"
 	counters after-reloads
 	pools after-reloads
 	kmemleak after-reloads
@@ -245,23 +266,31 @@ failnth() {
 }
 
 # faults: slab, page and smalloc allocations failed at the points of a
-# load, of a boolean commit and of the seal that ends each (selinux-query
-# -N): mdp over mdp-x, every point up to 200, every 50th, the last 60; a
-# commit of mdp-x's boolean xb, every point; the reference policy over
-# mdp, the last 20 points.  Fault injection says which attribute failed
-# (verbose=1: the name, no stack).
-FAULT_LOAD="200 50 60"
-FAULT_COMMIT="1000000 1 0"
-FAULT_REF="0 0 20"
+# load, of a boolean commit and of the seal in each (selinux-query -N):
+# mdp over mdp-x, every point up to 200, every 50th, the last 20 and the
+# 81 around the seal; a commit of mdp-x's boolean xb, every point; the
+# reference policy over mdp, the last 10 and the 41 around the seal.
+# After each, the policy in force answers the questions of
+# /selinux/fault.q (mdp's and mdp-x's) as the old or the new one.  Fault
+# injection says which attribute failed (verbose=1: the name, no stack).
+FAULT_LOAD="200 50 20 40"
+FAULT_COMMIT="1000000 1 0 0"
+FAULT_REF="0 0 10 20"
 # fault_run <what> <selinux-query -N's arguments>: its lines, and
 # "fault <what> exit <status>".
 fault_run() {
 	what=$1
 	shift
-	{ $Q -N "$@"; echo "fault $what exit $?"; } | sed 's/^/selinux: /'
+	# To a file first: the kernel's messages, which the failures make,
+	# would cut the lines on the console.
+	$Q -N "$@" > /tmp/fault.out 2>&1
+	echo "fault $what exit $?" >> /tmp/fault.out
+	sed 's/^/selinux: /' /tmp/fault.out
 }
 faults() {
 	F=/sys/kernel/debug
+	# selinux-query -N reads the kernel's messages from /dev/kmsg.
+	[ -c /dev/kmsg ] || mknod /dev/kmsg c 1 11
 	echo N > $F/failslab/cache-filter
 	echo N > $F/failslab/ignore-gfp-wait
 	echo N > $F/fail_page_alloc/ignore-gfp-wait
@@ -270,6 +299,12 @@ faults() {
 	for a in failslab fail_page_alloc fail_smalloc; do
 		echo 1 > $F/$a/verbose
 	done
+	{ head -n 40 $S/mdp.triples | sed 's/^/a /'
+	  head -n 40 $S/mdpx.process | sed 's/^p /c /'
+	  head -n 20 $S/mdpx.context
+	  echo "a vt_u:x_r:x_t:s0 user_u:object_r:y_t:s0 file"
+	  echo "c user_u:base_r:base_t:s0 user_u:object_r:y_t:s0 file"
+	} > /selinux/fault.q
 	mark "faults start"
 	# shellcheck disable=SC2086
 	fault_run mdp load $S/mdpx-allow.pol $S/mdp.pol $FAULT_LOAD
@@ -314,17 +349,28 @@ enforcing() {
 	# kernel's initial SID), which may change to init_t and not to
 	# sshd_t (selinux.sh proves both on the policy).  The child uses
 	# builtins only: what it may execute in the new domain is beside
-	# the point.  Exit 1: the change was refused; 2: it did not read
-	# back.
+	# the point, and so is where it may create files: no redirection
+	# (the initramfs has no /dev/null; under the reference policy,
+	# kernel_t may not create files in rootfs).  Exit 1: the change was
+	# refused; 2: it did not read back.
 	echo 1 > /sys/fs/selinux/enforce
 	load ref-enforcing $S/ref.pol
 	say "enforce after ref $(cat /sys/fs/selinux/enforce)"
 	for t in init_t sshd_t; do
 		(printf %s "system_u:system_r:$t:s0" > /proc/self/attr/current || exit 1
 		 read -r c < /proc/self/attr/current
-		 [ "$c" = "system_u:system_r:$t:s0" ] || exit 2) 2> /dev/null
+		 [ "$c" = "system_u:system_r:$t:s0" ] || exit 2)
 		say "ref transition $t $?"
 	done
+}
+
+# numbered: questions "<op> <scon> <tcon> <class> ..." on stdin, with the
+# class as the policy in force numbers it.
+numbered() {
+	for c in /sys/fs/selinux/class/*; do
+		echo "${c##*/} $(cat "$c/index")"
+	done > /tmp/classes
+	awk 'NR == FNR { n[$1] = $2; next } $4 in n { $4 = n[$4] } { print }' /tmp/classes -
 }
 
 # race: readers on every CPU ask access, create and context questions
@@ -332,20 +378,23 @@ enforcing() {
 # (selinux-query -R: mdp and mdp-x in turn, the reference policy every
 # tenth time, 100 reloads; 100 commits of mdp-x's boolean xb).  The
 # questions: the reference policy's and mdp's, and mdp-x's own, those of
-# its conditional rules among them.  Their classes are numbered as the
-# reference policy numbers them.
+# its conditional rules among them, each with its own policy's class
+# numbers.
 race() {
-	{ head -n 40 $S/ref.triples | sed 's/^/a /'
-	  head -n 40 $S/ref.triples | sed 's/^/c /'
-	  head -n 20 $S/mdp.triples | sed 's/^/a /'
+	# Each policy's questions with its class numbers.
+	load race-mdpx $S/mdpx-allow.pol
+	{ head -n 20 $S/mdp.triples | sed 's/^/a /'
 	  head -n 60 $S/mdpx.process | sed 's/^p /c /'
 	  head -n 30 $S/mdpx.relabel | sed 's/^r /a /'
-	  head -n 30 $S/mdpx.context
-	  head -n 30 $S/ref.context
 	  echo "a vt_u:x_r:x_t:s0 user_u:object_r:y_t:s0 file"
 	  echo "c user_u:base_r:base_t:s0 user_u:object_r:y_t:s0 file"
-	} > /tmp/race.q
+	} | numbered > /tmp/race.q
 	load race $S/ref.pol
+	{ head -n 40 $S/ref.triples | sed 's/^/a /'
+	  head -n 40 $S/ref.triples | sed 's/^/c /'
+	} | numbered >> /tmp/race.q
+	head -n 30 $S/mdpx.context >> /tmp/race.q
+	head -n 30 $S/ref.context >> /tmp/race.q
 	say "race cpus $(grep -c '^processor' /proc/cpuinfo) questions $(wc -l < /tmp/race.q)"
 	mark "race starts"
 	$Q -R "$(grep -c '^processor' /proc/cpuinfo)" xb $S/mdp.pol $S/mdpx-allow.pol \
@@ -372,6 +421,16 @@ full) differential && checks ;;
 leaks) leaks ;;
 enforcing) enforcing ;;
 race) race ;;
+mutants)
+	# The counts with mdp in force, before and after: mutants() starts
+	# and ends with it.
+	load home $S/mdp.pol
+	counters before-mutants
+	mutants
+	counters after-mutants
+	pools after-mutants
+	kmemleak after-mutants ;;
+reference-mutants) mutants ;;
 esac
 mark "done"
 say "done $mode"

@@ -220,6 +220,7 @@ static const struct {
 	{ 'c', SELINUXFS "/create", 2 },
 };
 #define NR_OPS ((int)(sizeof(ops) / sizeof(ops[0])))
+#define OP_CONTEXT 4	/* ops[4]: 'x' */
 
 /*
  * Parse question @line (changed): its op's index, and in @q what goes to
@@ -319,7 +320,7 @@ static int questions(void)
  * from stdin, their classes resolved once, under the policy in force.
  * Then, alone: loads each <policy> in turn and asks every question, and
  * also with <boolean> flipped where the policy has it: the answers each
- * question may get.  Then <readers> child processes, each pinned to its
+ * question may get (race_collect()).  Then <readers> child processes, each pinned to its
  * CPU (0, 1, ...), ask the questions in a loop while this one reloads
  * the policies but the last in turn, and the last one every tenth time,
  * RACE_RELOADS times, and commits a flip of <boolean> RACE_COMMITS times,
@@ -353,16 +354,109 @@ static int race_set_has(struct race_q *r, const char *ans)
 	return 0;
 }
 
-static void race_collect(struct race_q *rq, int n)
+static int race_full;
+
+static void race_add(struct race_q *r, int op, const char *q)
 {
 	char ans[8192];
-	int i;
 
+	answer(op, q, ans, sizeof(ans));
+	ans[511] = 0;
+	if (race_set_has(r, ans))
+		return;
+	if (r->nr == RACE_SETS) {
+		race_full = 1;
+		return;
+	}
+	strcpy(r->ans[r->nr++], ans);
+}
+
+/* Is @con a context the policy in force knows?  (context: no EINVAL) */
+static int race_valid(const char *con)
+{
+	char ans[8192];
+
+	answer(OP_CONTEXT, con, ans, sizeof(ans));
+	return strcmp(ans, "E22") != 0;
+}
+
+/* The unlabeled initial context of the policy in force, in @u. */
+static void race_unlabeled(char *u, size_t size)
+{
+	int fd = open(SELINUXFS "/initial_contexts/unlabeled", O_RDONLY);
+	ssize_t len = fd >= 0 ? read(fd, u, size - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	u[len > 0 ? len : 0] = 0;
+}
+
+/*
+ * The answers the policy in force gives to each question.  And what it
+ * gives when the question's contexts became SIDs under an older policy
+ * that knew them and it does not: it treats such a SID as unlabeled
+ * (sidtab_search() of an unmapped entry), so the answers with each such
+ * context replaced by its unlabeled context are its answers too, for
+ * those contexts only (one it knows it converts, and never treats as
+ * unlabeled).
+ */
+static void race_collect(struct race_q *rq, int n)
+{
+	char u[1024], v[3200], a[1024], b[1024], rest[1024];
+	int i, bad_a, bad_b;
+
+	race_unlabeled(u, sizeof(u));
 	for (i = 0; i < n; i++) {
-		answer(rq[i].op, rq[i].q, ans, sizeof(ans));
-		ans[511] = 0;
-		if (!race_set_has(&rq[i], ans) && rq[i].nr < RACE_SETS)
-			strcpy(rq[i].ans[rq[i].nr++], ans);
+		race_add(&rq[i], rq[i].op, rq[i].q);
+		if (!u[0] || ops[rq[i].op].nr_con != 2 ||
+		    sscanf(rq[i].q, "%1023s %1023s %1023[^\n]", a, b, rest) != 3)
+			continue;
+		bad_a = !race_valid(a);
+		bad_b = !race_valid(b);
+		if (bad_a) {
+			snprintf(v, sizeof(v), "%s %s %s", u, b, rest);
+			race_add(&rq[i], rq[i].op, v);
+		}
+		if (bad_b) {
+			snprintf(v, sizeof(v), "%s %s %s", a, u, rest);
+			race_add(&rq[i], rq[i].op, v);
+		}
+		if (bad_a && bad_b) {
+			snprintf(v, sizeof(v), "%s %s %s", u, u, rest);
+			race_add(&rq[i], rq[i].op, v);
+		}
+	}
+}
+
+/*
+ * A context answer (create, context) is a SID made under one policy and
+ * turned back into a context under whichever is in force then: one that
+ * does not know the context gives its unlabeled context instead.  For
+ * each context in a question's set that the policy in force does not
+ * know, its unlabeled context joins the set.
+ */
+static void race_unmapped(struct race_q *rq, int n)
+{
+	char u[1024];
+	int i, k, nr;
+
+	race_unlabeled(u, sizeof(u));
+	for (i = 0; i < n; i++) {
+		char op = ops[rq[i].op].op;
+
+		if (op != 'c' && op != 'p' && op != 'n' && op != 'x')
+			continue;
+		nr = rq[i].nr;
+		for (k = 0; k < nr; k++) {
+			if (rq[i].ans[k][0] == 'E' || race_valid(rq[i].ans[k]) ||
+			    race_set_has(&rq[i], u))
+				continue;
+			if (rq[i].nr == RACE_SETS) {
+				race_full = 1;
+				break;
+			}
+			strcpy(rq[i].ans[rq[i].nr++], u);
+		}
 	}
 }
 
@@ -431,10 +525,25 @@ static int race(int argc, char **argv)
 		}
 		race_collect(rq, n);
 		if (race_flip(boolean) == 0) {
+			/* How many answers the boolean changes, alone. */
+			int before[RACE_QUESTIONS], changed = 0;
+
+			for (k = 0; k < n; k++)
+				before[k] = rq[k].nr;
 			race_collect(rq, n);
+			for (k = 0; k < n; k++)
+				changed += rq[k].nr != before[k];
+			printf("race boolean %s changes %d questions' answers\n", boolean, changed);
 			race_flip(boolean);
 		}
 	}
+	for (i = 0; i < nr_pol; i++) {
+		if (race_load(argv[2 + i]))
+			return 2;
+		race_unmapped(rq, n);
+	}
+	if (race_full)
+		printf("race sets full: answers were left out\n");
 	for (j = 0; j < readers; j++) {
 		if (pipe(fds[j]))
 			return 2;
@@ -461,10 +570,13 @@ static int race(int argc, char **argv)
 						moved = 1;
 					if (race_set_has(&rq[i], ans))
 						continue;
-					if (bad++ < 3)
+					if (bad++ < 3 && len < (int)sizeof(out) - 1) {
 						len += snprintf(out + len, sizeof(out) - len,
 								"race bad %d %c %s | %s\n", j,
 								ops[rq[i].op].op, rq[i].q, ans);
+						if (len > (int)sizeof(out) - 1)
+							len = sizeof(out) - 1;
+					}
 				}
 			}
 			dprintf(fds[j][1], "race reader %d asked %lu bad %lu %s\n%s", j,
@@ -503,23 +615,27 @@ static int race(int argc, char **argv)
 }
 
 /*
- * -N load <old> <new> <first> <stride> <tail>
- * -N commit <boolean> <first> <stride> <tail>
+ * -N load <old> <new> <first> <stride> <tail> <window>
+ * -N commit <boolean> <first> <stride> <tail> <window>
  *
  * Fault injection at every point of a load of policy <new> over <old>
  * (both whole), or of a commit of <boolean> flipped (under the policy in
  * force): first the number of points (the allocations that the task's
  * fail-nth counts: slab, page and smalloc, as the fault attributes'
  * filters let through), then each of the first <first>, every <stride>th
- * after, and each of the last <tail>, with that one failing.  After each,
- * the policy read back from /sys/fs/selinux/policy must be the new one if
- * the write succeeded and the old one if it failed; then the old one is
+ * after, each of the last <tail>, and with a <window>, each within
+ * <window> points of the seal (found by bisection), with that one failing.
+ * After each, the policy read back from /sys/fs/selinux/policy, and its
+ * answers to the questions of /selinux/fault.q, must be the new one's if
+ * the write succeeded and the old one's if it failed; then the old one is
  * put back, with no failure.  The kernel's messages meanwhile are read
  * from /dev/kmsg: those of fault injection (which attribute failed),
  * SELinux's and audit's are expected, and so is all that follows an
  * allocation failure report (warn_alloc); any other is counted.  Prints
  *
  *   fault <what> points <n>
+ *   fault <what> answers differ|same     (the old and the new policy's)
+ *   fault <what> seal near <n>
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
  *   fault <what> other <message>         (the first three)
  *
@@ -541,7 +657,7 @@ static int kmsg_since(const char *what, char *attrs, size_t size, int *seal)
 	static char rec[8192];
 	int other = 0, after_report = 0;
 	ssize_t n;
-	char *msg, *nl;
+	char *msg, *nl, *name;
 
 	attrs[0] = 0;
 	*seal = 0;
@@ -556,18 +672,36 @@ static int kmsg_since(const char *what, char *attrs, size_t size, int *seal)
 			*nl = 0;
 		if (strstr(msg, "allocation failure") || strstr(msg, "vmalloc error"))
 			after_report = 1;
-		if (!strncmp(msg, "name ", 5) && strstr(msg, ", interval")) {
-			size_t l = strcspn(msg + 5, ",");
+		/*
+		 * fail_dump() prints "FAULT_INJECTION: forcing a failure.\n
+		 * name <attr>, interval ...": one record, its newline escaped.
+		 */
+		name = strstr(msg, "name ");
+		if (name && strstr(name, ", interval")) {
+			size_t l = strcspn(name + 5, ",");
+			char one[64];
 
-			if (!strstr(attrs, msg + 5) || l == 0)
-				snprintf(attrs + strlen(attrs), size - strlen(attrs), "%s%.*s",
-					 attrs[0] ? "," : "", (int)l, msg + 5);
-			continue;
+			snprintf(one, sizeof(one), "%.*s", (int)l, name + 5);
+			if (!strstr(attrs, one))
+				snprintf(attrs + strlen(attrs), size - strlen(attrs), "%s%s",
+					 attrs[0] ? "," : "", one);
+			if (!strncmp(msg, "FAULT_INJECTION: ", 17) || msg == name)
+				continue;
 		}
 		if (strstr(msg, "unable to seal"))
-			*seal = 1;
+			*seal |= 1;
+		if (strstr(msg, "Converting"))
+			*seal |= 2;
+		/* An allocation failure report ends at what no report prints. */
+		if (!strncmp(msg, "WARNING", 7) || !strncmp(msg, "BUG", 3) ||
+		    !strncmp(msg, "Oops", 4) || !strncmp(msg, "=====", 5))
+			after_report = 0;
 		if (after_report || !strncmp(msg, "FAULT_INJECTION: ", 17) ||
-		    !strncmp(msg, "SELinux: ", 9) || !strncmp(msg, "audit: ", 7))
+		    !strncmp(msg, "SELinux: ", 9) || !strncmp(msg, "audit: ", 7) ||
+		    strstr(msg, "callbacks suppressed") ||
+		    !strncmp(msg, "SLUB: Unable to allocate", 24) ||
+		    !strncmp(msg, "kmemleak: Cannot allocate", 25) ||
+		    !strncmp(msg, "  cache: ", 9) || !strncmp(msg, "  node ", 7))
 			continue;
 		other++;
 		if (other_shown++ < 3)
@@ -650,21 +784,70 @@ static int fault_restore(int commit, const char *arg)
 	return write_file(SELINUXFS "/load", fault_old, fault_old_len);
 }
 
+static unsigned long long fnv(const void *p, size_t len, unsigned long long h);
+static size_t read_file_all(const char *path, unsigned char **buf, int *err);
+
+/*
+ * The questions of /selinux/fault.q (-q's kinds), if there is such a
+ * file: after each attempt, the policy in force must answer them as the
+ * old or the new one does, not only read back as it.
+ */
+static char fault_q[RACE_QUESTIONS][1024];
+static int fault_op[RACE_QUESTIONS], fault_nq;
+
+static void fault_questions(void)
+{
+	char line[8192];
+	FILE *f = fopen("/selinux/fault.q", "r");
+
+	while (f && fault_nq < RACE_QUESTIONS && fgets(line, sizeof(line), f)) {
+		int k = parse_question(line, fault_q[fault_nq], sizeof(fault_q[0]));
+
+		if (k >= 0)
+			fault_op[fault_nq++] = k;
+	}
+	if (f)
+		fclose(f);
+}
+
+static unsigned long long fault_hash(void)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	char ans[8192];
+	int k;
+
+	for (k = 0; k < fault_nq; k++) {
+		answer(fault_op[k], fault_q[k], ans, sizeof(ans));
+		h = fnv(ans, strlen(ans) + 1, h);
+	}
+	return h;
+}
+
+/* Say why -N could not run, with errno; exit status 2. */
+static int cannot(const char *what, const char *why)
+{
+	printf("fault %s cannot: %s: %s\n", what, why, strerror(errno));
+	return 2;
+}
+
 static int faults(int argc, char **argv)
 {
 	int commit = !strcmp(argv[0], "commit"), a = commit ? 2 : 3;
-	unsigned long first, stride, tail, total, n, left;
+	unsigned long first, stride, tail, window, seal_at = 0, total, n, left;
+	unsigned long long h, h_old, h_new;
 	const unsigned long big = 1000000000UL;
 	char what[64], attrs[256];
 	unsigned char *now_buf;
 	size_t now_len;
 	int err, seal;
 
-	if (argc != a + 3)
-		return 2;
+	if (argc != a + 4)
+		return cannot(argv[0], "arguments");
 	first = strtoul(argv[a], NULL, 0);
 	stride = strtoul(argv[a + 1], NULL, 0);
 	tail = strtoul(argv[a + 2], NULL, 0);
+	window = strtoul(argv[a + 3], NULL, 0);
+	fault_questions();
 	snprintf(what, sizeof(what), "%s", commit ? "commit" : argv[2]);
 	{
 		char *sl = strrchr(what, '/'), *dot;
@@ -680,39 +863,72 @@ static int faults(int argc, char **argv)
 		fault_old_len = slurp(argv[1], &fault_old);
 		fault_new_len = slurp(argv[2], &fault_new);
 		if (write_file(SELINUXFS "/load", fault_new, fault_new_len))
-			return 2;
+			return cannot(what, "load of the new policy");
 	} else if (set_pending_flip(argv[1]) ||
 		   write_file(SELINUXFS "/commit_pending_bools", "1", 1)) {
-		return 2;
+		return cannot(what, "commit of a flipped boolean");
 	}
 	rb_new_len = read_policy(&rb_new);
+	h_new = fault_hash();
 	if (fault_restore(commit, argv[1]))
-		return 2;
+		return cannot(what, "putting the old policy back");
 	rb_old_len = read_policy(&rb_old);
+	h_old = fault_hash();
+	printf("fault %s answers %s\n", what, h_old != h_new ? "differ" : "same");
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (kmsg_fd < 0)
-		return 2;
+		return cannot(what, "/dev/kmsg");
 	lseek(kmsg_fd, 0, SEEK_END);
 	/* How many points: nothing fails among the first 10^9. */
 	err = fault_attempt(commit, argv[1], big, &left);
 	if (err < 0 || err || left == 0 || fault_restore(commit, argv[1]))
-		return 2;
+		return cannot(what, "counting the points");
 	total = big - left;
 	printf("fault %s points %lu\n", what, total);
 	kmsg_since(what, attrs, sizeof(attrs), &seal);
 	other_shown = 0;
+	/*
+	 * The seal of a load: the first point whose failure SELinux reports
+	 * as a failed seal, or fails the load once the SID table is being
+	 * converted (the seal precedes the conversion), by bisection; then
+	 * every point of the window around it.
+	 */
+	if (window) {
+		unsigned long lo = 1, hi = total;
+
+		while (lo < hi) {
+			unsigned long mid = lo + (hi - lo) / 2;
+
+			err = fault_attempt(commit, argv[1], mid, &left);
+			if (err < 0)
+				return cannot(what, "an attempt");
+			if (!err && fault_restore(commit, argv[1]))
+				return cannot(what, "putting the old policy back");
+			kmsg_since(what, attrs, sizeof(attrs), &seal);
+			/* A failed seal, or a load that failed once converting. */
+			if ((seal & 1) || (err && (seal & 2)))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		seal_at = lo;
+		printf("fault %s seal near %lu\n", what, seal_at);
+	}
+	other_shown = 0;
 	for (n = 1; n <= total; n++) {
 		int state;
 
-		if (!(n <= first || (stride && n % stride == 0) || n + tail > total))
+		if (!(n <= first || (stride && n % stride == 0) || n + tail > total ||
+		      (window && n + window >= seal_at && n <= seal_at + window)))
 			continue;
 		err = fault_attempt(commit, argv[1], n, &left);
 		if (err < 0)
-			return 2;
+			return cannot(what, "an attempt");
 		now_len = read_policy(&now_buf);
-		if (now_len == rb_new_len && !memcmp(now_buf, rb_new, now_len))
+		h = fault_hash();
+		if (now_len == rb_new_len && !memcmp(now_buf, rb_new, now_len) && h == h_new)
 			state = 1;
-		else if (now_len == rb_old_len && !memcmp(now_buf, rb_old, now_len))
+		else if (now_len == rb_old_len && !memcmp(now_buf, rb_old, now_len) && h == h_old)
 			state = 0;
 		else
 			state = 2;
@@ -721,9 +937,151 @@ static int faults(int argc, char **argv)
 		       err, left ? "not" : "injected",
 		       state == 2 ? "wrong" : (state ? "new" : "old"));
 		if (state == 1 && fault_restore(commit, argv[1]))
-			return 2;
+			return cannot(what, "putting the old policy back");
 		err = kmsg_since(what, attrs, sizeof(attrs), &seal);
-		printf(" %s seal=%d other=%d\n", attrs, seal, err);
+		printf(" %s seal=%d other=%d\n", attrs, seal & 1, err);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/*
+ * -M <questions> <home> <name>=<policy>... < mutants
+ *
+ * Mutated policies (selinux-mutants.py): each line "<id> <name> <kind>
+ * <op>..." is policy <name> with the ops applied in order (x<off>:<xor>,
+ * w<off>:<hex>, s<a>:<b>:<c>:<d>, d<a>:<b>, c<a>:<b>: see there), loaded
+ * in one write().  If it loads, the questions of file <questions> (of -q's
+ * kinds, their classes numbered as policy <home> numbers them) are asked
+ * and the policy is read back; then <home> is loaded again.  Prints, per
+ * mutant, straight to the console (a line of its own before each load,
+ * so that a kernel that dies says on which):
+ *   selinux: mutant <id> try
+ *   selinux: mutant <id> E<errno> | ok <answers> <policy>|E<errno>
+ *   selinux: mutant <id> home E<errno>     (<home> did not load again)
+ * with FNV-1a hashes of the answers and of the policy read back.
+ */
+static unsigned long long fnv(const void *p, size_t len, unsigned long long h)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static int mutants(int argc, char **argv)
+{
+	static char line[65536], ans[8192];
+	unsigned char *base[16], *buf, *home, *rb;
+	size_t base_len[16], len, size, home_len, rb_len;
+	char *name[16], *save, *tok, qs[RACE_QUESTIONS][1024];
+	int nq = 0, qop[RACE_QUESTIONS], nr = argc - 2, i, k, err;
+	FILE *f;
+
+	if (nr < 1 || nr > 16)
+		return 2;
+	home_len = slurp(argv[1], &home);
+	if (write_file(SELINUXFS "/load", home, home_len))
+		return 2;
+	f = fopen(argv[0], "r");
+	if (!f)
+		return 2;
+	while (nq < RACE_QUESTIONS && fgets(line, sizeof(line), f)) {
+		k = parse_question(line, qs[nq], sizeof(qs[nq]));
+		if (k >= 0)
+			qop[nq++] = k;
+	}
+	fclose(f);
+	for (i = 0; i < nr; i++) {
+		name[i] = argv[2 + i];
+		tok = strchr(name[i], '=');
+		if (!tok)
+			return 2;
+		*tok = 0;
+		base_len[i] = slurp(tok + 1, &base[i]);
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		char *id = strtok_r(line, " \n", &save), *pol = strtok_r(NULL, " \n", &save);
+		unsigned long a, b, c, d;
+		unsigned long long h = 0xcbf29ce484222325ULL;
+
+		if (!id || !pol || !strtok_r(NULL, " \n", &save))	/* the kind */
+			continue;
+		for (i = 0; i < nr && strcmp(name[i], pol); i++)
+			;
+		if (i == nr)
+			return 2;
+		size = base_len[i] * 2 + 4096;
+		buf = malloc(size);
+		if (!buf)
+			return 2;
+		memcpy(buf, base[i], base_len[i]);
+		len = base_len[i];
+		while ((tok = strtok_r(NULL, " \n", &save))) {
+			char *hex;
+
+			if (tok[0] == 'x' && sscanf(tok + 1, "%lu:%lu", &a, &b) == 2 && a < len) {
+				buf[a] ^= b;
+			} else if (tok[0] == 'w' && sscanf(tok + 1, "%lu:", &a) == 1 &&
+				   (hex = strchr(tok, ':'))) {
+				for (hex++; hex[0] && hex[1] && a < len; hex += 2, a++) {
+					unsigned int v;
+
+					sscanf(hex, "%2x", &v);
+					buf[a] = v;
+				}
+			} else if (tok[0] == 's' &&
+				   sscanf(tok + 1, "%lu:%lu:%lu:%lu", &a, &b, &c, &d) == 4 &&
+				   a <= b && b <= c && c <= d && d <= len) {
+				unsigned char *t = malloc(d - a);
+
+				if (!t)
+					return 2;
+				memcpy(t, buf + c, d - c);
+				memcpy(t + (d - c), buf + b, c - b);
+				memcpy(t + (d - c) + (c - b), buf + a, b - a);
+				memcpy(buf + a, t, d - a);
+				free(t);
+			} else if (tok[0] == 'd' && sscanf(tok + 1, "%lu:%lu", &a, &b) == 2 &&
+				   a <= b && b <= len) {
+				memmove(buf + a, buf + b, len - b);
+				len -= b - a;
+			} else if (tok[0] == 'c' && sscanf(tok + 1, "%lu:%lu", &a, &b) == 2 &&
+				   a <= b && b <= len && len + (b - a) <= size) {
+				memmove(buf + b + (b - a), buf + b, len - b);
+				memcpy(buf + b, buf + a, b - a);
+				len += b - a;
+			} else {
+				fprintf(stderr, "mutant %s: bad op %s\n", id, tok);
+				return 2;
+			}
+		}
+		/* A line of its own first: what a kernel that dies died on. */
+		printf("selinux: mutant %s try\n", id);
+		fflush(stdout);
+		err = write_file(SELINUXFS "/load", buf, len);
+		free(buf);
+		if (err) {
+			printf("selinux: mutant %s E%d\n", id, err);
+			fflush(stdout);
+			continue;
+		}
+		for (k = 0; k < nq; k++) {
+			answer(qop[k], qs[k], ans, sizeof(ans));
+			h = fnv(ans, strlen(ans) + 1, h);
+		}
+		rb = NULL;
+		rb_len = read_file_all(SELINUXFS "/policy", &rb, &err);
+		if (err)
+			printf("selinux: mutant %s ok %016llx E%d\n", id, h, err);
+		else
+			printf("selinux: mutant %s ok %016llx %016llx\n", id, h,
+			       fnv(rb, rb_len, 0xcbf29ce484222325ULL));
+		free(rb);
+		err = write_file(SELINUXFS "/load", home, home_len);
+		if (err)
+			printf("selinux: mutant %s home E%d\n", id, err);
 		fflush(stdout);
 	}
 	return 0;
@@ -748,6 +1106,37 @@ static int labels(void)
 		printf("%s %s\n", path, con);
 	}
 	return 0;
+}
+
+/* The whole of @path, in *@buf, or 0 and the errno in *@err. */
+static size_t read_file_all(const char *path, unsigned char **buf, int *err)
+{
+	size_t len = 0, size = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	*err = 0;
+	*buf = NULL;
+	if (fd < 0) {
+		*err = errno;
+		return 0;
+	}
+	for (;;) {
+		if (len == size) {
+			size = size ? 2 * size : 1 << 20;
+			*buf = realloc(*buf, size);
+			if (!*buf)
+				exit(2);
+		}
+		n = read(fd, *buf + len, size - len);
+		if (n < 0)
+			*err = errno;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	return len;
 }
 
 /* -f <policy> <n> */
@@ -889,6 +1278,8 @@ int main(int argc, char **argv)
 		return race(argc - 2, argv + 2);
 	if (argc > 5 && !strcmp(argv[1], "-N"))
 		return faults(argc - 2, argv + 2);
+	if (argc > 4 && !strcmp(argv[1], "-M"))
+		return mutants(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "-w"))
 		return timed_write(argv[2], argv[3], strlen(argv[3]));
 	for (i = 1; i < argc; i++) {
@@ -897,7 +1288,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-c"))
 			create = 1;
 		else {
-			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string> | -e <n> | -q | -L\n");
+			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string> | -e <n> | -f <policy> <n> | -q | -L | -R ... | -N ... | -M ... (see the source)\n");
 			return 2;
 		}
 	}

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Show that a check of the SELinux stage can fail: plant a defect in the
+# test kernel, run the boots that judge it, and compare the results with
+# what the plant expects.
+#
+#   plant.sh <kernel tree> <build dir> <plant>...
+#
+# plants/<plant>.patch applies to the managed kernel tree (the series
+# laid by tree.sh).  Its "# expect: <result line>" header lines say what
+# the run must print, "not ok" lines among them.  The patch is reverted
+# when this ends, whatever happens; the next build makes the kernel whole
+# again.  SMALLOC_SELINUX_BOOTS (see selinux.sh) is the boots the plant
+# needs: "leaks" for the leak plants.  Prints one "ok"/"not ok" line per
+# plant.  About 5 minutes a plant: an incremental build and one boot.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=${1:?usage: plant.sh <kernel tree> <build dir> <plant>...}
+build=${2:?}
+shift 2
+
+applied=
+revert() {
+	[ -z "$applied" ] || git -C "$src" apply -R "$applied"
+	applied=
+}
+trap revert EXIT
+
+for plant in "$@"; do
+	patch=$here/plants/$plant.patch
+	if ! git -C "$src" apply "$patch"; then
+		echo "not ok - plant $plant: does not apply"
+		continue
+	fi
+	applied=$patch
+	if ! "$here/kunit.sh" build "$src" "$build" > "$build/plant-$plant.build.log" 2>&1; then
+		echo "not ok - plant $plant: does not build (see $build/plant-$plant.build.log)"
+		revert
+		continue
+	fi
+	SMALLOC_SELINUX_BOOTS=${SMALLOC_SELINUX_BOOTS:-leaks} \
+		"$here/selinux.sh" "$src" "$build" > "$build/plant-$plant.log" 2>&1
+	revert
+	# A result line without its details, "(...)", as test.sh reads it.
+	missing=$(sed -n 's/^# expect: //p' "$patch" | while read -r line; do
+		sed 's/ (.*//' "$build/plant-$plant.log" | grep -qxF "$line" || echo "$line;"
+	done)
+	if [ -z "$missing" ]; then
+		echo "ok - plant $plant: $(sed -n 's/^# expect: //p' "$patch" | tr '\n' ';' | sed 's/;$//')"
+	else
+		echo "not ok - plant $plant: missing: $missing (see $build/plant-$plant.log)"
+	fi
+	grep -E '^# SELinux: counters again-reloads' "$build/plant-$plant.log" | cut -c1-300
+done
