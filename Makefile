@@ -33,7 +33,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
+.PHONY: check-mutants all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
 
 all: test
 
@@ -90,6 +90,16 @@ check-arm64: tree
 check-arch: tree
 	@$(scripts)/deps.sh gcc-riscv64-linux-gnu qemu-system-misc
 	@$(scripts)/check-arch.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)
+
+# Not part of make test (a boot of the pristine kernel per crash they
+# find, and 1,000 loads on each kernel): mutated policies, which the
+# pristine kernel and ours must refuse or accept alike.  After make test,
+# whose build, policies and pristine kernel it uses; prints the mutants'
+# results only.
+check-mutants: build
+	@SMALLOC_SELINUX_MUTANTS=1 SMALLOC_SELINUX_BOOTS=mutants \
+		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) | \
+		grep -E '^(ok|not ok) - selinux: .*(mutat|mutant)|^# SELinux mutants'
 
 # Not part of make test (a KASAN kernel of its own): smalloc's KUnit suite
 # under generic KASAN with KASAN_VMALLOC, with the case that checks what

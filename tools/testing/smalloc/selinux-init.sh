@@ -249,6 +249,8 @@ failnth() {
 	echo Y > /sys/kernel/debug/failslab/cache-filter
 	echo 0 > /sys/kernel/debug/failslab/verbose
 	echo 0 > /sys/kernel/debug/fail_smalloc/verbose
+	# No page allocation counts here: none of order 11 or more.
+	echo 11 > /sys/kernel/debug/fail_page_alloc/min-order
 	say "failnth loads $(echo $FAILNTH $FAILNTH_REF | wc -w)"
 	for n in $FAILNTH; do
 		say "failnth mdp $n $($Q -f $S/mdp.pol $n)"
@@ -285,7 +287,9 @@ fault_run() {
 	# would cut the lines on the console.
 	$Q -N "$@" > /tmp/fault.out 2>&1
 	echo "fault $what exit $?" >> /tmp/fault.out
+	# Twice: a console under TCG was seen to drop a line.
 	sed 's/^/selinux: /' /tmp/fault.out
+	sed 's/^/selinux: again /' /tmp/fault.out
 }
 faults() {
 	F=/sys/kernel/debug
@@ -298,6 +302,8 @@ faults() {
 	echo 0 > $F/fail_page_alloc/min-order
 	for a in failslab fail_page_alloc fail_smalloc; do
 		echo 1 > $F/$a/verbose
+		# Each failure takes one: -N tells by them which one failed.
+		echo 100000000 > $F/$a/times
 	done
 	{ head -n 40 $S/mdp.triples | sed 's/^/a /'
 	  head -n 40 $S/mdpx.process | sed 's/^p /c /'
@@ -398,7 +404,10 @@ race() {
 	say "race cpus $(grep -c '^processor' /proc/cpuinfo) questions $(wc -l < /tmp/race.q)"
 	mark "race starts"
 	$Q -R "$(grep -c '^processor' /proc/cpuinfo)" xb $S/mdp.pol $S/mdpx-allow.pol \
-		$S/ref.pol < /tmp/race.q 2>&1 | sed 's/^/selinux: /'
+		$S/ref.pol < /tmp/race.q > /tmp/race.out 2>&1
+	# Twice: a console under TCG was seen to drop a line.
+	sed 's/^/selinux: /' /tmp/race.out
+	sed 's/^/selinux: again /' /tmp/race.out
 	mark "race done"
 }
 

@@ -639,8 +639,9 @@ static int race(int argc, char **argv)
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
  *   fault <what> other <message>         (the first three)
  *
- * where <attrs> are the fault attributes that failed ("-" if none) and
- * seal=1 says SELinux reported that it could not seal.
+ * where <attrs> are the fault attributes that failed ("-" if none: their
+ * "times" say, which a failure with __GFP_NOWARN takes too) and seal=1
+ * says SELinux reported that it could not seal.
  */
 static unsigned char *fault_old, *fault_new, *rb_old, *rb_new;
 static size_t fault_old_len, fault_new_len, rb_old_len, rb_new_len;
@@ -823,6 +824,46 @@ static unsigned long long fault_hash(void)
 	return h;
 }
 
+/*
+ * The fault attributes: how many more failures each may inject ("times",
+ * which selinux-init.sh sets high; each failure, whatever its flags,
+ * takes one), to say which one failed at a point.
+ */
+static const char *const fault_attr[] = { "failslab", "fail_page_alloc", "fail_smalloc" };
+#define NR_FAULT_ATTRS 3
+
+static void fault_times(long t[NR_FAULT_ATTRS])
+{
+	char path[128], buf[32];
+	int i, fd, n;
+
+	for (i = 0; i < NR_FAULT_ATTRS; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/times", fault_attr[i]);
+		fd = open(path, O_RDONLY);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		t[i] = n > 0 ? atol(buf) : -1;
+	}
+}
+
+/* The attributes whose times went down from @before, in @attrs. */
+static void fault_failed(const long before[NR_FAULT_ATTRS], char *attrs, size_t size)
+{
+	long after[NR_FAULT_ATTRS];
+	int i;
+
+	fault_times(after);
+	attrs[0] = 0;
+	for (i = 0; i < NR_FAULT_ATTRS; i++)
+		if (after[i] < before[i])
+			snprintf(attrs + strlen(attrs), size - strlen(attrs), "%s%s",
+				 attrs[0] ? "," : "", fault_attr[i]);
+	if (!attrs[0])
+		snprintf(attrs, size, "-");
+}
+
 /* Say why -N could not run, with errno; exit status 2. */
 static int cannot(const char *what, const char *why)
 {
@@ -836,7 +877,8 @@ static int faults(int argc, char **argv)
 	unsigned long first, stride, tail, window, seal_at = 0, total, n, left;
 	unsigned long long h, h_old, h_new;
 	const unsigned long big = 1000000000UL;
-	char what[64], attrs[256];
+	char what[64], attrs[256], failed[128];
+	long times[NR_FAULT_ATTRS];
 	unsigned char *now_buf;
 	size_t now_len;
 	int err, seal;
@@ -888,28 +930,37 @@ static int faults(int argc, char **argv)
 	kmsg_since(what, attrs, sizeof(attrs), &seal);
 	other_shown = 0;
 	/*
-	 * The seal of a load: the first point whose failure SELinux reports
-	 * as a failed seal, or fails the load once the SID table is being
-	 * converted (the seal precedes the conversion), by bisection; then
-	 * every point of the window around it.
+	 * The seal of a load comes right before the SID table's conversion,
+	 * which SELinux announces ("Converting ...").  Find by bisection the
+	 * first point whose failure fails the load once that was announced,
+	 * or is a failed seal; a point whose failure the load absorbs (it
+	 * completes) says nothing: the next ones are tried instead.  Then
+	 * every point within <window> of it.
 	 */
 	if (window) {
-		unsigned long lo = 1, hi = total;
+		unsigned long lo = 1, hi = total, probe;
 
 		while (lo < hi) {
 			unsigned long mid = lo + (hi - lo) / 2;
+			int after = -1;
 
-			err = fault_attempt(commit, argv[1], mid, &left);
-			if (err < 0)
-				return cannot(what, "an attempt");
-			if (!err && fault_restore(commit, argv[1]))
-				return cannot(what, "putting the old policy back");
-			kmsg_since(what, attrs, sizeof(attrs), &seal);
-			/* A failed seal, or a load that failed once converting. */
-			if ((seal & 1) || (err && (seal & 2)))
-				hi = mid;
+			for (probe = mid; probe < hi && probe < mid + 20 && after < 0; probe++) {
+				err = fault_attempt(commit, argv[1], probe, &left);
+				if (err < 0)
+					return cannot(what, "an attempt");
+				if (!err && fault_restore(commit, argv[1]))
+					return cannot(what, "putting the old policy back");
+				kmsg_since(what, attrs, sizeof(attrs), &seal);
+				if (seal & 1)
+					after = 1;
+				else if (err)
+					after = !!(seal & 2);
+			}
+			/* probe - 1 decided it, or was the last absorbed. */
+			if (after > 0)
+				hi = probe - 1;
 			else
-				lo = mid + 1;
+				lo = probe;
 		}
 		seal_at = lo;
 		printf("fault %s seal near %lu\n", what, seal_at);
@@ -921,9 +972,11 @@ static int faults(int argc, char **argv)
 		if (!(n <= first || (stride && n % stride == 0) || n + tail > total ||
 		      (window && n + window >= seal_at && n <= seal_at + window)))
 			continue;
+		fault_times(times);
 		err = fault_attempt(commit, argv[1], n, &left);
 		if (err < 0)
 			return cannot(what, "an attempt");
+		fault_failed(times, failed, sizeof(failed));
 		now_len = read_policy(&now_buf);
 		h = fault_hash();
 		if (now_len == rb_new_len && !memcmp(now_buf, rb_new, now_len) && h == h_new)
@@ -939,7 +992,7 @@ static int faults(int argc, char **argv)
 		if (state == 1 && fault_restore(commit, argv[1]))
 			return cannot(what, "putting the old policy back");
 		err = kmsg_since(what, attrs, sizeof(attrs), &seal);
-		printf(" %s seal=%d other=%d\n", attrs, seal & 1, err);
+		printf(" %s seal=%d other=%d\n", failed, seal & 1, err);
 		fflush(stdout);
 	}
 	return 0;
@@ -959,7 +1012,8 @@ static int faults(int argc, char **argv)
  *   selinux: mutant <id> try
  *   selinux: mutant <id> E<errno> | ok <answers> <policy>|E<errno>
  *   selinux: mutant <id> home E<errno>     (<home> did not load again)
- * with FNV-1a hashes of the answers and of the policy read back.
+ * with FNV-1a hashes of the answers and of the policy read back; and the
+ * same lines, without "selinux: ", to /tmp/mutants.out.
  */
 static unsigned long long fnv(const void *p, size_t len, unsigned long long h)
 {
@@ -975,12 +1029,16 @@ static int mutants(int argc, char **argv)
 	static char line[65536], ans[8192];
 	unsigned char *base[16], *buf, *home, *rb;
 	size_t base_len[16], len, size, home_len, rb_len;
-	char *name[16], *save, *tok, qs[RACE_QUESTIONS][1024];
+	char *name[16], *save, *tok;
+	static char qs[RACE_QUESTIONS][1024];
+	FILE *out;
 	int nq = 0, qop[RACE_QUESTIONS], nr = argc - 2, i, k, err;
 	FILE *f;
 
 	if (nr < 1 || nr > 16)
 		return 2;
+	/* The verdicts again, for the end of the boot: a console may drop. */
+	out = fopen("/tmp/mutants.out", "a");
 	home_len = slurp(argv[1], &home);
 	if (write_file(SELINUXFS "/load", home, home_len))
 		return 2;
@@ -1065,6 +1123,8 @@ static int mutants(int argc, char **argv)
 		if (err) {
 			printf("selinux: mutant %s E%d\n", id, err);
 			fflush(stdout);
+			if (out)
+				fprintf(out, "mutant %s E%d\n", id, err);
 			continue;
 		}
 		for (k = 0; k < nq; k++) {
@@ -1074,15 +1134,23 @@ static int mutants(int argc, char **argv)
 		rb = NULL;
 		rb_len = read_file_all(SELINUXFS "/policy", &rb, &err);
 		if (err)
-			printf("selinux: mutant %s ok %016llx E%d\n", id, h, err);
+			snprintf(ans, sizeof(ans), "mutant %s ok %016llx E%d", id, h, err);
 		else
-			printf("selinux: mutant %s ok %016llx %016llx\n", id, h,
-			       fnv(rb, rb_len, 0xcbf29ce484222325ULL));
+			snprintf(ans, sizeof(ans), "mutant %s ok %016llx %016llx", id, h,
+				 fnv(rb, rb_len, 0xcbf29ce484222325ULL));
 		free(rb);
+		printf("selinux: %s\n", ans);
+		if (out)
+			fprintf(out, "%s\n", ans);
 		err = write_file(SELINUXFS "/load", home, home_len);
-		if (err)
+		if (err) {
 			printf("selinux: mutant %s home E%d\n", id, err);
+			if (out)
+				fprintf(out, "mutant %s home E%d\n", id, err);
+		}
 		fflush(stdout);
+		if (out)
+			fflush(out);
 	}
 	return 0;
 }

@@ -34,7 +34,8 @@
 #  - enforcing: our kernel, booted with enforcing=1, loads the mdp policy,
 #    then the reference policy; each allows a change and denies one.
 #  - race: our kernel, readers on every vCPU during reloads and commits.
-# With warm caches: about 1.5 + 1.7 + 0.1 minutes of TCG boots.
+# With warm caches: about 4 + 9 + 0.1 + 1.7 minutes of TCG boots (the
+# reload boot with its fault injection).
 # Prints one "ok"/"not ok" line per check and "# " lines of information
 # (timings), never judged.
 set -uo pipefail
@@ -257,8 +258,15 @@ mutants_drawn() {
 	  head -n 25 "$s/ref.context"; } > "$s/mutants.q"
 	[ "$(wc -l < "$s/mutants")" -eq "$MUTANTS" ] || return 1
 }
-check "$MUTANTS mutated policies drawn from mdp, mdp-x and the reference policy" mutants_drawn
-echo "# SELinux mutants: $(awk '{ print $2 "-" $3 }' "$s/mutants" 2> /dev/null | sort | uniq -c | tr -s ' \n' '  ')"
+# SMALLOC_SELINUX_MUTANTS=1 (make check-mutants, with
+# SMALLOC_SELINUX_BOOTS=mutants): the mutated policies, on both kernels.
+# Not in make test: a pristine boot per crash they find, and 1,000 loads
+# on each kernel.
+mutants_on=${SMALLOC_SELINUX_MUTANTS:-0}
+if [ "$mutants_on" = 1 ]; then
+	check "$MUTANTS mutated policies drawn from mdp, mdp-x and the reference policy" mutants_drawn
+	echo "# SELinux mutants: $(awk '{ print $2 "-" $3 }' "$s/mutants" 2> /dev/null | sort | uniq -c | tr -s ' \n' '  ')"
+fi
 check "selinux-query built static" \
 	gcc -static -O2 -Wall -Werror -o "$s/query" "$here/selinux-query.c" || exit 0
 cp "$s/query" "$build/selinux-query"
@@ -316,35 +324,41 @@ reference() {
 	REFERENCE_FROM="computed, log $build/selinux-reference.log"
 }
 
-# verdicts <file>: "<id> ok|E|died" of each mutant.
+# verdicts <file>: "<id> ok|E|died" of each mutant, from its lines
+# "[selinux: [again ]]mutant <id> <verdict> ...".
 verdicts() {
-	tr -d '\r' < "$1" | sed -n 's/^\(selinux: \)\{0,1\}mutant \([0-9]*\) \(ok\|E[0-9]*\|died\)\( .*\)\{0,1\}$/\2 \3/p' |
+	tr -d '\r' < "$1" | sed -n 's/^\(selinux: \(again \)\{0,1\}\)\{0,1\}mutant \([0-9]*\) \(ok\|E[0-9]*\|died\)\( .*\)\{0,1\}$/\3 \4/p' |
 		sed 's/ E[0-9]*$/ E/' | sort -u
 }
 
-rm -f "$s/mutants-from"
+: > "$s/mutants-done"
 
 # The pristine kernel's verdicts on the mutants, cached apart from its
 # answers: keyed by the base, the config, the mutants, the questions, the
 # query program and the guest's part.  A mutant the pristine kernel dies
-# on (a hang, an oops with policy_mutex held) ends its boot: the next boot
-# resumes after it ($s/mutants-from), and the mutant is recorded as
-# "died".  What the pristine kernel's logs show of warnings and oopses is
-# kept beside, as "<id> <line>".
+# on (a hang, an oops with policy_mutex held) ends its boot, and is
+# recorded as "died"; the next boot leaves out every mutant that has a
+# verdict ($s/mutants-done).  The verdicts come from the console as each
+# is given, and again from a file at the end of a boot that ends: a
+# console under TCG was seen to drop lines.  What the pristine kernel's
+# logs show of warnings and oopses is kept beside, as "<id> <line>".
 reference_mutants() {
 	local key config tries=0 last mlog=$build/selinux-reference-mutants.log
 
 	config=$(grep -v '^#' "$pristine_build/.config" | grep -v '^$' | sort | hash_in)
-	key=$({ git -C "$src" rev-parse 'smalloc-base^{tree}'; echo "$config"
+	key=$({ git -C "$src" rev-parse 'smalloc-base^{tree}'; echo "$config"; declare -f verdicts
 		sha "$s"/{mutants,mutants.q,query,selinux-diff.sh,selinux-mutants.sh,mdp.pol,mdpx-allow.pol,ref.pol} \
 			/bin/busybox; } | hash_in)
 	RMUTANTS=$store/reference-mutants-${key:0:16}
 	[ -s "$RMUTANTS" ] && return 0
-	rm -f "$s/mutants-from" "$RMUTANTS.tmp" "$RMUTANTS.splats"
-	while [ $tries -lt 10 ]; do
+	rm -f "$RMUTANTS.tmp" "$RMUTANTS.splats"
+	: > "$s/mutants-done"
+	while [ $tries -lt 20 ]; do
 		tries=$((tries + 1))
 		boot "$pristine_build" reference-mutants "$mlog.$tries"
-		tr -d '\r' < "$mlog.$tries" | sed -n 's/^selinux: \(mutant [0-9]* \(ok\|E\|home\).*\)/\1/p' >> "$RMUTANTS.tmp"
+		tr -d '\r' < "$mlog.$tries" |
+			sed -n 's/^selinux: \(again \)\{0,1\}\(mutant [0-9]* \(ok\|E\|home\).*\)/\2/p' |
+			sort -u >> "$RMUTANTS.tmp"
 		grep -q '^selinux: mutants exit [02]' "$mlog.$tries" ||
 			grep -q '^selinux: mutant [0-9]* try' "$mlog.$tries" ||
 			{ echo "the pristine mutants boot did not run them, see $mlog.$tries"; return 1; }
@@ -355,11 +369,12 @@ reference_mutants() {
 		# The mutant it died on: the last one tried, with no verdict.
 		last=$(tr -d '\r' < "$mlog.$tries" | sed -n 's/^selinux: mutant \([0-9]*\) try$/\1/p' | tail -n 1)
 		[ -n "$last" ] || { echo "the pristine mutants boot did not start, see $mlog.$tries"; return 1; }
-		grep -q "^mutant $last \(ok\|E\)" "$RMUTANTS.tmp" && { echo "stopped after mutant $last, see $mlog.$tries"; return 1; }
-		echo "mutant $last died" >> "$RMUTANTS.tmp"
-		echo "$last" > "$s/mutants-from"
+		grep -q "^mutant $last \(ok\|E\)" "$RMUTANTS.tmp" ||
+			echo "mutant $last died" >> "$RMUTANTS.tmp"
+		# The next boot leaves out what has a verdict, or died.
+		verdicts "$RMUTANTS.tmp" | cut -d' ' -f1 > "$s/mutants-done"
 	done
-	rm -f "$s/mutants-from"
+	: > "$s/mutants-done"
 	[ "$(verdicts "$RMUTANTS.tmp" | grep -c .)" -eq "$MUTANTS" ] ||
 		{ echo "$tries boots gave $(verdicts "$RMUTANTS.tmp" | grep -c .) verdicts"; return 1; }
 	mv "$RMUTANTS.tmp" "$RMUTANTS"
@@ -380,7 +395,9 @@ else
 	REFERENCE=/dev/null
 fi
 t0=$SECONDS
-if [ "$judge_only" = 1 ]; then
+if [ "$mutants_on" != 1 ]; then
+	RMUTANTS=/dev/null
+elif [ "$judge_only" = 1 ]; then
 	RMUTANTS=$(cat "$build/selinux-reference-mutants.path")
 elif reference_mutants > "$build/selinux-reference-mutants.why" 2>&1; then
 	echo "$RMUTANTS" > "$build/selinux-reference-mutants.path"
@@ -389,6 +406,63 @@ else
 	not_ok "verdicts of the pristine kernel on the mutated policies ($(head -c 300 "$build/selinux-reference-mutants.why"))"
 	RMUTANTS=/dev/null
 fi
+
+# --- mutated policies ---------------------------------------------------------
+
+# same_verdicts: each mutant refused by both kernels or accepted by both,
+# but those listed, with the reason, in selinux-mutants-known.txt; a
+# listed one that no longer differs is an error too (the list is kept
+# true).
+same_verdicts() {
+	local ours pristine diff listed
+
+	ours=$(verdicts "$mlog")
+	pristine=$(verdicts "$RMUTANTS")
+	[ "$(grep -c . <<< "$ours")" -eq "$MUTANTS" ] || { echo "$(grep -c . <<< "$ours") verdicts from the test kernel"; return 1; }
+	[ "$(grep -c . <<< "$pristine")" -eq "$MUTANTS" ] || { echo "$(grep -c . <<< "$pristine") from the pristine kernel"; return 1; }
+	diff=$(join <(echo "$ours") <(echo "$pristine") | awk '$2 != $3')
+	listed=$(awk '!/^#/ && NF && $2 != "-" { print $1, $2, $3 }' "$here/selinux-mutants-known.txt" | sort)
+	[ -z "$(join -v1 -v2 <(echo "$ours") <(echo "$pristine"))" ] ||
+		{ echo "not the same mutants: $(join -v1 -v2 <(echo "$ours") <(echo "$pristine") | head -n 3 | tr '\n' ';')"; return 1; }
+	echo "$(grep -c ' ok$' <<< "$ours") accepted, $(grep -c ' E$' <<< "$ours") refused by the test kernel;" \
+		"$(grep -c . <<< "$diff") differ, $(grep -c . <<< "$listed") listed"
+	[ "$diff" = "$listed" ] && return 0
+	echo "differ but not listed: $(comm -23 <(echo "$diff") <(echo "$listed") | head -n 5 | tr '\n' ';')"
+	echo "listed but not different: $(comm -13 <(echo "$diff") <(echo "$listed") | head -n 5 | tr '\n' ';')"
+	return 1
+}
+# same_mutant_answers: each mutant that both kernels accept answers the
+# questions alike and reads back alike.
+same_mutant_answers() {
+	local a b n
+
+	a=$(tr -d '\r' < "$mlog" | sed -n 's/^selinux: \(again \)\{0,1\}mutant \([0-9]*\) ok \(.*\)/\2 \3/p' | sort -u)
+	b=$(tr -d '\r' < "$RMUTANTS" | sed -n 's/^mutant \([0-9]*\) ok \(.*\)/\1 \2/p' | sort)
+	n=$(join <(echo "$a") <(echo "$b") | awk '$2 == $4 && $3 == $5' | grep -c .)
+	echo "$n of $(join <(echo "$a") <(echo "$b") | grep -c .) accepted by both answer and read back alike"
+	[ -n "$a" ] && [ "$(join <(echo "$a") <(echo "$b") | awk '$2 != $4 || $3 != $5' | head -n 3)" = "" ] &&
+		[ "$n" -gt 0 ]
+}
+# pristine_quiet: the pristine kernel printed no warning or oops on the
+# mutants, but those listed as upstream defects ("<id> - warns <why>").
+pristine_quiet() {
+	local ids listed
+
+	[ -s "$RMUTANTS" ] && [ -f "$RMUTANTS.splats" ] || { echo "no verdicts of the pristine kernel"; return 1; }
+	ids=$(awk '{ print $1 }' "$RMUTANTS.splats" | sort -u)
+	listed=$(awk '!/^#/ && $2 == "-" && $3 == "warns" { print $1 }' "$here/selinux-mutants-known.txt" | sort)
+	[ "$ids" = "$listed" ] && return 0
+	echo "warns: $(head -n 3 "$RMUTANTS.splats" 2> /dev/null | tr '\n' ';' | cut -c1-300); listed: $(echo $listed)"
+	return 1
+}
+# mutants_ran: our kernel gave every mutant a verdict, -M ended well,
+# and mdp loaded again after each mutant that loaded.
+mutants_ran() {
+	grep -qx 'selinux: mutants exit 0' "$mlog" &&
+		[ "$(verdicts "$mlog" | grep -c .)" -eq "$MUTANTS" ] &&
+		! grep '^selinux: mutant [0-9]* home ' "$mlog" | head -n 3 | grep . ||
+		{ grep -E '^selinux: mutants' "$mlog"; return 1; }
+}
 
 log=$build/selinux.log
 llog=$build/selinux-leaks.log
@@ -401,7 +475,7 @@ if [ "$judge_only" != 1 ]; then
 	sed -n 's/^selinux: listing \([a-z-]*\) [0-9]* \([0-9a-f]*\)$/listing-\1 \2/p' "$REFERENCE" >> "$s/expect"
 	# SMALLOC_SELINUX_BOOTS: only these boots (plant.sh); the others'
 	# logs are those of the last run, judged again.
-	boots=" ${SMALLOC_SELINUX_BOOTS:-full leaks enforcing race mutants} "
+	boots=" ${SMALLOC_SELINUX_BOOTS:-full leaks enforcing race} "
 	t0=$SECONDS
 	[ "${boots#* full }" = "$boots" ] ||
 		boot "$build" full "$log" "kunit.enable=1 kunit.filter_glob=selinux_policy_seal"
@@ -778,18 +852,24 @@ echo "# SELinux: $(failnth_refused | head -n 1) (fault injection)"
 # the new policy in force and one that failed, with ENOMEM, the old one,
 # as the policy read back says; a failure was injected at each.
 fault_lines() {
-	grep -E "^selinux: fault $1 [0-9]+ " "$L" | tr -d '\r'
+	tr -d '\r' < "$L" | sed -n 's/^selinux: again /selinux: /; /^selinux: fault /p' |
+		grep -E "^selinux: fault $1 [0-9]+ " | sort -u -t' ' -k3,3 -k4,4n
+}
+# fault_line <what> <rest>: the line "selinux: fault <what> <rest>..." was
+# printed (once or again).
+fault_line() {
+	tr -d '\r' < "$L" | sed 's/^selinux: again /selinux: /' | grep -qx "selinux: fault $1 $2"
 }
 faults() {
 	local lines total bad
 
 	lines=$(fault_lines "$1")
-	total=$(sed -n "s/^selinux: fault $1 points \([0-9]*\)$/\1/p" "$L")
+	total=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 points \([0-9]*\)$/\2/p" | head -n 1)
 	bad=$(grep -vE " (ok injected new|E12 injected old|ok not new) " <<< "$lines")
 	echo "$(grep -c . <<< "$lines") points of ${total:-?}, $(grep -c ' ok injected new ' <<< "$lines") complete," \
 		"$(grep -c ' E12 injected old ' <<< "$lines") refused${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
-	grep -qx "selinux: fault $1 exit 0" "$L" && [ -n "$lines" ] && [ -z "$bad" ] &&
-		[ "${total:-0}" -ge "$2" ] && grep -qx "selinux: fault $1 answers differ" "$L"
+	fault_line "$1" "exit 0" && [ -n "$lines" ] && [ -z "$bad" ] &&
+		[ "${total:-0}" -ge "$2" ] && fault_line "$1" "answers differ"
 }
 # fault_attrs: each of slab, page and smalloc failed at some point.
 fault_attrs() {
@@ -826,7 +906,7 @@ check "slab, page and smalloc allocations each failed some load or commit" fault
 check "a failed seal of a load and of a commit leaves the old policy in force" fault_seals
 check "injected failures print only the expected messages" fault_quiet
 for w in mdp commit ref; do
-	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(sed -n "s/^selinux: fault $w seal near //p" "$L" | sed 's/^/seal near point /')"
+	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal near //p" | head -n 1 | sed 's/^/seal near point /')"
 done
 echo "# SELinux faults: $(fault_attrs | head -n 1); $(fault_seals | head -n 1)"
 leave_flat "refused out-of-memory loads" "the refused out-of-memory loads" \
@@ -908,82 +988,32 @@ check "enforcing boot: log has no warning, BUG or lockdep report" selinux_log_cl
 # only answers that one of the policies (with the boolean either way)
 # gives; the 100 reloads and 100 commits ran meanwhile, and succeeded.
 race_answers() {
-	local cpus readers
+	local cpus readers lines
 
-	cpus=$(sed -n 's/^selinux: race cpus \([0-9]*\) .*/\1/p' "$rlog")
-	readers=$(grep -cE '^selinux: race reader [0-9]+ asked [1-9][0-9]* bad 0 pinned$' "$rlog")
-	grep -E '^selinux: race (loads|commits|reader|bad|cpus|boolean|sets)' "$rlog" | tr -d '\r' | head -n 9
-	! grep -q '^selinux: race sets full' "$rlog" &&
-		grep -qE '^selinux: race boolean xb changes [1-9][0-9]* ' "$rlog" &&
+	# The report is printed twice ("again"): take each line once.
+	lines=$(tr -d '\r' < "$rlog" | sed -n 's/^selinux: \(again \)\{0,1\}\(race .*\)/\2/p' | sort -u)
+	cpus=$(sed -n 's/^race cpus \([0-9]*\) .*/\1/p' <<< "$lines")
+	readers=$(grep -cE '^race reader [0-9]+ asked [1-9][0-9]* bad 0 pinned$' <<< "$lines")
+	grep -E '^race (loads|commits|reader|bad|cpus|boolean|sets)' <<< "$lines" | head -n 9
+	! grep -q '^race sets full' <<< "$lines" &&
+		grep -qE '^race boolean xb changes [1-9][0-9]* ' <<< "$lines" &&
 		[ "${cpus:-0}" -ge 2 ] && [ "$readers" -eq "$cpus" ] &&
-		grep -qx 'selinux: race loads 100 failed 0' "$rlog" &&
-		grep -qx 'selinux: race commits 100 failed 0' "$rlog"
+		grep -qx 'race loads 100 failed 0' <<< "$lines" &&
+		grep -qx 'race commits 100 failed 0' <<< "$lines"
 }
 check "race boot: readers on every vCPU during 100 reloads and 100 boolean commits get only answers a policy gives" race_answers
 echo "# SELinux race: $(race_answers | tr '\n' ';' | cut -c1-300)"
 check "race boot: log has no warning, BUG, lockdep or RCU report" selinux_log_clean "$rlog"
 
-# --- mutated policies ---------------------------------------------------------
-
-# same_verdicts: each mutant refused by both kernels or accepted by both,
-# but those listed, with the reason, in selinux-mutants-known.txt; a
-# listed one that no longer differs is an error too (the list is kept
-# true).
-same_verdicts() {
-	local ours pristine diff listed
-
-	ours=$(verdicts "$mlog")
-	pristine=$(verdicts "$RMUTANTS")
-	[ "$(grep -c . <<< "$ours")" -eq "$MUTANTS" ] || { echo "$(grep -c . <<< "$ours") verdicts from the test kernel"; return 1; }
-	[ "$(grep -c . <<< "$pristine")" -eq "$MUTANTS" ] || { echo "$(grep -c . <<< "$pristine") from the pristine kernel"; return 1; }
-	diff=$(join <(echo "$ours") <(echo "$pristine") | awk '$2 != $3')
-	listed=$(awk '!/^#/ && NF && $2 != "-" { print $1, $2, $3 }' "$here/selinux-mutants-known.txt" | sort)
-	[ -z "$(join -v1 -v2 <(echo "$ours") <(echo "$pristine"))" ] ||
-		{ echo "not the same mutants: $(join -v1 -v2 <(echo "$ours") <(echo "$pristine") | head -n 3 | tr '\n' ';')"; return 1; }
-	echo "$(grep -c ' ok$' <<< "$ours") accepted, $(grep -c ' E$' <<< "$ours") refused by the test kernel;" \
-		"$(grep -c . <<< "$diff") differ, $(grep -c . <<< "$listed") listed"
-	[ "$diff" = "$listed" ] && return 0
-	echo "differ but not listed: $(comm -23 <(echo "$diff") <(echo "$listed") | head -n 5 | tr '\n' ';')"
-	echo "listed but not different: $(comm -13 <(echo "$diff") <(echo "$listed") | head -n 5 | tr '\n' ';')"
-	return 1
+# mutant_checks: the mutated policies, judged (SMALLOC_SELINUX_MUTANTS=1).
+mutant_checks() {
+	L=$mlog
+	check "mutated policies: the pristine kernel and ours both refuse or both accept each, but the listed ones" same_verdicts
+	echo "# SELinux mutants: $(same_verdicts | head -n 1)"
+	check "mutated policies that both kernels accept answer and read back alike" same_mutant_answers
+	check "the pristine kernel prints no warning or oops on the mutated policies, but the listed upstream defects" pristine_quiet
+	check "mutant boot: every mutant given a verdict, and mdp loads again after each" mutants_ran
+	check "mutant boot: log has no warning, BUG or lockdep report" selinux_log_clean "$mlog"
+	leave_flat "$MUTANTS mutated policies" "the mutated policies" before-mutants after-mutants
 }
-# same_mutant_answers: each mutant that both kernels accept answers the
-# questions alike and reads back alike.
-same_mutant_answers() {
-	local a b n
-
-	a=$(tr -d '\r' < "$mlog" | sed -n 's/^selinux: mutant \([0-9]*\) ok \(.*\)/\1 \2/p' | sort)
-	b=$(tr -d '\r' < "$RMUTANTS" | sed -n 's/^mutant \([0-9]*\) ok \(.*\)/\1 \2/p' | sort)
-	n=$(join <(echo "$a") <(echo "$b") | awk '$2 == $4 && $3 == $5' | grep -c .)
-	echo "$n of $(join <(echo "$a") <(echo "$b") | grep -c .) accepted by both answer and read back alike"
-	[ -n "$a" ] && [ "$(join <(echo "$a") <(echo "$b") | awk '$2 != $4 || $3 != $5' | head -n 3)" = "" ] &&
-		[ "$n" -gt 0 ]
-}
-# pristine_quiet: the pristine kernel printed no warning or oops on the
-# mutants, but those listed as upstream defects ("<id> - warns <why>").
-pristine_quiet() {
-	local ids listed
-
-	[ -s "$RMUTANTS" ] && [ -f "$RMUTANTS.splats" ] || { echo "no verdicts of the pristine kernel"; return 1; }
-	ids=$(awk '{ print $1 }' "$RMUTANTS.splats" | sort -u)
-	listed=$(awk '!/^#/ && $2 == "-" && $3 == "warns" { print $1 }' "$here/selinux-mutants-known.txt" | sort)
-	[ "$ids" = "$listed" ] && return 0
-	echo "warns: $(head -n 3 "$RMUTANTS.splats" 2> /dev/null | tr '\n' ';' | cut -c1-300); listed: $(echo $listed)"
-	return 1
-}
-L=$mlog
-check "mutated policies: the pristine kernel and ours both refuse or both accept each, but the listed ones" same_verdicts
-echo "# SELinux mutants: $(same_verdicts | head -n 1)"
-check "mutated policies that both kernels accept answer and read back alike" same_mutant_answers
-check "the pristine kernel prints no warning or oops on the mutated policies, but the listed upstream defects" pristine_quiet
-# mutants_ran: our kernel tried every mutant, -M ended well, and mdp
-# loaded again after each mutant that loaded.
-mutants_ran() {
-	grep -qx 'selinux: mutants exit 0' "$mlog" &&
-		[ "$(grep -c '^selinux: mutant [0-9]* try' "$mlog")" -eq "$MUTANTS" ] &&
-		! grep '^selinux: mutant [0-9]* home ' "$mlog" | head -n 3 | grep . ||
-		{ grep -E '^selinux: mutants' "$mlog"; return 1; }
-}
-check "mutant boot: every mutant tried, and mdp loads again after each" mutants_ran
-check "mutant boot: log has no warning, BUG or lockdep report" selinux_log_clean "$mlog"
-leave_flat "$MUTANTS mutated policies" "the mutated policies" before-mutants after-mutants
+[ "$mutants_on" != 1 ] || mutant_checks
