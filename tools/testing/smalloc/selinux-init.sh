@@ -269,15 +269,16 @@ failnth() {
 
 # faults: slab, page and smalloc allocations failed at the points of a
 # load, of a boolean commit and of the seal in each (selinux-query -N):
-# mdp over mdp-x, every point up to 200, every 50th, the last 20 and the
+# mdp over mdp-x, every point up to 100, every 200th, the last 10 and the
 # 81 around the seal; a commit of mdp-x's boolean xb, every point; the
-# reference policy over mdp, the last 10 and the 41 around the seal.
+# reference policy over mdp, the last 5 and the 21 around the seal.  A
+# sample of a load's points, to fit make test.
 # After each, the policy in force answers the questions of
 # /selinux/fault.q (mdp's and mdp-x's) as the old or the new one.  Fault
 # injection says which attribute failed (verbose=1: the name, no stack).
-FAULT_LOAD="200 50 20 40"
-FAULT_COMMIT="1000000 1 0 0"
-FAULT_REF="0 0 10 20"
+FAULT_LOAD="${FAULT_LOAD:-100 200 10 40}"
+FAULT_COMMIT="${FAULT_COMMIT:-1000000 1 0 0}"
+FAULT_REF="${FAULT_REF:-0 0 5 10}"
 # fault_run <what> <selinux-query -N's arguments>: its lines, and
 # "fault <what> exit <status>".
 fault_run() {
