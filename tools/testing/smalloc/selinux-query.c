@@ -551,7 +551,7 @@ static int race(int argc, char **argv)
 		if (pid[j] < 0)
 			return 2;
 		if (!pid[j]) {
-			char ans[8192], out[4096];
+			char ans[8192], out[4096] = "";
 			unsigned long asked = 0, bad = 0;
 			int moved = 0, len = 0;
 			cpu_set_t set;
