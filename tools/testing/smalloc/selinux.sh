@@ -34,7 +34,7 @@
 #  - enforcing: our kernel, booted with enforcing=1, loads the mdp policy,
 #    then the reference policy; each allows a change and denies one.
 #  - race: our kernel, readers on every vCPU during reloads and commits.
-# With warm caches: about 4 + 9 + 0.1 + 1.7 minutes of TCG boots (the
+# With warm caches: about 4 + 6 + 0.1 + 1.5 minutes of TCG boots (the
 # reload boot with its fault injection).
 # Prints one "ok"/"not ok" line per check and "# " lines of information
 # (timings), never judged.
