@@ -460,27 +460,22 @@ static void race_unmapped(struct race_q *rq, int n)
 	}
 }
 
+static int set_pending_flip(const char *name);
+
 /* Flip <boolean> and commit: 0, 1 if it failed, -1 if there is none. */
 static int race_flip(const char *name)
 {
-	char path[256], v[16] = "";
-	int fd, n;
+	int err = set_pending_flip(name), fd, ok;
 
-	snprintf(path, sizeof(path), SELINUXFS "/booleans/%s", name);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
+	if (err == ENOENT)
 		return -1;
-	n = read(fd, v, sizeof(v) - 1);
-	if (n <= 0 || pwrite(fd, v[0] == '1' ? "0" : "1", 1, 0) != 1) {
-		close(fd);
+	if (err)
 		return 1;
-	}
-	close(fd);
 	fd = open(SELINUXFS "/commit_pending_bools", O_WRONLY);
-	n = fd >= 0 && write(fd, "1", 1) == 1;
+	ok = fd >= 0 && write(fd, "1", 1) == 1;
 	if (fd >= 0)
 		close(fd);
-	return !n;
+	return !ok;
 }
 
 static int race_load(const char *path)
