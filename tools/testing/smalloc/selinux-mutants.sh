@@ -15,7 +15,9 @@ mutants() {
 	load home $S/mdp.pol
 	# Those that an earlier boot judged or died on, the host says.
 	touch $S/mutants-done
-	awk 'NR == FNR { done[$1]; next } !($1 in done)' $S/mutants-done $S/mutants > /tmp/mutants
+	# (By file name: NR == FNR would hold all along an empty list.)
+	awk 'FILENAME == ARGV[1] { done[$1]; next } !($1 in done)' \
+		$S/mutants-done $S/mutants > /tmp/mutants
 	say "mutants $(wc -l < /tmp/mutants) of $(wc -l < $S/mutants)"
 	rm -f /tmp/mutants.out
 	# -M prints its lines itself, straight to the console: a line
