@@ -298,8 +298,9 @@ cost_lines() {
 }
 
 # The pristine kernel's answers.  Their key: the base, the config the
-# pristine kernel gets, what goes into the guest's differential part, and
-# what of its log is kept.
+# pristine kernel gets, what goes into the guest's differential part
+# (the guest's /init and how it boots included), and what of its log is
+# kept.
 reference() {
 	local key config
 
@@ -310,7 +311,7 @@ reference() {
 		sha "$s"/{ref.pol,ref-reject.pol,mdp.pol,ref.triples,mdp.triples,bools,query,selinux-diff.sh} \
 			"$s"/{ref,mdp,mdpx}.{relabel,member,named,process,context,user,names} \
 			"$s"/mdpx.validatetrans "$s"/mdpx-{allow,deny,reject}.pol \
-			/bin/busybox; declare -f differential_lines; } | hash_in)
+			"$here"/{selinux-init.sh,boot.sh} /bin/busybox; declare -f differential_lines; } | hash_in)
 	REFERENCE=$store/reference-${key:0:16}
 	[ -s "$REFERENCE" ] && { REFERENCE_FROM=cached; return 0; }
 	"$here/selinux-pristine.sh" build "$src" "$build" "$pristine_src" "$pristine_build" \
@@ -867,11 +868,13 @@ failnth_refused() {
 check "loads that run out of memory at any point are refused" failnth_refused
 echo "# SELinux: $(failnth_refused | head -n 1) (fault injection)"
 
-# faults <what>: selinux-query -N's run <what> (mdp: loads of mdp over
+# faults <what> <points> <tried>: selinux-query -N's run <what> (mdp: loads of mdp over
 # mdp-x; commit: commits of mdp-x's boolean; ref: loads of the reference
 # policy over mdp) finished; at each point, a write that succeeded left
 # the new policy in force and one that failed, with ENOMEM, the old one,
-# as the policy read back says; a failure was injected at each.
+# as the policy read back says; a failure was injected at each.  The
+# load or commit reached at least <points> points, <tried> of them tried
+# (a shorter run, $S/counts, tries fewer: not for make test).
 fault_lines() {
 	tr -d '\r' < "$L" | sed -n 's/^selinux: again /selinux: /; /^selinux: fault /p' |
 		grep -E "^selinux: fault $1 [0-9]+ " | sort -u -t' ' -k3,3 -k4,4n
@@ -892,7 +895,8 @@ faults() {
 	echo "$(grep -c . <<< "$lines") points of ${total:-?}, $(grep -c ' ok injected new ' <<< "$lines") complete," \
 		"$(grep -c ' E12 injected old ' <<< "$lines") refused${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
 	fault_line "$1" "exit 0" && [ -n "$lines" ] && [ -z "$bad" ] &&
-		[ "${total:-0}" -ge "$2" ] && fault_line "$1" "answers differ"
+		[ "${total:-0}" -ge "$2" ] && [ "$(grep -c . <<< "$lines")" -ge "${3:-0}" ] &&
+		fault_line "$1" "answers differ"
 }
 # fault_attrs: each of slab, page and smalloc failed at some point.
 fault_attrs() {
@@ -925,9 +929,9 @@ fault_quiet() {
 	[ "$(grep -c ' other=0$' <<< "$lines")" -gt 0 ] &&
 		[ "$(grep -vc ' other=0$' <<< "$lines")" -eq 0 ]
 }
-check "loads of mdp that fail a slab, page or smalloc allocation are refused with ENOMEM or complete, and the policy in force reads back and answers accordingly" faults mdp 1000
-check "boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20
-check "loads of the reference policy that fail an allocation near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000
+check "loads of mdp that fail a slab, page or smalloc allocation are refused with ENOMEM or complete, and the policy in force reads back and answers accordingly" faults mdp 1000 250
+check "boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20 40
+check "loads of the reference policy that fail an allocation near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000 15
 check "slab, page and smalloc allocations each failed some load or commit" fault_attrs
 check "a failed seal of a load and of a commit leaves the old policy in force" fault_seals
 check "injected failures print only the expected messages" fault_quiet
