@@ -12,8 +12,10 @@
 # the run must print, "not ok" lines among them.  The patch is reverted
 # when this ends, whatever happens; the next build makes the kernel whole
 # again.  SMALLOC_SELINUX_BOOTS (see selinux.sh) is the boots the plant
-# needs: "leaks" for the leak plants.  Prints one "ok"/"not ok" line per
-# plant.  About 5 minutes a plant: an incremental build and one boot.
+# needs: "leaks" for the leak plants and free-old-policy (with
+# SMALLOC_SELINUX_BOOT_TIMEOUT=400: it hangs the guest), "full" for
+# decision.  Prints one "ok"/"not ok" line per plant.  About 5 minutes a
+# plant: an incremental build and one boot.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -274,10 +274,12 @@ cp "$s/query" "$build/selinux-query"
 
 # --- boots --------------------------------------------------------------
 
-# boot <kernel build dir> <mode> <log> [<kernel arg>]
+# boot <kernel build dir> <mode> <log> [<kernel arg>]: a boot ends after
+# SMALLOC_SELINUX_BOOT_TIMEOUT seconds (1500; a plant that hangs the
+# guest on purpose sets less).
 boot() {
 	echo "$2" > "$s/mode"
-	SMALLOC_CMDLINE_EXTRA=${4:-} SMALLOC_BOOT_TIMEOUT=1500 \
+	SMALLOC_CMDLINE_EXTRA=${4:-} SMALLOC_BOOT_TIMEOUT=${SMALLOC_SELINUX_BOOT_TIMEOUT:-1500} \
 		"$here/boot.sh" "$1" "$here/selinux-init.sh" "$3" "$stage"
 }
 
