@@ -33,7 +33,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: check-mutants all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
+.PHONY: check-mutants check-faults all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
 
 all: test
 
@@ -100,6 +100,16 @@ check-mutants: build
 	@SMALLOC_SELINUX_MUTANTS=1 SMALLOC_SELINUX_BOOTS=mutants \
 		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) | \
 		grep -E '^(ok|not ok) - selinux: .*(mutat|mutant)|^# SELinux mutants'
+
+# Not part of make test (about an hour on both cores): faults at every
+# point of a load of mdp over mdp-x and of a boolean commit, and at one in
+# 1,000 of a reference policy load, in boots of their own side by side.
+# After make test, whose build, policies and pristine kernel it uses;
+# prints the fault boots' results only.
+check-faults: build
+	@SMALLOC_SELINUX_BOOTS=faults \
+		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) | \
+		grep -E '^(ok|not ok) - selinux: fault boot|^# SELinux(:.*fault boots| fault boot)'
 
 # Not part of make test (a KASAN kernel of its own): smalloc's KUnit suite
 # under generic KASAN with KASAN_VMALLOC, with the case that checks what

@@ -21,7 +21,9 @@ init=${2:?}
 log=${3:?}
 extra=${4:-}
 name=$(basename "$init" .sh)
-root=$build/initramfs-$name
+# SMALLOC_BOOT_TAG: a boot run beside another of the same init script
+# builds its initramfs apart.
+root=$build/initramfs-$name${SMALLOC_BOOT_TAG:+-$SMALLOC_BOOT_TAG}
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp}

@@ -256,14 +256,27 @@ leaks() {
 	failnth
 }
 
+# fault_questions: what selinux-query -f and -N ask the policy in force
+# after each load or commit they fail (mdp's and mdp-x's questions).
+fault_questions() {
+	{ head -n 40 $S/mdp.triples | sed 's/^/a /'
+	  head -n 40 $S/mdpx.process | sed 's/^p /c /'
+	  head -n 20 $S/mdpx.context
+	  echo "a vt_u:x_r:x_t:s0 user_u:object_r:y_t:s0 file"
+	  echo "c user_u:base_r:base_t:s0 user_u:object_r:y_t:s0 file"
+	} > /selinux/fault.q
+}
+
 # failnth: loads whose Nth allocation from a pool fails (fault injection:
 # fail-nth, with failslab filtered out, counts smalloc's allocations only),
 # for N in FAILNTH on the mdp policy and FAILNTH_REF on the reference
-# policy.  Each prints whether it loaded and whether the failure was
-# injected; the host judges.  Then the reference policy, and a boolean
+# policy.  Each prints whether it loaded, whether the failure was
+# injected, and whether the policy in force then reads back and answers
+# as the one before did; the host judges.  Then the reference policy, and a boolean
 # commit, as before: the counters must be where they were.
 failnth() {
 	name=$(head -n 1 $S/bools | cut -d' ' -f1)
+	fault_questions
 	counters before-failnth
 	echo Y > /sys/kernel/debug/failslab/cache-filter
 	echo 0 > /sys/kernel/debug/failslab/verbose
@@ -325,12 +338,6 @@ faults() {
 		# Each failure takes one: -N tells by them which one failed.
 		echo 100000000 > $F/$a/times
 	done
-	{ head -n 40 $S/mdp.triples | sed 's/^/a /'
-	  head -n 40 $S/mdpx.process | sed 's/^p /c /'
-	  head -n 20 $S/mdpx.context
-	  echo "a vt_u:x_r:x_t:s0 user_u:object_r:y_t:s0 file"
-	  echo "c user_u:base_r:base_t:s0 user_u:object_r:y_t:s0 file"
-	} > /selinux/fault.q
 	mark "faults start"
 	# shellcheck disable=SC2086
 	fault_run mdp load $S/mdpx-allow.pol $S/mdp.pol $FAULT_LOAD
@@ -347,6 +354,37 @@ faults() {
 		echo 0 > $F/$a/verbose
 	done
 	echo Y > $F/failslab/cache-filter
+}
+
+# every_fault (make check-faults): faults() at every point of a load of
+# mdp over mdp-x and of a boolean commit, and at one in 1,000 of a load of
+# the reference policy and at its end and seal, in a boot of their own.
+# faults_slice=<k>/<m> on the kernel command line (init's environment):
+# this boot tries the points n with n % m == k, one of m boots run side by
+# side.  Then nothing may have leaked.
+every_fault() {
+	FAULT_SLICE=${faults_slice:-0/1}
+	export FAULT_SLICE
+	# Fewer in a shorter run ($S/counts), to try the harness.
+	FAULT_LOAD=${EVERY_FAULT_LOAD:-1000000000 1 0 40}
+	FAULT_COMMIT=${EVERY_FAULT_COMMIT:-1000000000 1 0 0}
+	FAULT_REF=${EVERY_FAULT_REF:-0 1000 5 10}
+	say "faults slice $FAULT_SLICE"
+	fault_questions
+	# Counted with mdp in force, before and after.
+	load home $S/mdp.pol
+	counters before-faults
+	# The results reach the console at the end of each run; meanwhile,
+	# how far it is.
+	( while sleep 300; do
+		say "# faults: $(grep -c ' seal=' /tmp/fault.out 2> /dev/null) points"
+	  done ) &
+	faults
+	kill $! 2> /dev/null
+	load home-again $S/mdp.pol
+	counters after-faults
+	pools after-faults
+	kmemleak after-faults
 }
 
 enforcing() {
@@ -449,6 +487,7 @@ reference) differential ;;
 full) differential && checks ;;
 leaks) leaks ;;
 enforcing) enforcing ;;
+faults) every_fault ;;
 race) race ;;
 mutants)
 	# The counts with mdp in force, before and after: mutants() starts

@@ -57,7 +57,9 @@
  * write() failing (fault injection: /proc/thread-self/fail-nth counts
  * every allocation site the kernel's fault attributes cover, smalloc's
  * and the slab's).  Prints "ok" or "E<errno>", then "injected" or "not
- * injected" (the load made fewer than <n> allocations).
+ * injected" (the load made fewer than <n> allocations), then "same" or
+ * "changed": whether the policy in force reads back and answers the
+ * questions of /selinux/fault.q (-N's) as the one before the load did.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -619,7 +621,9 @@ static int race(int argc, char **argv)
  * fail-nth counts: slab, page and smalloc, as the fault attributes'
  * filters let through), then each of the first <first>, every <stride>th
  * after, each of the last <tail>, and with a <window>, each within
- * <window> points of the seal (found by bisection), with that one failing.
+ * <window> points of the seal (found by bisection), with that one failing;
+ * with FAULT_SLICE=<k>/<m> in the environment, only the points n of those
+ * with n % m == k (one of m boots that share the points).
  * After each, the policy read back from /sys/fs/selinux/policy, and its
  * answers to the questions of /selinux/fault.q, must be the new one's if
  * the write succeeded and the old one's if it failed; then the old one is
@@ -629,6 +633,7 @@ static int race(int argc, char **argv)
  * allocation failure report (warn_alloc); any other is counted.  Prints
  *
  *   fault <what> points <n>
+ *   fault <what> slice <k>/<m>           (with FAULT_SLICE)
  *   fault <what> answers differ|same     (the old and the new policy's)
  *   fault <what> seal near <n>
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
@@ -877,9 +882,14 @@ static int faults(int argc, char **argv)
 	unsigned char *now_buf;
 	size_t now_len;
 	int err, seal;
+	unsigned long slice_k = 0, slice_m = 1;
+	const char *slice = getenv("FAULT_SLICE");
 
 	if (argc != a + 4)
 		return cannot(argv[0], "arguments");
+	if (slice && (sscanf(slice, "%lu/%lu", &slice_k, &slice_m) != 2 ||
+		      !slice_m || slice_k >= slice_m))
+		return cannot(argv[0], "FAULT_SLICE");
 	first = strtoul(argv[a], NULL, 0);
 	stride = strtoul(argv[a + 1], NULL, 0);
 	tail = strtoul(argv[a + 2], NULL, 0);
@@ -922,6 +932,8 @@ static int faults(int argc, char **argv)
 		return cannot(what, "counting the points");
 	total = big - left;
 	printf("fault %s points %lu\n", what, total);
+	if (slice)
+		printf("fault %s slice %lu/%lu\n", what, slice_k, slice_m);
 	kmsg_since(what, attrs, sizeof(attrs), &seal);
 	other_shown = 0;
 	/*
@@ -965,7 +977,8 @@ static int faults(int argc, char **argv)
 		int state;
 
 		if (!(n <= first || (stride && n % stride == 0) || n + tail > total ||
-		      (window && n + window >= seal_at && n <= seal_at + window)))
+		      (window && n + window >= seal_at && n <= seal_at + window)) ||
+		    n % slice_m != slice_k)
 			continue;
 		fault_times(times);
 		err = fault_attempt(commit, argv[1], n, &left);
@@ -1206,9 +1219,14 @@ static size_t read_file_all(const char *path, unsigned char **buf, int *err)
 static int failing_load(const char *path, const char *nth)
 {
 	char left[32] = "";
-	unsigned char *buf;
-	size_t len = slurp(path, &buf);
+	unsigned char *buf, *before, *after;
+	size_t len = slurp(path, &buf), before_len, after_len;
+	unsigned long long h_before, h_after;
 	int fd, nfd, err = 0;
+
+	fault_questions();
+	before_len = read_policy(&before);
+	h_before = fault_hash();
 
 	fd = open(SELINUXFS "/load", O_WRONLY);
 	nfd = open("/proc/thread-self/fail-nth", O_RDWR);
@@ -1228,11 +1246,16 @@ static int failing_load(const char *path, const char *nth)
 		perror("fail-nth");
 		return 2;
 	}
+	close(fd);
+	after_len = read_policy(&after);
+	h_after = fault_hash();
 	if (err)
 		printf("E%d ", err);
 	else
 		printf("ok ");
-	printf("%s\n", atoi(left) == 0 ? "injected" : "not injected");
+	printf("%s %s\n", atoi(left) == 0 ? "injected" : "not injected",
+	       before_len == after_len && !memcmp(before, after, after_len) &&
+	       h_before == h_after ? "same" : "changed");
 	return 0;
 }
 

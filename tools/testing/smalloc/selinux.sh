@@ -264,6 +264,12 @@ mutants_drawn() {
 # Not in make test: a pristine boot per crash they find, and 1,000 loads
 # on each kernel.
 mutants_on=${SMALLOC_SELINUX_MUTANTS:-0}
+# SMALLOC_SELINUX_BOOTS=faults (make check-faults): faults at every point
+# of a load and of a commit, in SMALLOC_SELINUX_FAULT_SLICES boots side by
+# side (2: one a core), each trying one in that many of the points.  Not
+# in make test: 2 hours of TCG time.
+FAULT_SLICES=${SMALLOC_SELINUX_FAULT_SLICES:-2}
+FAULT_TIMEOUT=${SMALLOC_SELINUX_FAULT_TIMEOUT:-14400}
 if [ "$mutants_on" = 1 ]; then
 	check "$MUTANTS mutated policies drawn from mdp, mdp-x and the reference policy" mutants_drawn
 	echo "# SELinux mutants: $(awk '{ print $2 "-" $3 }' "$s/mutants" 2> /dev/null | sort | uniq -c | tr -s ' \n' '  ')"
@@ -496,6 +502,16 @@ if [ "$judge_only" != 1 ]; then
 	t0=$SECONDS
 	[ "${boots#* mutants }" = "$boots" ] || boot "$build" mutants "$mlog"
 	echo "# SELinux: mutants boot took $((SECONDS - t0)) s, log $mlog"
+	t0=$SECONDS
+	if [ "${boots#* faults }" != "$boots" ]; then
+		rm -f "$build"/selinux-faults-*.log
+		for k in $(seq 0 $((FAULT_SLICES - 1))); do
+			SMALLOC_BOOT_TAG=faults-$k SMALLOC_SELINUX_BOOT_TIMEOUT=$FAULT_TIMEOUT \
+				boot "$build" faults "$build/selinux-faults-$k.log" "faults_slice=$k/$FAULT_SLICES" &
+		done
+		wait
+	fi
+	echo "# SELinux: $FAULT_SLICES fault boots side by side took $((SECONDS - t0)) s, logs $build/selinux-faults-*.log"
 fi
 differential_lines "$log" > "$build/selinux-ours.txt"
 
@@ -851,23 +867,26 @@ slab_growth again-reloads after-reloads
 
 # failnth_refused: every load the guest announced reports, and a load
 # fails (with ENOMEM) if and only if an allocation from its pool failed;
-# some did.
+# some did; after each refusal, the policy in force reads back and
+# answers as the one before the load did.
 failnth_refused() {
-	local lines total injected refused stray loads
+	local lines total injected refused stray loads changed
 
 	loads=$(sed -n 's/^selinux: failnth loads \([0-9]*\)$/\1/p' "$L")
 	lines=$(grep -E '^selinux: failnth (mdp|ref) [0-9]+ ' "$L")
 	total=$(grep -c . <<< "$lines")
-	injected=$(grep -c -E ' (ok|E[0-9]+) injected$' <<< "$lines")
-	refused=$(grep -c ' E[0-9]* injected$' <<< "$lines")
-	stray=$(grep -c ' E[0-9]* not injected$' <<< "$lines")
-	echo "$total of ${loads:-?} loads, $injected injected, $refused refused, $stray refused without a failure"
+	injected=$(grep -c -E ' (ok|E[0-9]+) injected (same|changed)$' <<< "$lines")
+	refused=$(grep -c -E ' E[0-9]+ injected (same|changed)$' <<< "$lines")
+	stray=$(grep -c -E ' E[0-9]+ not injected ' <<< "$lines")
+	changed=$(grep -c -E ' E[0-9]+ [a-z ]*changed$' <<< "$lines")
+	echo "$total of ${loads:-?} loads, $injected injected, $refused refused," \
+		"$stray refused without a failure, $changed refused with the policy in force changed"
 	[ "$total" -eq "${loads:-0}" ] && [ "$total" -gt 0 ] && [ "$stray" -eq 0 ] &&
-		[ "$injected" -ge 20 ] && [ "$refused" -eq "$injected" ] &&
-		[ "$(grep -c ' E12 injected$' <<< "$lines")" -eq "$injected" ] &&
+		[ "$injected" -ge 20 ] && [ "$refused" -eq "$injected" ] && [ "$changed" -eq 0 ] &&
+		[ "$(grep -c ' E12 injected same$' <<< "$lines")" -eq "$injected" ] &&
 		! grep -q '^selinux: failnth \(reload\|commit\) failed' "$L"
 }
-check "loads that run out of memory at any point are refused" failnth_refused
+check "loads that run out of memory at any point are refused, and the policy in force answers as before" failnth_refused
 echo "# SELinux: $(failnth_refused | head -n 1) (fault injection)"
 
 # faults <what> <points> <tried>: selinux-query -N's run <what> (mdp: loads of mdp over
@@ -1049,3 +1068,54 @@ mutant_checks() {
 	leave_flat "$MUTANTS mutated policies" "the mutated policies" before-mutants after-mutants
 }
 [ "$mutants_on" != 1 ] || mutant_checks
+
+# every_point <what>: the fault boot of $L (slice <k>/<m>) tried each of
+# the points n of <what> with n % m == k, and no other.
+every_point() {
+	local slice k m total lines want
+
+	slice=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 slice //p" | head -n 1)
+	total=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 points \([0-9]*\)$/\2/p" | head -n 1)
+	[ -n "$slice" ] && [ -n "$total" ] || { echo "no slice or points of $1"; return 1; }
+	k=${slice%/*} m=${slice#*/}
+	lines=$(fault_lines "$1" | awk '{ print $4 }')
+	want=$(seq 1 "$total" | awk -v k="$k" -v m="$m" '$1 % m == k')
+	echo "slice $slice of $total points: $(grep -c . <<< "$lines") tried of $(grep -c . <<< "$want")"
+	[ "$lines" = "$want" ]
+}
+# fault_checks: the fault boots (make check-faults), each judged as the
+# reload boot's fault runs are, and with every point of the load and the
+# commit tried between them.
+fault_checks() {
+	local k m log
+
+	m=$(tr -d '\r' < "$build/selinux-faults-0.log" 2> /dev/null |
+		sed -n 's|^selinux: faults slice 0/\([0-9]*\)$|\1|p' | head -n 1)
+	check "fault boots: the first one ran, and says how many there are" test -n "$m" || return
+	for k in $(seq 0 $((m - 1))); do
+		log=$build/selinux-faults-$k.log
+		L=$log
+		check "fault boot $k/$m: every point of its share of a load of mdp over mdp-x tried" every_point mdp
+		check "fault boot $k/$m: every point of its share of a boolean commit tried" every_point commit
+		check "fault boot $k/$m: loads of mdp that fail a slab, page or smalloc allocation are refused with ENOMEM or complete, and the policy in force reads back and answers accordingly" faults mdp 1000 1000
+		check "fault boot $k/$m: boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20 20
+		check "fault boot $k/$m: loads of the reference policy that fail an allocation at one point in 1,000, near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000 50
+		check "fault boot $k/$m: injected failures print only the expected messages" fault_quiet
+		for w in mdp commit ref; do
+			echo "# SELinux fault boot $k/$m $w: $(faults $w 0 | head -n 1); $(every_point $w | head -n 1)"
+		done
+		check "fault boot $k/$m: kmemleak finds nothing after the faults" no_leaks after-faults
+		check "fault boot $k/$m: the faults leave the pool count flat" flat before-faults after-faults 0 pools
+		check "fault boot $k/$m: log has no warning, BUG or lockdep report" selinux_log_clean "$log"
+	done
+	# Which points fail a seal, or which attribute, is a matter of the
+	# points together: the boots' lines, judged as one log.
+	L=$build/selinux-faults-all.log
+	for k in $(seq 0 $((m - 1))); do
+		cat "$build/selinux-faults-$k.log"
+	done > "$L"
+	check "fault boots: slab, page and smalloc allocations each failed some load or commit" fault_attrs
+	check "fault boots: a failed seal of a load and of a commit leaves the old policy in force" fault_seals
+	echo "# SELinux fault boots: $(fault_attrs | head -n 1); $(fault_seals | head -n 1)"
+}
+[ "${SMALLOC_SELINUX_BOOTS:-}" != faults ] || fault_checks
