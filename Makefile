@@ -101,15 +101,19 @@ check-mutants: build
 		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) | \
 		grep -E '^(ok|not ok) - selinux: .*(mutat|mutant)|^# SELinux mutants'
 
-# Not part of make test (about an hour on both cores): faults at every
+# Not part of make test (about an hour, a boot on each core): faults at every
 # point of a load of mdp over mdp-x and of a boolean commit, and at one in
 # 1,000 of a reference policy load, in boots of their own side by side.
 # After make test, whose build, policies and pristine kernel it uses;
 # prints the fault boots' results only.
 check-faults: build
 	@SMALLOC_SELINUX_BOOTS=faults \
-		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) | \
-		grep -E '^(ok|not ok) - selinux: fault boot|^# SELinux(:.*fault boots| fault boot)'
+		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) 2>&1 | \
+		tee $(BUILD_DIR)/check-faults.out | \
+		grep --line-buffered -E '^(ok|not ok) - selinux: fault boot|^# (SELinux(:.*fault boots| fault boot)|boot )'
+	@p=$$(grep -c '^ok - selinux: fault boot' $(BUILD_DIR)/check-faults.out); \
+	f=$$(grep -c '^not ok - selinux: fault boot' $(BUILD_DIR)/check-faults.out); \
+	echo "smalloc-faults: $$p passed, $$f failed"; [ "$$f" -eq 0 ] && [ "$$p" -gt 0 ]
 
 # Not part of make test (a KASAN kernel of its own): smalloc's KUnit suite
 # under generic KASAN with KASAN_VMALLOC, with the case that checks what

@@ -257,13 +257,17 @@ leaks() {
 }
 
 # fault_questions: what selinux-query -f and -N ask the policy in force
-# after each load or commit they fail (mdp's and mdp-x's questions).
+# after each load or commit they fail: mdp's, mdp-x's and the reference
+# policy's questions (each policy answers the others' with errors).
 fault_questions() {
 	{ head -n 40 $S/mdp.triples | sed 's/^/a /'
 	  head -n 40 $S/mdpx.process | sed 's/^p /c /'
 	  head -n 20 $S/mdpx.context
 	  echo "a vt_u:x_r:x_t:s0 user_u:object_r:y_t:s0 file"
 	  echo "c user_u:base_r:base_t:s0 user_u:object_r:y_t:s0 file"
+	  head -n 20 $S/ref.triples | sed 's/^/a /'
+	  head -n 20 $S/ref.triples | sed 's/^/c /'
+	  head -n 20 $S/ref.context
 	} > /selinux/fault.q
 }
 

@@ -621,7 +621,9 @@ static int race(int argc, char **argv)
  * fail-nth counts: slab, page and smalloc, as the fault attributes'
  * filters let through), then each of the first <first>, every <stride>th
  * after, each of the last <tail>, and with a <window>, each within
- * <window> points of the seal (found by bisection), with that one failing;
+ * <window> points of the seal (found by bisection), with that one failing
+ * (with <first> at least the count, every point, and on past the count
+ * until a point is not reached);
  * with FAULT_SLICE=<k>/<m> in the environment, only the points n of those
  * with n % m == k (one of m boots that share the points).
  * After each, the policy read back from /sys/fs/selinux/policy, and its
@@ -634,6 +636,8 @@ static int race(int argc, char **argv)
  *
  *   fault <what> points <n>
  *   fault <what> slice <k>/<m>           (with FAULT_SLICE)
+ *   fault <what> reached <c>             (an attempt made only <c> allocations)
+ *   fault <what> end <n>                 (every point: <n> was not reached)
  *   fault <what> answers differ|same     (the old and the new policy's)
  *   fault <what> seal near <n>
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
@@ -973,7 +977,13 @@ static int faults(int argc, char **argv)
 		printf("fault %s seal near %lu\n", what, seal_at);
 	}
 	other_shown = 0;
-	for (n = 1; n <= total; n++) {
+	/*
+	 * Every point (<first> at least the count): the count was one
+	 * attempt's, and another may make more allocations (a slab that
+	 * needs a new page, say).  Go on past it until an attempt is no
+	 * longer failed, and say where ("end").
+	 */
+	for (n = 1; n <= total || (first >= total && n <= 2 * total); n++) {
 		int state;
 
 		if (!(n <= first || (stride && n % stride == 0) || n + tail > total ||
@@ -1002,6 +1012,13 @@ static int faults(int argc, char **argv)
 		err = kmsg_since(what, attrs, sizeof(attrs), &seal);
 		printf(" %s seal=%d other=%d\n", failed, seal & 1, err);
 		fflush(stdout);
+		/* Not reached: this attempt made n - left allocations. */
+		if (left)
+			printf("fault %s reached %lu\n", what, n - left);
+		if (left && n > total) {
+			printf("fault %s end %lu\n", what, n);
+			break;
+		}
 	}
 	return 0;
 }

@@ -266,8 +266,9 @@ mutants_drawn() {
 mutants_on=${SMALLOC_SELINUX_MUTANTS:-0}
 # SMALLOC_SELINUX_BOOTS=faults (make check-faults): faults at every point
 # of a load and of a commit, in SMALLOC_SELINUX_FAULT_SLICES boots side by
-# side (2: one a core), each trying one in that many of the points.  Not
-# in make test: 2 hours of TCG time.
+# side (2: the machine's cores), each trying one in that many of the
+# points.  Not in make test: some 2 hours of TCG time, an hour on 2
+# cores.
 FAULT_SLICES=${SMALLOC_SELINUX_FAULT_SLICES:-2}
 FAULT_TIMEOUT=${SMALLOC_SELINUX_FAULT_TIMEOUT:-14400}
 if [ "$mutants_on" = 1 ]; then
@@ -284,7 +285,7 @@ cp "$s/query" "$build/selinux-query"
 # SMALLOC_SELINUX_BOOT_TIMEOUT seconds (1500; a plant that hangs the
 # guest on purpose sets less).
 boot() {
-	echo "$2" > "$s/mode"
+	[ "$(cat "$s/mode" 2> /dev/null)" = "$2" ] || echo "$2" > "$s/mode"
 	SMALLOC_CMDLINE_EXTRA=${4:-} SMALLOC_BOOT_TIMEOUT=${SMALLOC_SELINUX_BOOT_TIMEOUT:-1500} \
 		"$here/boot.sh" "$1" "$here/selinux-init.sh" "$3" "$stage"
 }
@@ -505,13 +506,16 @@ if [ "$judge_only" != 1 ]; then
 	t0=$SECONDS
 	if [ "${boots#* faults }" != "$boots" ]; then
 		rm -f "$build"/selinux-faults-*.log
+		echo "$FAULT_SLICES" > "$build/selinux-faults.slices"
+		# Written once: each boot copies the stage while the other runs.
+		echo faults > "$s/mode"
 		for k in $(seq 0 $((FAULT_SLICES - 1))); do
 			SMALLOC_BOOT_TAG=faults-$k SMALLOC_SELINUX_BOOT_TIMEOUT=$FAULT_TIMEOUT \
 				boot "$build" faults "$build/selinux-faults-$k.log" "faults_slice=$k/$FAULT_SLICES" &
 		done
 		wait
+		echo "# SELinux: $FAULT_SLICES fault boots side by side took $((SECONDS - t0)) s, logs $build/selinux-faults-*.log"
 	fi
-	echo "# SELinux: $FAULT_SLICES fault boots side by side took $((SECONDS - t0)) s, logs $build/selinux-faults-*.log"
 fi
 differential_lines "$log" > "$build/selinux-ours.txt"
 
@@ -870,18 +874,20 @@ slab_growth again-reloads after-reloads
 # some did; after each refusal, the policy in force reads back and
 # answers as the one before the load did.
 failnth_refused() {
-	local lines total injected refused stray loads changed
+	local lines total injected refused stray loads changed formed
 
 	loads=$(sed -n 's/^selinux: failnth loads \([0-9]*\)$/\1/p' "$L")
 	lines=$(grep -E '^selinux: failnth (mdp|ref) [0-9]+ ' "$L")
 	total=$(grep -c . <<< "$lines")
+	# A selinux-query -f that died prints a line with no result.
+	formed=$(grep -cE ' [0-9]+ (ok|E[0-9]+) (not )?injected (same|changed)$' <<< "$lines")
 	injected=$(grep -c -E ' (ok|E[0-9]+) injected (same|changed)$' <<< "$lines")
 	refused=$(grep -c -E ' E[0-9]+ injected (same|changed)$' <<< "$lines")
 	stray=$(grep -c -E ' E[0-9]+ not injected ' <<< "$lines")
 	changed=$(grep -c -E ' E[0-9]+ [a-z ]*changed$' <<< "$lines")
-	echo "$total of ${loads:-?} loads, $injected injected, $refused refused," \
-		"$stray refused without a failure, $changed refused with the policy in force changed"
-	[ "$total" -eq "${loads:-0}" ] && [ "$total" -gt 0 ] && [ "$stray" -eq 0 ] &&
+	echo "$total of ${loads:-?} loads, $((total - formed)) without a result, $injected injected," \
+		"$refused refused, $stray refused without a failure, $changed refused with the policy in force changed"
+	[ "$total" -eq "${loads:-0}" ] && [ "$total" -gt 0 ] && [ "$formed" -eq "$total" ] && [ "$stray" -eq 0 ] &&
 		[ "$injected" -ge 20 ] && [ "$refused" -eq "$injected" ] && [ "$changed" -eq 0 ] &&
 		[ "$(grep -c ' E12 injected same$' <<< "$lines")" -eq "$injected" ] &&
 		! grep -q '^selinux: failnth \(reload\|commit\) failed' "$L"
@@ -1069,19 +1075,38 @@ mutant_checks() {
 }
 [ "$mutants_on" != 1 ] || mutant_checks
 
-# every_point <what>: the fault boot of $L (slice <k>/<m>) tried each of
-# the points n of <what> with n % m == k, and no other.
+# every_point <what> <k> <m>: the fault boot of $L, slice <k>/<m>, tried
+# each of the points n of <what> with n % m == k, and no other, up to the
+# first it tried past the count that was no longer reached ("end").
 every_point() {
-	local slice k m total lines want
+	local slice total last lines want
 
 	slice=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 slice //p" | head -n 1)
 	total=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 points \([0-9]*\)$/\2/p" | head -n 1)
-	[ -n "$slice" ] && [ -n "$total" ] || { echo "no slice or points of $1"; return 1; }
-	k=${slice%/*} m=${slice#*/}
-	lines=$(fault_lines "$1" | awk '{ print $4 }')
-	want=$(seq 1 "$total" | awk -v k="$k" -v m="$m" '$1 % m == k')
-	echo "slice $slice of $total points: $(grep -c . <<< "$lines") tried of $(grep -c . <<< "$want")"
-	[ "$lines" = "$want" ]
+	last=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 end \([0-9]*\)$/\2/p" | head -n 1)
+	[ "$slice" = "$2/$3" ] || { echo "slice ${slice:-none}, not $2/$3"; return 1; }
+	[ -n "$total" ] && [ -n "$last" ] || { echo "no count or no end of $1"; return 1; }
+	lines=$(fault_lines "$1")
+	want=$(seq 1 "$last" | awk -v k="$2" -v m="$3" '$1 % m == k')
+	echo "slice $slice: $(grep -c . <<< "$lines") tried of $(grep -c . <<< "$want")," \
+		"$total counted, end at $last"
+	[ "$(awk '{ print $4 }' <<< "$lines")" = "$want" ] &&
+		[ "$(awk -v e="$last" '$4 == e { print $6 }' <<< "$lines")" = not ]
+}
+# all_points <what>: between them, the fault boots injected a failure at
+# every point of <what> up to the fewest allocations an attempt made
+# ("reached"); beyond, attempts differ (a slab that needs a page or not).
+all_points() {
+	local low high missing
+
+	low=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 reached \([0-9]*\)$/\2/p" |
+		sort -n | head -n 1)
+	[ -n "$low" ] || { echo "no attempt of $1 past its end"; return 1; }
+	high=$(fault_lines "$1" | awk '$6 == "injected" && $4 > h { h = $4 } END { print h + 0 }')
+	missing=$(fault_lines "$1" | awk -v low="$low" '$6 == "injected" { s[$4] = 1 }
+		END { for (n = 1; n <= low; n++) if (!(n in s)) m++; print m + 0 }')
+	echo "$missing of points 1 to $low never failed (the fewest an attempt reached; the most failed: $high)"
+	[ "$missing" -eq 0 ] && [ "$low" -gt 0 ]
 }
 # fault_checks: the fault boots (make check-faults), each judged as the
 # reload boot's fault runs are, and with every point of the load and the
@@ -1089,21 +1114,21 @@ every_point() {
 fault_checks() {
 	local k m log
 
-	m=$(tr -d '\r' < "$build/selinux-faults-0.log" 2> /dev/null |
-		sed -n 's|^selinux: faults slice 0/\([0-9]*\)$|\1|p' | head -n 1)
-	check "fault boots: the first one ran, and says how many there are" test -n "$m" || return
+	m=$(cat "$build/selinux-faults.slices" 2> /dev/null)
+	check "fault boots: their number recorded" test -n "$m" || return
 	for k in $(seq 0 $((m - 1))); do
 		log=$build/selinux-faults-$k.log
 		L=$log
-		check "fault boot $k/$m: every point of its share of a load of mdp over mdp-x tried" every_point mdp
-		check "fault boot $k/$m: every point of its share of a boolean commit tried" every_point commit
+		check "fault boot $k/$m: every point of its share of a load of mdp over mdp-x tried, and past the end" every_point mdp "$k" "$m"
+		check "fault boot $k/$m: every point of its share of a boolean commit tried, and past the end" every_point commit "$k" "$m"
 		check "fault boot $k/$m: loads of mdp that fail a slab, page or smalloc allocation are refused with ENOMEM or complete, and the policy in force reads back and answers accordingly" faults mdp 1000 1000
 		check "fault boot $k/$m: boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20 20
 		check "fault boot $k/$m: loads of the reference policy that fail an allocation at one point in 1,000, near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000 50
 		check "fault boot $k/$m: injected failures print only the expected messages" fault_quiet
-		for w in mdp commit ref; do
-			echo "# SELinux fault boot $k/$m $w: $(faults $w 0 | head -n 1); $(every_point $w | head -n 1)"
+		for w in mdp commit; do
+			echo "# SELinux fault boot $k/$m $w: $(faults $w 0 | head -n 1); $(every_point $w "$k" "$m" | head -n 1)"
 		done
+		echo "# SELinux fault boot $k/$m ref: $(faults ref 0 | head -n 1)"
 		check "fault boot $k/$m: kmemleak finds nothing after the faults" no_leaks after-faults
 		check "fault boot $k/$m: the faults leave the pool count flat" flat before-faults after-faults 0 pools
 		check "fault boot $k/$m: log has no warning, BUG or lockdep report" selinux_log_clean "$log"
@@ -1114,8 +1139,13 @@ fault_checks() {
 	for k in $(seq 0 $((m - 1))); do
 		cat "$build/selinux-faults-$k.log"
 	done > "$L"
+	check "fault boots: every point of a load of mdp over mdp-x failed in one of them" all_points mdp
+	check "fault boots: every point of a boolean commit failed in one of them" all_points commit
 	check "fault boots: slab, page and smalloc allocations each failed some load or commit" fault_attrs
 	check "fault boots: a failed seal of a load and of a commit leaves the old policy in force" fault_seals
+	for w in mdp commit; do
+		echo "# SELinux fault boots $w: $(all_points $w | head -n 1)"
+	done
 	echo "# SELinux fault boots: $(fault_attrs | head -n 1); $(fault_seals | head -n 1)"
 }
-[ "${SMALLOC_SELINUX_BOOTS:-}" != faults ] || fault_checks
+case " ${SMALLOC_SELINUX_BOOTS:-} " in *" faults "*) fault_checks ;; esac
