@@ -378,9 +378,16 @@ every_fault() {
 	# Counted with mdp in force, before and after.
 	load home $S/mdp.pol
 	counters before-faults
-	# The results reach the console at the end of each run; meanwhile,
-	# how far it is.
-	( while sleep 300; do
+	# The results reach the console at the end of each run, whole;
+	# meanwhile, what it has so far ("so-far", which the host does not
+	# judge: a kernel message may cut such a line), and how far it is.
+	( last=0
+	  while sleep 300; do
+		now=$(grep -c . /tmp/fault.out 2> /dev/null)
+		[ "${now:-0}" -ge "$last" ] || last=0
+		[ "${now:-0}" -le "$last" ] ||
+			sed -n "$((last + 1)),${now}p" /tmp/fault.out | sed 's/^/selinux: so-far /'
+		last=${now:-0}
 		say "# faults: $(grep -c ' seal=' /tmp/fault.out 2> /dev/null) points"
 	  done ) &
 	faults

@@ -63,6 +63,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -268,6 +269,9 @@ static int parse_question(char *line, char *q, size_t size)
  * without its seqno (the 5th field), which every load and commit
  * changes.
  */
+/* The seqno of the last access answer (the policy's that computed it). */
+static unsigned long answer_seqno;
+
 static void answer(int k, const char *q, char *ans, size_t size)
 {
 	char a[6][32];
@@ -291,8 +295,10 @@ static void answer(int k, const char *q, char *ans, size_t size)
 	ans[n] = 0;
 	if (ops[k].op == 'a' &&
 	    sscanf(ans, "%31s %31s %31s %31s %31s %31s", a[0], a[1], a[2], a[3],
-		   a[4], a[5]) == 6)
+		   a[4], a[5]) == 6) {
+		answer_seqno = strtoul(a[4], NULL, 10);
 		snprintf(ans, size, "%s %s %s %s %s", a[0], a[1], a[2], a[3], a[5]);
+	}
 }
 
 /* -q: the questions on stdin, by op. */
@@ -327,50 +333,84 @@ static int questions(void)
  * the policies but the last in turn, and the last one every tenth time,
  * RACE_RELOADS times, and commits a flip of <boolean> RACE_COMMITS times,
  * three times after each load of a policy that has it.
- * Each answer a reader gets must be one of its question's.  Prints
+ * The answers are kept per state: a policy with <boolean> at one value
+ * or the other.  Each reload or commit moves SELinux's policy seqno on by
+ * one; this one records which state each seqno is.  A reader reads the
+ * seqno from the status page (/sys/fs/selinux/status) before and after
+ * each question: the policy that answered it was in force in between, or
+ * is the next one (the status page is updated after the policy is
+ * switched).  An access answer carries its policy's seqno: it must be
+ * that state's answer.  Any other must be the answer of a state from the
+ * seqno before to the one after the one read after.  A check that needs
+ * a state not yet recorded waits until the end.  Prints
  *   race loads <n> failed <m>
  *   race commits <n> failed <m>
  *   race reader <cpu> asked <n> bad <m> pinned|moved
- *   race bad <cpu> <question> | <answer>    (the first three of each)
+ *   race bad <cpu> <question> | <answer> [seqno <s>] states <a>-<b>   (the first three of each)
+ *   race reader <cpu> access answers <n>, one state each; others <n>, <w> states a window; waited <n>
  * and exits 0, or 2 if it could not run.
  */
 #define RACE_QUESTIONS 512
 #define RACE_SETS 16
 #define RACE_RELOADS 100
 #define RACE_COMMITS 100
+#define RACE_STATES 16		/* per policy, the boolean's two values */
+#define RACE_SEQS 1024
+#define RACE_WAITS 4096		/* the first wait list; it grows */
 
 struct race_q {
 	int op;
 	char q[1024];
 	char ans[RACE_SETS][512];
 	int nr;
+	unsigned int mask[RACE_STATES];	/* bit j: state s gives ans[j] */
+	unsigned int comp[RACE_STATES];	/* of those, as the kernel computed it */
 };
 
-static int race_set_has(struct race_q *r, const char *ans)
+/* The state the answers collected now are of (race_add()). */
+static int race_state;
+
+/* ans's index in r's answers, or -1. */
+static int race_find(struct race_q *r, const char *ans)
 {
 	int i;
 
 	for (i = 0; i < r->nr; i++)
 		if (!strcmp(r->ans[i], ans))
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
 static int race_full;
+
+/* ans is an answer of state @state: its index, or -1 (the sets are full). */
+static int race_mark(struct race_q *r, const char *ans, int state)
+{
+	int j = race_find(r, ans);
+
+	if (j < 0) {
+		if (r->nr == RACE_SETS) {
+			race_full = 1;
+			return -1;
+		}
+		j = r->nr++;
+		strcpy(r->ans[j], ans);
+	}
+	r->mask[state] |= 1u << j;
+	return j;
+}
 
 static void race_add(struct race_q *r, int op, const char *q)
 {
 	char ans[8192];
 
+	int j;
+
 	answer(op, q, ans, sizeof(ans));
 	ans[511] = 0;
-	if (race_set_has(r, ans))
-		return;
-	if (r->nr == RACE_SETS) {
-		race_full = 1;
-		return;
-	}
-	strcpy(r->ans[r->nr++], ans);
+	j = race_mark(r, ans, race_state);
+	if (j >= 0)
+		r->comp[race_state] |= 1u << j;
 }
 
 /* Is @con a context the policy in force knows?  (context: no EINVAL) */
@@ -437,7 +477,7 @@ static void race_collect(struct race_q *rq, int n)
  * each context in a question's set that the policy in force does not
  * know, its unlabeled context joins the set.
  */
-static void race_unmapped(struct race_q *rq, int n)
+static void race_unmapped(struct race_q *rq, int n, int policy)
 {
 	char u[1024];
 	int i, k, nr;
@@ -450,16 +490,138 @@ static void race_unmapped(struct race_q *rq, int n)
 			continue;
 		nr = rq[i].nr;
 		for (k = 0; k < nr; k++) {
-			if (rq[i].ans[k][0] == 'E' || race_valid(rq[i].ans[k]) ||
-			    race_set_has(&rq[i], u))
+			if (rq[i].ans[k][0] == 'E' || race_valid(rq[i].ans[k]))
 				continue;
-			if (rq[i].nr == RACE_SETS) {
-				race_full = 1;
-				break;
-			}
-			strcpy(rq[i].ans[rq[i].nr++], u);
+			/* The policy's, whatever its boolean's value. */
+			if (race_mark(&rq[i], u, 2 * policy) >= 0)
+				race_mark(&rq[i], u, 2 * policy + 1);
+			break;
 		}
 	}
+}
+
+/*
+ * The initial SIDs' contexts of each policy (race_initial()).  A context
+ * that is one of them resolves to that initial SID, which a reload does
+ * not convert: the next policy gives it its own context for that SID,
+ * not the unlabeled one.  The race leaves out the questions that name
+ * one, and those whose answer, as a policy computed it, is one of that
+ * policy's, rather than model it.
+ */
+#define RACE_INITIAL 256
+static char race_init[RACE_INITIAL][256];
+static int race_init_pol[RACE_INITIAL], race_ninit;
+
+static void race_initial(int policy)
+{
+	DIR *d = opendir(SELINUXFS "/initial_contexts");
+	struct dirent *e;
+	char path[512], con[256];
+	int fd, i, len;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SELINUXFS "/initial_contexts/%s", e->d_name);
+		fd = open(path, O_RDONLY);
+		len = fd >= 0 ? read(fd, con, sizeof(con) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (len <= 0)
+			continue;
+		con[len] = 0;
+		con[strcspn(con, "\n")] = 0;
+		for (i = 0; i < race_ninit; i++)
+			if (race_init_pol[i] == policy && !strcmp(race_init[i], con))
+				break;
+		if (i == race_ninit && race_ninit < RACE_INITIAL) {
+			race_init_pol[race_ninit] = policy;
+			strcpy(race_init[race_ninit++], con);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Does @str have a word that is an initial SID's context of @policy (-1: any)? */
+static int race_names_initial(const char *str, int policy)
+{
+	char copy[1024], *w, *save;
+	int i;
+
+	snprintf(copy, sizeof(copy), "%s", str);
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		for (i = 0; i < race_ninit; i++)
+			if ((policy < 0 || race_init_pol[i] == policy) &&
+			    !strcmp(w, race_init[i]))
+				return 1;
+	return 0;
+}
+
+/* <boolean>'s value in force: 0 or 1 (0 if the policy has none). */
+static int race_bool(const char *name)
+{
+	char path[256], v[16] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), SELINUXFS "/booleans/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (read(fd, v, sizeof(v) - 1) <= 0)
+		v[0] = 0;
+	close(fd);
+	return v[0] == '1';
+}
+
+/* SELinux's status page: its policy seqno, read as the kernel writes it. */
+struct race_status {
+	unsigned int version, sequence, enforcing, policyload, deny_unknown;
+};
+static volatile struct race_status *race_status;
+
+static unsigned long race_seqno(void)
+{
+	unsigned int seq, load;
+
+	do {
+		__sync_synchronize();
+		seq = race_status->sequence;
+		__sync_synchronize();
+		load = race_status->policyload;
+		__sync_synchronize();
+	} while ((seq & 1) || seq != race_status->sequence);
+	return load;
+}
+
+/*
+ * Is answer @j of @r a state's of seqnos @lo to @hi (relative to the
+ * race's first)?  1 yes, 0 no, -1 not known yet: a state it needs is
+ * not recorded, and the writer is not done.
+ */
+static int race_judge(struct race_q *r, int j, long lo, long hi,
+		      volatile int *seq_state, volatile int *stop)
+{
+	int done = *stop, unknown = 0, any = 0;
+	long s;
+
+	__sync_synchronize();
+	for (s = lo; s <= hi; s++) {
+		int st = s >= 0 && s < RACE_SEQS ? seq_state[s] : -1;
+
+		if (st < 0) {
+			unknown = 1;
+			continue;
+		}
+		any = 1;
+		if (j >= 0 && (r->mask[st] >> j) & 1)
+			return 1;
+	}
+	if (unknown && !done)
+		return -1;
+	/* Past the last operation there is no state; none at all is wrong. */
+	(void)any;
+	return 0;
 }
 
 static int set_pending_flip(const char *name);
@@ -501,35 +663,47 @@ static int race(int argc, char **argv)
 	int loads = 0, bad_loads = 0, commits = 0, bad_commits = 0, rc;
 	const char *boolean = argv[1];
 	struct race_q *rq;
-	volatile int *stop;
-	int fds[64][2];
+	volatile int *stop, *seq_state;
+	unsigned long base;
+	int fds[64][2], cur, sfd, has_bool[RACE_STATES / 2] = { 0 };
 	pid_t pid[64];
 
 	rq = calloc(RACE_QUESTIONS, sizeof(*rq));
 	stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!rq || stop == MAP_FAILED || readers < 1 || readers > 64 || nr_pol < 1)
+	seq_state = mmap(NULL, RACE_SEQS * sizeof(int), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sfd = open(SELINUXFS "/status", O_RDONLY);
+	race_status = sfd < 0 ? MAP_FAILED :
+		mmap(NULL, 4096, PROT_READ, MAP_SHARED, sfd, 0);
+	if (!rq || stop == MAP_FAILED || seq_state == MAP_FAILED ||
+	    race_status == MAP_FAILED || readers < 1 || readers > 64 ||
+	    nr_pol < 1 || 2 * nr_pol > RACE_STATES)
 		return 2;
+	for (i = 0; i < RACE_SEQS; i++)
+		seq_state[i] = -1;
 	while (n < RACE_QUESTIONS && fgets(line, sizeof(line), stdin)) {
 		k = parse_question(line, rq[n].q, sizeof(rq[n].q));
 		if (k >= 0)
 			rq[n++].op = k;
 	}
-	/* Every answer a question may get, alone. */
+	/* Every answer a question may get in each state, alone. */
 	for (i = 0; i < nr_pol; i++) {
 		if (race_load(argv[2 + i])) {
 			fprintf(stderr, "race: %s does not load\n", argv[2 + i]);
 			return 2;
 		}
+		race_initial(i);
+		race_state = 2 * i + race_bool(boolean);
 		race_collect(rq, n);
 		if (race_flip(boolean) == 0) {
 			/* How many answers the boolean changes, alone. */
-			int before[RACE_QUESTIONS], changed = 0;
+			int changed = 0;
 
-			for (k = 0; k < n; k++)
-				before[k] = rq[k].nr;
+			has_bool[i] = 1;
+			race_state = 2 * i + race_bool(boolean);
 			race_collect(rq, n);
 			for (k = 0; k < n; k++)
-				changed += rq[k].nr != before[k];
+				changed += rq[k].mask[2 * i] != rq[k].mask[2 * i + 1];
 			printf("race boolean %s changes %d questions' answers\n", boolean, changed);
 			race_flip(boolean);
 		}
@@ -537,10 +711,39 @@ static int race(int argc, char **argv)
 	for (i = 0; i < nr_pol; i++) {
 		if (race_load(argv[2 + i]))
 			return 2;
-		race_unmapped(rq, n);
+		race_unmapped(rq, n, i);
 	}
 	if (race_full)
 		printf("race sets full: answers were left out\n");
+	/*
+	 * Leave out the questions that name an initial SID's context, or
+	 * whose answer, as a policy computed it, is one of its own.
+	 */
+	for (i = k = 0; i < n; i++) {
+		int drop = race_names_initial(rq[i].q, -1), st;
+
+		for (st = 0; st < 2 * nr_pol && !drop; st++)
+			for (j = 0; j < rq[i].nr && !drop; j++)
+				drop = (rq[i].comp[st] >> j & 1) &&
+				       race_names_initial(rq[i].ans[j], st / 2);
+		if (!drop && k != i)
+			rq[k] = rq[i];
+		k += !drop;
+	}
+	printf("race questions %d of %d: %d name or get one of %d initial contexts\n",
+	       k, n, n - k, race_ninit);
+	n = k;
+	for (i = j = 0; i < n; i++)
+		for (k = 0; k < nr_pol; k++)
+			if (has_bool[k] && rq[i].mask[2 * k] != rq[i].mask[2 * k + 1]) {
+				j++;
+				break;
+			}
+	printf("race boolean %s changes %d of them\n", boolean, j);
+	/* The last policy is in force: the race's first state. */
+	cur = nr_pol - 1;
+	base = race_seqno();
+	seq_state[0] = 2 * cur + race_bool(boolean);
 	for (j = 0; j < readers; j++) {
 		if (pipe(fds[j]))
 			return 2;
@@ -549,8 +752,11 @@ static int race(int argc, char **argv)
 			return 2;
 		if (!pid[j]) {
 			char ans[8192], out[4096] = "";
-			unsigned long asked = 0, bad = 0;
-			int moved = 0, len = 0;
+			unsigned long asked = 0, bad = 0, access = 0, other = 0, width = 0;
+			unsigned long nwait = 0;
+			struct race_wait { int q, j; long lo, hi; } *wait = NULL;
+			unsigned long wait_cap = 0;
+			int moved = 0, len = 0, w, verdict;
 			cpu_set_t set;
 
 			CPU_ZERO(&set);
@@ -560,45 +766,113 @@ static int race(int argc, char **argv)
 			close(fds[j][0]);
 			while (!*stop) {
 				for (i = 0; i < n && !*stop; i++) {
+					long lo, hi;
+					int a_j;
+
+					lo = (long)(race_seqno() - base);
+					answer_seqno = 0;
 					answer(rq[i].op, rq[i].q, ans, sizeof(ans));
+					hi = (long)(race_seqno() - base) + 1;
 					ans[511] = 0;
 					asked++;
 					if (sched_getcpu() != j)
 						moved = 1;
-					if (race_set_has(&rq[i], ans))
+					a_j = race_find(&rq[i], ans);
+					if (ops[rq[i].op].op == 'a' && answer_seqno) {
+						long at = (long)(answer_seqno - base);
+
+						/* Its own policy's answer, one in force then. */
+						if (at < lo || at > hi)
+							a_j = -1;
+						lo = hi = at;
+						access++;
+					} else {
+						other++;
+						width += hi - lo + 1;
+					}
+					verdict = race_judge(&rq[i], a_j, lo, hi, seq_state, stop);
+					if (verdict < 0 && nwait == wait_cap) {
+						struct race_wait *more;
+
+						wait_cap = wait_cap ? 2 * wait_cap : RACE_WAITS;
+						more = realloc(wait, wait_cap * sizeof(*wait));
+						if (!more)
+							_exit(2);
+						wait = more;
+					}
+					if (verdict < 0) {
+						wait[nwait].q = i;
+						wait[nwait].j = a_j;
+						wait[nwait].lo = lo;
+						wait[nwait++].hi = hi;
+						continue;
+					}
+					if (verdict > 0)
 						continue;
 					if (bad++ < 3 && len < (int)sizeof(out) - 1) {
 						len += snprintf(out + len, sizeof(out) - len,
-								"race bad %d %c %s | %s\n", j,
-								ops[rq[i].op].op, rq[i].q, ans);
+								"race bad %d %c %s | %s states %ld-%ld\n", j,
+								ops[rq[i].op].op, rq[i].q, ans, lo, hi);
 						if (len > (int)sizeof(out) - 1)
 							len = sizeof(out) - 1;
 					}
 				}
 			}
-			dprintf(fds[j][1], "race reader %d asked %lu bad %lu %s\n%s", j,
-				asked, bad, moved ? "moved" : "pinned", out);
+			/* What needed a state not recorded then: all are now. */
+			for (w = 0; w < (int)nwait; w++) {
+				if (race_judge(&rq[wait[w].q], wait[w].j, wait[w].lo, wait[w].hi,
+					       seq_state, stop) > 0)
+					continue;
+				if (bad++ < 3 && len < (int)sizeof(out) - 1) {
+					len += snprintf(out + len, sizeof(out) - len,
+							"race bad %d %c %s | %s states %ld-%ld (waited)\n", j,
+							ops[rq[wait[w].q].op].op, rq[wait[w].q].q,
+							wait[w].j >= 0 ? rq[wait[w].q].ans[wait[w].j] : "?",
+							wait[w].lo, wait[w].hi);
+					if (len > (int)sizeof(out) - 1)
+						len = sizeof(out) - 1;
+				}
+			}
+			dprintf(fds[j][1], "race reader %d asked %lu bad %lu %s\n"
+				"race reader %d access answers %lu, one state each; others %lu, %.2f states a window; waited %lu\n%s",
+				j, asked, bad, moved ? "moved" : "pinned", j, access, other,
+				other ? (double)width / other : 0.0, nwait, out);
 			_exit(0);
 		}
 		close(fds[j][1]);
 	}
-	/* The reloads, from the first policy on; commits where they can. */
+	/*
+	 * The reloads, from the first policy on; commits where they can.
+	 * After each, the state its seqno is.
+	 */
 	for (i = 0; i < RACE_RELOADS; i++) {
-		const char *p = argv[2 + (i % 10 == 9 ? nr_pol - 1 : i % (nr_pol > 1 ? nr_pol - 1 : 1))];
+		int x = i % 10 == 9 ? nr_pol - 1 : i % (nr_pol > 1 ? nr_pol - 1 : 1);
+		long at;
 
 		loads++;
-		bad_loads += race_load(p);
+		rc = race_load(argv[2 + x]);
+		bad_loads += rc;
+		if (!rc)
+			cur = x;
+		at = (long)(race_seqno() - base);
+		if (at >= 0 && at < RACE_SEQS)
+			seq_state[at] = 2 * cur + race_bool(boolean);
 		for (j = 0; j < 3 && commits < RACE_COMMITS; j++) {
 			rc = race_flip(boolean);
 			if (rc < 0)
 				break;
 			commits++;
 			bad_commits += rc;
+			at = (long)(race_seqno() - base);
+			if (at >= 0 && at < RACE_SEQS)
+				seq_state[at] = 2 * cur + race_bool(boolean);
 		}
 	}
+	__sync_synchronize();
 	*stop = 1;
 	printf("race loads %d failed %d\n", loads, bad_loads);
 	printf("race commits %d failed %d\n", commits, bad_commits);
+	printf("race seqnos %lu\n", race_seqno() - base);
 	fflush(stdout);
 	for (j = 0; j < readers; j++) {
 		char buf[4096];
