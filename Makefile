@@ -101,7 +101,7 @@ check-mutants: build
 		$(scripts)/selinux.sh $(KERNEL_SRC) $(BUILD_DIR) | \
 		grep -E '^(ok|not ok) - selinux: .*(mutat|mutant)|^# SELinux mutants'
 
-# Not part of make test (about an hour, a boot on each core): faults at every
+# Not part of make test (about 2 hours, a boot on each core): faults at every
 # point of a load of mdp over mdp-x and of a boolean commit, and at one in
 # 1,000 of a reference policy load, in boots of their own side by side.
 # After make test, whose build, policies and pristine kernel it uses;

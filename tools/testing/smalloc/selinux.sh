@@ -267,8 +267,8 @@ mutants_on=${SMALLOC_SELINUX_MUTANTS:-0}
 # SMALLOC_SELINUX_BOOTS=faults (make check-faults): faults at every point
 # of a load and of a commit, in SMALLOC_SELINUX_FAULT_SLICES boots side by
 # side (2: the machine's cores), each trying one in that many of the
-# points.  Not in make test: some 2 hours of TCG time, an hour on 2
-# cores.
+# points.  Not in make test: about 2 hours, both boots on 2 cores (after
+# the seal, a load that completes costs a load of the old one too).
 FAULT_SLICES=${SMALLOC_SELINUX_FAULT_SLICES:-2}
 FAULT_TIMEOUT=${SMALLOC_SELINUX_FAULT_TIMEOUT:-14400}
 if [ "$mutants_on" = 1 ]; then
