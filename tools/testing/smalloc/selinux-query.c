@@ -346,7 +346,7 @@ static int questions(void)
  *   race loads <n> failed <m>
  *   race commits <n> failed <m>
  *   race reader <cpu> asked <n> bad <m> pinned|moved
- *   race bad <cpu> <question> | <answer> [seqno <s>] states <a>-<b>   (the first three of each)
+ *   race bad <cpu> <question> | <answer> states <a>-<b> [(waited)]   (the first three of each)
  *   race reader <cpu> access answers <n>, one state each; others <n>, <w> states a window; waited <n>
  * and exits 0, or 2 if it could not run.
  */
@@ -403,7 +403,6 @@ static int race_mark(struct race_q *r, const char *ans, int state)
 static void race_add(struct race_q *r, int op, const char *q)
 {
 	char ans[8192];
-
 	int j;
 
 	answer(op, q, ans, sizeof(ans));
@@ -602,7 +601,7 @@ static unsigned long race_seqno(void)
 static int race_judge(struct race_q *r, int j, long lo, long hi,
 		      volatile int *seq_state, volatile int *stop)
 {
-	int done = *stop, unknown = 0, any = 0;
+	int done = *stop, unknown = 0;
 	long s;
 
 	__sync_synchronize();
@@ -613,14 +612,12 @@ static int race_judge(struct race_q *r, int j, long lo, long hi,
 			unknown = 1;
 			continue;
 		}
-		any = 1;
 		if (j >= 0 && (r->mask[st] >> j) & 1)
 			return 1;
 	}
 	if (unknown && !done)
 		return -1;
-	/* Past the last operation there is no state; none at all is wrong. */
-	(void)any;
+	/* Past the last operation there is no state: the others said no. */
 	return 0;
 }
 

@@ -1105,18 +1105,20 @@ every_point() {
 		[ "$(awk -v e="$last" '$4 == e { print $6 }' <<< "$lines")" = not ]
 }
 # all_points <what>: between them, the fault boots injected a failure at
-# every point of <what> up to the fewest allocations an attempt made
-# ("reached"); beyond, attempts differ (a slab that needs a page or not).
+# every point of <what> up to the fewest allocations a boot's last
+# attempt made (the "reached" before its "end"); beyond, attempts differ
+# (a slab that needs a page or not).  An attempt that fell short before
+# that is a point never failed.
 all_points() {
 	local low high missing
 
-	low=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 reached \([0-9]*\)$/\2/p" |
-		sort -n | head -n 1)
+	low=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 \(reached\|end\) /\2 /p" |
+		awk '$1 == "reached" { c = $2 } $1 == "end" { print c }' | sort -n | head -n 1)
 	[ -n "$low" ] || { echo "no attempt of $1 past its end"; return 1; }
 	high=$(fault_lines "$1" | awk '$6 == "injected" && $4 > h { h = $4 } END { print h + 0 }')
 	missing=$(fault_lines "$1" | awk -v low="$low" '$6 == "injected" { s[$4] = 1 }
 		END { for (n = 1; n <= low; n++) if (!(n in s)) m++; print m + 0 }')
-	echo "$missing of points 1 to $low never failed (the fewest an attempt reached; the most failed: $high)"
+	echo "$missing of points 1 to $low never failed (the fewest a boot's last attempt reached; the most failed: $high)"
 	[ "$missing" -eq 0 ] && [ "$low" -gt 0 ]
 }
 # fault_checks: the fault boots (make check-faults), each judged as the
