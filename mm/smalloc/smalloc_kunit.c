@@ -24,10 +24,13 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/set_memory.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/timer.h>
 #include <linux/uaccess.h>
@@ -2566,6 +2569,851 @@ static struct kunit_suite smalloc_test_suite = {
 };
 
 kunit_test_suite(smalloc_test_suite);
+
+/*
+ * Stress against a model.
+ *
+ * For smalloc_kunit.stress_seconds, one worker kthread per CPU walks pools
+ * of its own through random steps (create, alloc, seal, unseal,
+ * seal_final, write-rare, destroy) and checks, after each, every object of
+ * the pool it changed against a model of that pool: its contents, and
+ * whether it is writable through both mappings or refuses the write, as
+ * smalloc_validate() and smalloc_find_object() say.  Meanwhile one reader
+ * kthread per CPU looks up, without a lock, objects that the workers
+ * allocated, including those of pools being destroyed, as usercopy does
+ * (smalloc_find_object(), smalloc_validate(), smalloc_copy_verdict()):
+ * whatever they find must be consistent, and nothing may fault.  Each
+ * worker draws from its own generator, seeded from smalloc_kunit.
+ * stress_seed (or at random, and printed), so that a seed replays every
+ * worker's steps; the interleaving of the threads is not replayed.
+ */
+static unsigned long stress_seconds = 5;
+module_param(stress_seconds, ulong, 0444);
+MODULE_PARM_DESC(stress_seconds, "How long smalloc_stress runs, in seconds");
+static u64 stress_seed;
+module_param(stress_seed, ullong, 0444);
+MODULE_PARM_DESC(stress_seed, "Seed of smalloc_stress (0: a random one)");
+
+#define STRESS_POOLS	4	/* per worker */
+#define STRESS_OBJECTS	24	/* per pool */
+#define STRESS_SEEN	256	/* addresses the readers look up */
+#define STRESS_DYING	32	/* and of pools being destroyed */
+
+enum stress_state { STRESS_NONE, STRESS_OPEN, STRESS_SEALED, STRESS_FINAL };
+
+struct stress_object {
+	u8 *p;
+	size_t size;
+	u8 val;		/* every byte of the object */
+};
+
+struct stress_pool {
+	struct smalloc_pool *pool;
+	enum stress_state state;
+	bool wr;
+	unsigned int nr;
+	struct stress_object obj[STRESS_OBJECTS];
+};
+
+/*
+ * Objects the readers look up: any worker's, of live pools or not, and,
+ * half of the time, one of a pool that is being destroyed.
+ */
+static struct {
+	u8 *p;
+	size_t size;
+} stress_seen[STRESS_SEEN + STRESS_DYING];
+
+struct stress_thread {
+	struct task_struct *task;
+	struct completion done;
+	struct rnd_state rnd;
+	unsigned long deadline;
+	int id;
+	/* A worker's pools, what it did and the first thing that was wrong. */
+	struct stress_pool pools[STRESS_POOLS];
+	unsigned long steps[8];
+	unsigned long lookups, found;
+	unsigned long errors;
+	char error[160];
+};
+
+static const char *const stress_step_names[8] = {
+	"create", "alloc", "seal", "unseal", "seal_final", "wr", "destroy",
+	"lookups",
+};
+
+static __printf(2, 3) void stress_error(struct stress_thread *t,
+					const char *fmt, ...)
+{
+	va_list args;
+
+	if (!t->errors++) {
+		va_start(args, fmt);
+		vsnprintf(t->error, sizeof(t->error), fmt, args);
+		va_end(args);
+	}
+}
+
+/* Does @p take a write, through its vmalloc address and its alias? */
+static int stress_writable(u8 *p)
+{
+	int vmalloc_ok = !try_write(p, READ_ONCE(*p));
+	int alias_ok = !try_write(linear_alias(p), READ_ONCE(*p));
+
+	return vmalloc_ok + alias_ok;	/* 2 both, 0 neither */
+}
+
+/* Check every object of @sp against the model. */
+static void stress_check(struct stress_thread *t, struct stress_pool *sp,
+			 int step)
+{
+	bool sealed = sp->state == STRESS_SEALED || sp->state == STRESS_FINAL;
+	struct smalloc_object obj;
+	unsigned int i;
+	int w;
+
+	for (i = 0; i < sp->nr; i++) {
+		struct stress_object *o = &sp->obj[i];
+
+		if (memchr_inv(o->p, o->val, o->size))
+			stress_error(t, "step %d: object %u of %zu bytes changed",
+				     step, i, o->size);
+		/* The first byte, the last, and one in between. */
+		w = stress_writable(o->p) + stress_writable(o->p + o->size - 1) +
+		    stress_writable(o->p + o->size / 2);
+		if (w != (sealed ? 0 : 6))
+			stress_error(t, "step %d: %s object %u: %d of 6 writes taken",
+				     step, sealed ? "sealed" : "open", i, w);
+		if (smalloc_validate(o->p, o->size, sp->pool, sealed))
+			stress_error(t, "step %d: object %u not valid as %s",
+				     step, i, sealed ? "sealed" : "open");
+		if (!smalloc_find_object(o->p + o->size - 1, &obj) ||
+		    obj.pool != sp->pool || obj.start != o->p ||
+		    obj.size != o->size || obj.sealed != sealed)
+			stress_error(t, "step %d: object %u found wrong", step, i);
+	}
+}
+
+static void stress_publish(struct stress_thread *t, u8 *p, size_t size)
+{
+	unsigned int i = prandom_u32_state(&t->rnd) % STRESS_SEEN;
+
+	WRITE_ONCE(stress_seen[i].size, size);
+	WRITE_ONCE(stress_seen[i].p, p);
+}
+
+/* One random step on a random pool of @t's; then check that pool. */
+static void stress_step(struct stress_thread *t, int step)
+{
+	struct stress_pool *sp = &t->pools[prandom_u32_state(&t->rnd) %
+					   STRESS_POOLS];
+	u32 r = prandom_u32_state(&t->rnd) % 100;
+	struct stress_object *o;
+	unsigned int i;
+	size_t size;
+	int op;
+
+	switch (sp->state) {
+	case STRESS_NONE:
+		op = 0;
+		break;
+	case STRESS_OPEN:
+		op = r < 70 ? 1 : r < 80 ? (sp->wr ? 4 : 2) : r < 90 ? 4 : 6;
+		if (op == 1 && sp->nr == STRESS_OBJECTS)
+			op = sp->wr ? 4 : 2;
+		break;
+	case STRESS_SEALED:
+		op = r < 70 ? 3 : 6;
+		break;
+	default:
+		op = sp->wr && r < 70 ? 5 : 6;
+		break;
+	}
+	t->steps[op]++;
+
+	switch (op) {
+	case 0:
+		sp->wr = IS_ENABLED(CONFIG_SMALLOC_WRITE_RARE) && r < 25;
+		sp->pool = sp->wr ? smalloc_create_wr("smalloc_stress") :
+				    smalloc_create("smalloc_stress");
+		if (!sp->pool) {
+			stress_error(t, "step %d: create failed", step);
+			return;
+		}
+		sp->state = STRESS_OPEN;
+		sp->nr = 0;
+		break;
+	case 1:
+		/* Mostly small, sometimes a node of its own. */
+		size = r < 60 ? 1 + prandom_u32_state(&t->rnd) % 256 :
+		       r < 65 ? 1 + prandom_u32_state(&t->rnd) % (4 * PAGE_SIZE) :
+				1 + prandom_u32_state(&t->rnd) % 2048;
+		o = &sp->obj[sp->nr];
+		o->p = smalloc_alloc(sp->pool, size);
+		if (!o->p) {
+			stress_error(t, "step %d: alloc of %zu failed", step, size);
+			return;
+		}
+		o->size = size;
+		o->val = prandom_u32_state(&t->rnd);
+		memset(o->p, o->val, size);
+		sp->nr++;
+		stress_publish(t, o->p, size);
+		break;
+	case 2:
+		if (smalloc_seal(sp->pool))
+			stress_error(t, "step %d: seal failed", step);
+		else
+			sp->state = STRESS_SEALED;
+		break;
+	case 3:
+		if (smalloc_unseal(sp->pool))
+			stress_error(t, "step %d: unseal failed", step);
+		else
+			sp->state = STRESS_OPEN;
+		break;
+	case 4:
+		if (smalloc_seal_final(sp->pool))
+			stress_error(t, "step %d: seal_final failed", step);
+		else
+			sp->state = STRESS_FINAL;
+		break;
+	case 5:
+		if (!sp->nr)
+			break;
+		o = &sp->obj[prandom_u32_state(&t->rnd) % sp->nr];
+		i = prandom_u32_state(&t->rnd);
+		if (smalloc_wr_memset(o->p, i, o->size))
+			stress_error(t, "step %d: write-rare failed", step);
+		else
+			o->val = i;
+		break;
+	case 6:
+		/*
+		 * Its objects stay among those the readers look up.  Whether
+		 * a lookup of them fails now is not checked here: another
+		 * worker's new node may have their addresses already.
+		 */
+		if (sp->nr) {
+			o = &sp->obj[prandom_u32_state(&t->rnd) % sp->nr];
+			i = STRESS_SEEN + t->id % STRESS_DYING;
+			WRITE_ONCE(stress_seen[i].size, o->size);
+			WRITE_ONCE(stress_seen[i].p, o->p);
+		}
+		smalloc_destroy(sp->pool);
+		sp->pool = NULL;
+		sp->state = STRESS_NONE;
+		sp->nr = 0;
+		return;
+	}
+	stress_check(t, sp, step);
+}
+
+static int stress_worker(void *data)
+{
+	struct stress_thread *t = data;
+	unsigned int i;
+	int step;
+
+	for (step = 0; time_before(jiffies, t->deadline) && !t->errors; step++) {
+		stress_step(t, step);
+		cond_resched();
+	}
+	for (i = 0; i < STRESS_POOLS; i++)
+		smalloc_destroy(t->pools[i].pool);
+	complete(&t->done);
+	return 0;
+}
+
+/* Lock-free lookups of objects whose pools may be going. */
+static int stress_reader(void *data)
+{
+	unsigned int i, dying = num_online_cpus();
+	struct stress_thread *t = data;
+	struct smalloc_object obj;
+	size_t size;
+	u8 *p;
+
+	while (time_before(jiffies, t->deadline)) {
+		i = prandom_u32_state(&t->rnd);
+		i = i & 1 ? i % STRESS_SEEN :
+			    STRESS_SEEN + i % min_t(unsigned int, dying, STRESS_DYING);
+		p = READ_ONCE(stress_seen[i].p);
+		size = READ_ONCE(stress_seen[i].size);
+		if (!p)
+			continue;
+		t->lookups++;
+		if (smalloc_find_object(p, &obj)) {
+			t->found++;
+			if (p < (u8 *)obj.start ||
+			    p >= (u8 *)obj.start + obj.size || !obj.pool)
+				stress_error(t, "%p found in %p + %zu",
+					     p, obj.start, obj.size);
+		}
+		smalloc_validate(p, size, NULL, false);
+		smalloc_copy_verdict(p, size, i & 2, &obj);
+		if (!(t->lookups % 64))
+			cond_resched();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+static void smalloc_stress_model(struct kunit *test)
+{
+	unsigned int cpus = num_online_cpus(), n = 2 * cpus, i, j;
+	unsigned long deadline = jiffies + stress_seconds * HZ;
+	u64 seed = stress_seed ?: get_random_u64();
+	unsigned long steps[8] = {};
+	struct stress_thread *t;
+	int started = 0;
+
+	kunit_info(test, "smalloc_stress: seed %llu (smalloc_kunit.stress_seed=%llu replays it), %u workers and %u readers for %lu s\n",
+		   seed, seed, cpus, cpus, stress_seconds);
+	memset(stress_seen, 0, sizeof(stress_seen));
+	t = kunit_kcalloc(test, n, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for (i = 0; i < n; i++) {
+		t[i].id = i;
+		t[i].deadline = deadline;
+		prandom_seed_state(&t[i].rnd, seed + i);
+		init_completion(&t[i].done);
+		t[i].task = kthread_run(i < cpus ? stress_worker : stress_reader,
+					&t[i], "smalloc_stress/%u", i);
+		if (IS_ERR(t[i].task))
+			break;
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		wait_for_completion(&t[i].done);
+	KUNIT_ASSERT_EQ(test, n, started);
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, 0, t[i].errors,
+				    "%s %u, seed %llu: %lu errors, first: %s",
+				    i < cpus ? "worker" : "reader", i, seed,
+				    t[i].errors, t[i].error);
+		for (j = 0; j < 7; j++)
+			steps[j] += t[i].steps[j];
+		steps[7] += t[i].lookups;
+	}
+	for (j = 0; j < 8; j++) {
+		kunit_info(test, "smalloc_stress: %s %lu\n",
+			   stress_step_names[j], steps[j]);
+		/* Every kind of step ran, and lookups too. */
+		if (j != 5 || IS_ENABLED(CONFIG_SMALLOC_WRITE_RARE))
+			KUNIT_EXPECT_GT_MSG(test, steps[j], 0, "%s",
+					    stress_step_names[j]);
+	}
+}
+
+static struct kunit_case smalloc_stress_cases[] = {
+	KUNIT_CASE_SLOW(smalloc_stress_model),
+	{}
+};
+
+static struct kunit_suite smalloc_stress_suite = {
+	.name = "smalloc_stress",
+	.init = smalloc_test_init,
+	.test_cases = smalloc_stress_cases,
+};
+
+kunit_test_suite(smalloc_stress_suite);
+
+#ifdef CONFIG_FAIL_SMALLOC
+/*
+ * Faults at every allocation point of each pool operation.
+ *
+ * The fault-injection attributes count a task's fail-nth down at each
+ * point where they could fail an allocation, and fail the point where it
+ * reaches zero (lib/fault-inject.c).  So an operation run with a budget
+ * too large to run out tells its number of points by what is left of it.
+ * Then it runs once for each point n, from a fresh pool, with the n-th
+ * point failed.  Each run must end in a clean refusal (NULL or -ENOMEM)
+ * with the pool as it was, or in a success with the pool as the operation
+ * leaves it; either way the pool must then work.  The runs go on past the
+ * count until two in a row do not reach their point (another run may
+ * allocate more: a page table, a split of the direct map); a run that
+ * does not reach a point within the count is tried twice more, then
+ * counted as short.
+ *
+ * Which allocations are points depends on the attributes' filters: with
+ * their defaults, at boot, fail_smalloc's own and those slab and page
+ * allocations that cannot reclaim.  The harness runs the suite again
+ * through debugfs with failslab and fail_page_alloc open to every
+ * allocation (tools/testing/smalloc/faults-init.sh), and kmemleak scans
+ * after it.  Each case prints its counts, for the harness to read.
+ */
+
+/* Where an operation starts from, what it returns and must leave. */
+struct fault_run {
+	struct smalloc_pool *pool;
+	u8 *small, *big;	/* objects, filled with 0x5a and 0xa5 */
+	void *obj;		/* what an allocation returned */
+	int ret;		/* 0, or the operation's error */
+	unsigned long nodes, pages;
+	int pools;		/* pools in the debugfs list before */
+};
+
+struct fault_op {
+	const char *name;
+	/* Bring a zeroed @r to where the operation starts; no faults. */
+	void (*setup)(struct kunit *test, struct fault_run *r);
+	/* The operation, under fail-nth. */
+	void (*op)(struct fault_run *r);
+	/* What must hold after it; then use the pool, and destroy it. */
+	void (*check)(struct kunit *test, struct fault_run *r);
+};
+
+#define FAULT_BUDGET	1000000000U
+#define FAULT_MAX_POINTS 2048
+#define FAULT_SMALL	64
+#define FAULT_BIG	(3 * PAGE_SIZE)
+
+/* Run @op with fail-nth at @nth; return what is left of it. */
+static unsigned int fault_nth(const struct fault_op *op, struct fault_run *r,
+			      unsigned int nth)
+{
+	unsigned int left;
+
+	WRITE_ONCE(current->fail_nth, nth);
+	op->op(r);
+	left = READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, 0);
+	return left;
+}
+
+static int fault_count_pools(void)
+{
+	struct smalloc_state *state;
+	int n = 0;
+
+	mutex_lock(&smalloc_pools_lock);
+	list_for_each_entry(state, &smalloc_pools, list)
+		n++;
+	mutex_unlock(&smalloc_pools_lock);
+	return n;
+}
+
+/*
+ * The objects of @r writable or not, through both mappings (each page of
+ * the big one); if not, no page of the pool has a writable mapping.  The
+ * pool is called sealed exactly when it is.
+ */
+static void fault_expect_pool(struct kunit *test, struct fault_run *r,
+			      bool writable)
+{
+	unsigned long off;
+
+	if (r->small) {
+		expect_writable(test, r->small, writable);
+		KUNIT_EXPECT_EQ(test, writable ? -EPERM : 0,
+				smalloc_validate(r->small, 1, r->pool, true));
+	}
+	for (off = 0; r->big && off < FAULT_BIG; off += PAGE_SIZE)
+		expect_writable(test, r->big + off, writable);
+	if (r->big)
+		expect_writable(test, r->big + FAULT_BIG - 1, writable);
+	if (!writable)
+		expect_no_writable_mapping(test, r->pool);
+	KUNIT_EXPECT_EQ(test, !writable, r->pool->state->sealed);
+}
+
+/* The objects of @r still hold what was written to them. */
+static void fault_expect_objects(struct kunit *test, struct fault_run *r)
+{
+	if (r->small)
+		KUNIT_EXPECT_PTR_EQ(test, NULL,
+				    memchr_inv(r->small, 0x5a, FAULT_SMALL));
+	if (r->big)
+		KUNIT_EXPECT_PTR_EQ(test, NULL,
+				    memchr_inv(r->big, 0xa5, FAULT_BIG));
+}
+
+/* Without faults, the pool of @r grows, seals and unseals; then it goes. */
+static void fault_use_and_destroy(struct kunit *test, struct fault_run *r)
+{
+	struct fault_run more = { .pool = r->pool };
+
+	fault_expect_objects(test, r);
+	if (!r->pool->final) {
+		if (r->pool->state->sealed)
+			KUNIT_EXPECT_EQ(test, 0, smalloc_unseal(r->pool));
+		more.big = smalloc_alloc(r->pool, FAULT_BIG);
+		KUNIT_EXPECT_NOT_NULL(test, more.big);
+		if (more.big) {
+			memset(more.big, 0xa5, FAULT_BIG);
+			KUNIT_EXPECT_EQ(test, 0, smalloc_seal(r->pool));
+			fault_expect_pool(test, &more, false);
+			KUNIT_EXPECT_EQ(test, 0, smalloc_unseal(r->pool));
+			fault_expect_pool(test, &more, true);
+			fault_expect_objects(test, &more);
+		}
+		fault_expect_objects(test, r);
+	}
+	smalloc_destroy(r->pool);
+	KUNIT_EXPECT_EQ(test, r->pools, fault_count_pools());
+}
+
+/* A pool of two nodes, each with an object, unsealed. */
+static void fault_pool_setup(struct kunit *test, struct fault_run *r)
+{
+	r->pools = fault_count_pools();
+	r->pool = smalloc_create("smalloc_faults");
+	KUNIT_ASSERT_NOT_NULL(test, r->pool);
+	r->small = smalloc_alloc(r->pool, FAULT_SMALL);
+	r->big = smalloc_alloc(r->pool, FAULT_BIG);
+	KUNIT_ASSERT_NOT_NULL(test, r->small);
+	KUNIT_ASSERT_NOT_NULL(test, r->big);
+	memset(r->small, 0x5a, FAULT_SMALL);
+	memset(r->big, 0xa5, FAULT_BIG);
+	KUNIT_ASSERT_EQ(test, 2, pool_nodes(r->pool));
+}
+
+static void fault_sealed_setup(struct kunit *test, struct fault_run *r)
+{
+	fault_pool_setup(test, r);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(r->pool));
+}
+
+static void fault_create_setup(struct kunit *test, struct fault_run *r)
+{
+	r->pools = fault_count_pools();
+}
+
+static void fault_create(struct fault_run *r)
+{
+	r->pool = smalloc_create("smalloc_faults");
+	r->ret = r->pool ? 0 : -ENOMEM;
+}
+
+static void fault_create_check(struct kunit *test, struct fault_run *r)
+{
+	if (!r->pool) {
+		KUNIT_EXPECT_EQ(test, r->pools, fault_count_pools());
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, r->pools + 1, fault_count_pools());
+	KUNIT_EXPECT_STREQ(test, "smalloc_faults", smalloc_pool_name(r->pool));
+	KUNIT_EXPECT_FALSE(test, r->pool->state->sealed);
+	fault_use_and_destroy(test, r);
+}
+
+/* An allocation that needs a node of its own. */
+static void fault_alloc_setup(struct kunit *test, struct fault_run *r)
+{
+	r->pools = fault_count_pools();
+	r->pool = smalloc_create("smalloc_faults");
+	KUNIT_ASSERT_NOT_NULL(test, r->pool);
+	r->small = smalloc_alloc(r->pool, FAULT_SMALL);
+	KUNIT_ASSERT_NOT_NULL(test, r->small);
+	memset(r->small, 0x5a, FAULT_SMALL);
+	r->nodes = pool_nodes(r->pool);
+	r->pages = r->pool->nr_pages;
+}
+
+static void fault_alloc(struct fault_run *r)
+{
+	r->obj = smalloc_alloc(r->pool, FAULT_BIG);
+	r->ret = r->obj ? 0 : -ENOMEM;
+}
+
+static void fault_alloc_check(struct kunit *test, struct fault_run *r)
+{
+	struct smalloc_object obj;
+
+	if (r->obj) {
+		KUNIT_EXPECT_EQ(test, r->nodes + 1, pool_nodes(r->pool));
+		KUNIT_EXPECT_TRUE(test, smalloc_find_object(r->obj, &obj) &&
+				  obj.pool == r->pool && obj.start == r->obj &&
+				  obj.size == FAULT_BIG);
+		r->big = r->obj;
+		memset(r->big, 0xa5, FAULT_BIG);
+	} else {
+		KUNIT_EXPECT_EQ(test, r->nodes, pool_nodes(r->pool));
+		KUNIT_EXPECT_EQ(test, r->pages, r->pool->nr_pages);
+	}
+	fault_expect_pool(test, r, true);
+	fault_use_and_destroy(test, r);
+}
+
+static void fault_seal(struct fault_run *r)
+{
+	r->ret = smalloc_seal(r->pool);
+}
+
+static void fault_seal_check(struct kunit *test, struct fault_run *r)
+{
+	struct smalloc_object obj;
+
+	if (r->ret) {
+		KUNIT_EXPECT_EQ(test, -ENOMEM, r->ret);
+		KUNIT_EXPECT_FALSE(test, r->pool->state->closed);
+		KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+				smalloc_copy_verdict(r->small, 1, false, &obj));
+	}
+	fault_expect_pool(test, r, r->ret);
+	fault_use_and_destroy(test, r);
+}
+
+static void fault_unseal(struct fault_run *r)
+{
+	r->ret = smalloc_unseal(r->pool);
+}
+
+static void fault_unseal_check(struct kunit *test, struct fault_run *r)
+{
+	if (r->ret)
+		KUNIT_EXPECT_EQ(test, -ENOMEM, r->ret);
+	fault_expect_pool(test, r, !r->ret);
+	fault_use_and_destroy(test, r);
+}
+
+static void fault_seal_final(struct fault_run *r)
+{
+	r->ret = smalloc_seal_final(r->pool);
+}
+
+/*
+ * Sealed for good; or, as documented, refusing writes and allocation with
+ * whatever pages could not be sealed, and not called sealed.
+ */
+static void fault_seal_final_check(struct kunit *test, struct fault_run *r)
+{
+	struct smalloc_object obj;
+
+	KUNIT_EXPECT_TRUE(test, r->pool->final);
+	KUNIT_EXPECT_TRUE(test, r->pool->state->closed);
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_INTO_SEALED,
+			smalloc_copy_verdict(r->small, 1, false, &obj));
+	if (r->ret) {
+		KUNIT_EXPECT_EQ(test, -ENOMEM, r->ret);
+		KUNIT_EXPECT_FALSE(test, r->pool->state->sealed);
+		KUNIT_EXPECT_EQ(test, -EPERM,
+				smalloc_validate(r->small, 1, r->pool, true));
+	} else {
+		fault_expect_pool(test, r, false);
+	}
+	SMALLOC_EXPECT_WARNINGS(test, 2, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(r->pool, 8));
+		KUNIT_EXPECT_EQ(test, -EINVAL, smalloc_unseal(r->pool));
+	});
+	fault_use_and_destroy(test, r);
+}
+
+static void fault_destroy(struct fault_run *r)
+{
+	smalloc_destroy(r->pool);
+}
+
+/* Destruction cannot fail: the pool is gone, whatever failed within. */
+static void fault_destroy_check(struct kunit *test, struct fault_run *r)
+{
+	struct smalloc_object obj;
+
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(r->small));
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(r->big));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(r->small, &obj));
+	KUNIT_EXPECT_EQ(test, r->pools, fault_count_pools());
+}
+
+/* Run @op at every point of its count, and past it; see above. */
+static void fault_every_point(struct kunit *test, const struct fault_op *op)
+{
+	unsigned int points, n, left, tries, misses = 0, beyond = 0;
+	unsigned int refused = 0, complete = 0, short_runs = 0;
+	struct fault_run r = {};
+
+	/* Once first, for what happens only once (a split of the direct map). */
+	op->setup(test, &r);
+	fault_nth(op, &r, 0);
+	op->check(test, &r);
+	memset(&r, 0, sizeof(r));
+	op->setup(test, &r);
+	points = FAULT_BUDGET - fault_nth(op, &r, FAULT_BUDGET);
+	KUNIT_EXPECT_EQ_MSG(test, 0, r.ret, "%s without faults", op->name);
+	op->check(test, &r);
+	KUNIT_ASSERT_LT(test, points, FAULT_MAX_POINTS);
+
+	for (n = 1; misses < 2 && test->status != KUNIT_FAILURE; n++) {
+		if (n > points + FAULT_MAX_POINTS) {
+			KUNIT_FAIL(test, "%s: point %u of %u still reached",
+				   op->name, n, points);
+			break;
+		}
+		for (tries = 0; tries < (n <= points ? 3 : 1); tries++) {
+			memset(&r, 0, sizeof(r));
+			op->setup(test, &r);
+			left = fault_nth(op, &r, n);
+			if (!left)
+				break;
+			/* Point n not reached: nothing failed. */
+			KUNIT_EXPECT_EQ_MSG(test, 0, r.ret,
+					    "%s failed, with no point failed",
+					    op->name);
+			op->check(test, &r);
+		}
+		if (left) {
+			misses++;
+			short_runs += n <= points;
+			continue;
+		}
+		misses = 0;
+		beyond += n > points;
+		if (r.ret)
+			refused++;
+		else
+			complete++;
+		op->check(test, &r);
+	}
+	kunit_info(test, "smalloc_faults %s: %u points, %u failed (%u beyond the count): %u refused, %u complete; %u short of their point\n",
+		   op->name, points, refused + complete, beyond, refused,
+		   complete, short_runs);
+}
+
+#define FAULT_OP(op_name, op_setup, op_check)				\
+static void smalloc_faults_##op_name(struct kunit *test)		\
+{									\
+	static const struct fault_op op = {				\
+		.name = #op_name,					\
+		.setup = op_setup,					\
+		.op = fault_##op_name,					\
+		.check = op_check,					\
+	};								\
+									\
+	fault_every_point(test, &op);					\
+}
+
+FAULT_OP(create, fault_create_setup, fault_create_check)
+FAULT_OP(alloc, fault_alloc_setup, fault_alloc_check)
+FAULT_OP(seal, fault_pool_setup, fault_seal_check)
+FAULT_OP(unseal, fault_sealed_setup, fault_unseal_check)
+FAULT_OP(seal_final, fault_pool_setup, fault_seal_final_check)
+FAULT_OP(destroy, fault_sealed_setup, fault_destroy_check)
+
+#ifdef CONFIG_SMALLOC_WRITE_RARE
+static const u8 fault_wr_bytes[16] = { [0 ... 15] = 0xe7 };
+
+static void fault_wr_setup(struct kunit *test, struct fault_run *r)
+{
+	r->pools = fault_count_pools();
+	r->pool = smalloc_create_wr("smalloc_faults");
+	KUNIT_ASSERT_NOT_NULL(test, r->pool);
+	r->small = smalloc_alloc(r->pool, FAULT_SMALL);
+	KUNIT_ASSERT_NOT_NULL(test, r->small);
+	memset(r->small, 0x5a, FAULT_SMALL);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(r->pool));
+}
+
+static void fault_wr(struct fault_run *r)
+{
+	r->ret = smalloc_wr_memcpy(r->small + 8, fault_wr_bytes,
+				   sizeof(fault_wr_bytes));
+}
+
+/* All of the write or none of it, nothing else, and still sealed. */
+static void fault_wr_check(struct kunit *test, struct fault_run *r)
+{
+	u8 *p = r->small;
+
+	KUNIT_EXPECT_PTR_EQ(test, NULL, memchr_inv(p, 0x5a, 8));
+	KUNIT_EXPECT_PTR_EQ(test, NULL,
+			    memchr_inv(p + 8, r->ret ? 0x5a : 0xe7, 16));
+	KUNIT_EXPECT_PTR_EQ(test, NULL,
+			    memchr_inv(p + 24, 0x5a, FAULT_SMALL - 24));
+	fault_expect_pool(test, r, false);
+	/* Written: not the pattern fault_use_and_destroy() looks for. */
+	r->small = NULL;
+	fault_use_and_destroy(test, r);
+}
+
+FAULT_OP(wr, fault_wr_setup, fault_wr_check)
+#endif
+
+#ifdef CONFIG_FAILSLAB
+/* What the count adds up for one more allocation. */
+static void fault_extra_alloc(void)
+{
+	/* Cannot reclaim, so that failslab counts it with its defaults. */
+	kfree(kmalloc(8, GFP_NOWAIT));
+}
+
+static int fault_extra_set_memory(unsigned long addr, int numpages, bool ro,
+				  struct smalloc_flush *flush)
+{
+	fault_extra_alloc();
+	return smalloc_protect(addr, numpages, ro, flush);
+}
+
+/* The points of a seal of @r's pool, then unsealed. */
+static unsigned int fault_seal_points(struct kunit *test, struct fault_run *r)
+{
+	unsigned int points;
+
+	WRITE_ONCE(current->fail_nth, FAULT_BUDGET);
+	r->ret = smalloc_seal(r->pool);
+	points = FAULT_BUDGET - READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, 0);
+	KUNIT_EXPECT_EQ(test, 0, r->ret);
+	KUNIT_EXPECT_EQ(test, 0, smalloc_unseal(r->pool));
+	return points;
+}
+
+/*
+ * The count sees a new allocation: with one added to each permission
+ * change of a node, a seal of the same two nodes (their direct map split
+ * already, so that nothing else changes) counts the points of two more.
+ */
+static void smalloc_faults_count_grows(struct kunit *test)
+{
+	unsigned int one, before, after;
+	struct fault_run r = {};
+
+	WRITE_ONCE(current->fail_nth, FAULT_BUDGET);
+	fault_extra_alloc();
+	one = FAULT_BUDGET - READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, 0);
+	KUNIT_EXPECT_GE(test, one, 1);
+
+	fault_sealed_setup(test, &r);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(r.pool));
+	before = fault_seal_points(test, &r);
+	kunit_activate_static_stub(test, smalloc_set_memory,
+				   fault_extra_set_memory);
+	after = fault_seal_points(test, &r);
+	kunit_deactivate_static_stub(test, smalloc_set_memory);
+	KUNIT_EXPECT_EQ(test, before + 2 * one, after);
+	kunit_info(test, "smalloc_faults count_grows: a seal of two nodes %u points, %u with an allocation of %u points added to each\n",
+		   before, after, one);
+	fault_use_and_destroy(test, &r);
+}
+#endif
+
+static struct kunit_case smalloc_faults_cases[] = {
+#ifdef CONFIG_FAILSLAB
+	KUNIT_CASE(smalloc_faults_count_grows),
+#endif
+	KUNIT_CASE(smalloc_faults_create),
+	KUNIT_CASE(smalloc_faults_alloc),
+	KUNIT_CASE(smalloc_faults_seal),
+	KUNIT_CASE(smalloc_faults_unseal),
+	KUNIT_CASE(smalloc_faults_seal_final),
+#ifdef CONFIG_SMALLOC_WRITE_RARE
+	KUNIT_CASE(smalloc_faults_wr),
+#endif
+	KUNIT_CASE(smalloc_faults_destroy),
+	{}
+};
+
+static struct kunit_suite smalloc_faults_suite = {
+	.name = "smalloc_faults",
+	.init = smalloc_test_init,
+	.test_cases = smalloc_faults_cases,
+};
+
+kunit_test_suite(smalloc_faults_suite);
+#endif /* CONFIG_FAIL_SMALLOC */
 
 /*
  * For the harness: prove that its checks of the kernel log see a warning.
