@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:?usage: kunit.sh build|run|exec <kernel tree> <build dir> [<name> [args]]}
 src=${2:?}
 build=${3:?}
-SUITES=${SUITES:-smalloc usercopy}
+SUITES=${SUITES:-smalloc smalloc_stress smalloc_faults usercopy}
 # shellcheck source=logcheck.sh
 . "$here/logcheck.sh"
 # shellcheck source=progress.sh
@@ -77,6 +77,9 @@ run)
 	kunit_exec kunit --filter="$KUNIT_FILTER"
 	# shellcheck disable=SC2086 # SUITES is a list of words
 	python3 "$here/kunit_results.py" "$build/kunit.json" $SUITES
+	# What the stress and fault suites did: their seed and counts.
+	grep -o -E 'smalloc_(stress: |faults [a-z_]+: ).*' "$build/kunit.log" |
+		sed 's/^/# kunit: /'
 	if kunit_log_clean "$build/kunit.log"; then
 		echo "ok - kunit: log has no warning, BUG or lockdep report"
 	else

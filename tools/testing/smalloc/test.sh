@@ -87,6 +87,8 @@ mkdir -p "$build"
 	"$here/demo.sh" "$build" --check | results_of
 	echo "# userspace: sealed pools read through /proc/kcore"
 	"$here/kcore.sh" "$build"
+	echo "# faults at every allocation point of the pool operations"
+	"$here/faults.sh" "$build"
 	echo "# userspace: LKDTM's run.sh, from a busybox initramfs"
 	"$here/lkdtm.sh" "$src" "$build"
 	echo "# SELinux: real policies in sealed pools, decisions against the pristine base"
