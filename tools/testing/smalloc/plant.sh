@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Show that a check of the SELinux stage can fail: plant a defect in the
-# test kernel, run the boots that judge it, and compare the results with
-# what the plant expects.
+# Show that a check can fail: plant a defect in the test kernel, run the
+# stage that judges it, and compare the results with what the plant
+# expects.
 #
 #   plant.sh <kernel tree> <build dir> <plant>...
 #
@@ -42,8 +42,13 @@ for plant in "$@"; do
 		revert
 		continue
 	fi
-	SMALLOC_SELINUX_BOOTS=${SMALLOC_SELINUX_BOOTS:-leaks} \
-		"$here/selinux.sh" "$src" "$build" > "$build/plant-$plant.log" 2>&1
+	case $(sed -n 's/^# stage: //p' "$patch") in
+	faults)
+		"$here/faults.sh" "$build" > "$build/plant-$plant.log" 2>&1 ;;
+	*)
+		SMALLOC_SELINUX_BOOTS=${SMALLOC_SELINUX_BOOTS:-leaks} \
+			"$here/selinux.sh" "$src" "$build" > "$build/plant-$plant.log" 2>&1 ;;
+	esac
 	revert
 	# A result line without its details, "(...)", as test.sh reads it.
 	# A "not ok" for want of its input ("(no ...") is not the failure
