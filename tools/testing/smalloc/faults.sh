@@ -25,6 +25,9 @@ log=$build/faults.log
 CASES="count_grows create alloc seal unseal seal_final wr destroy"
 # Operations that allocate with reclaim, which only the open run counts.
 OPEN_MORE="create alloc seal"
+# Operations with points in the open run, and those that can be refused.
+POINTS="create alloc seal unseal seal_final destroy"
+REFUSED="create alloc seal unseal seal_final"
 
 SMALLOC_BOOT_TIMEOUT=${SMALLOC_BOOT_TIMEOUT:-600} \
 SMALLOC_CMDLINE_EXTRA="kunit.enable=1 kunit.filter_glob=smalloc_faults" \
@@ -78,6 +81,31 @@ open_counts_more() {
 	[ "$bad" = 0 ]
 }
 
+# refused <run> <op>: how many of <op>'s runs <run> printed as refused.
+refused() {
+	sed -n "s/^faults: $1 .*smalloc_faults $2: [0-9]* points, .*: \([0-9]*\) refused,.*/\1/p" "$log" | head -n 1
+}
+
+# open_points_refused: in the open run, each of POINTS has points, and
+# each of REFUSED was refused at some of them: a kernel that absorbed
+# every failure would pass "every case passed" on its own.
+open_points_refused() {
+	local op n out= bad=0
+
+	for op in $POINTS; do
+		n=$(points open "$op")
+		out="$out $op ${n:-none}"
+		[ -n "$n" ] && [ "$n" -gt 0 ] || bad=1
+		case " $REFUSED " in *" $op "*)
+			n=$(refused open "$op")
+			out="$out/${n:-none}"
+			[ -n "$n" ] && [ "$n" -gt 0 ] || bad=1 ;;
+		esac
+	done
+	echo "points/refused:$out"
+	[ "$bad" = 0 ]
+}
+
 # each_attr_failed: failslab, fail_page_alloc and fail_smalloc each
 # failed allocations in the open run.
 each_attr_failed() {
@@ -96,6 +124,8 @@ out=$(all_passed boot)
 result "smalloc_faults with the fault attributes' defaults: every case passed" $? "$out"
 out=$(all_passed open)
 result "smalloc_faults with slab and page allocations open: every case passed" $? "$out"
+out=$(open_points_refused)
+result "open, every operation but write-rare has points, and those that can be refused were" $? "$out"
 out=$(open_counts_more)
 result "open, create, alloc and seal count more points than with the defaults" $? "$out"
 out=$(each_attr_failed)

@@ -42,9 +42,15 @@ for plant in "$@"; do
 		revert
 		continue
 	fi
-	case $(sed -n 's/^# stage: //p' "$patch") in
+	stage=$(sed -n 's/^# stage: //p' "$patch")
+	case $stage in
 	faults)
 		"$here/faults.sh" "$build" > "$build/plant-$plant.log" 2>&1 ;;
+	kunit\ *)
+		"$here/kunit.sh" exec "$src" "$build" "plant-$plant-kunit" "${stage#kunit }" \
+			> /dev/null 2>&1
+		python3 "$here/kunit_results.py" "$build/plant-$plant-kunit.json" \
+			"${stage#kunit }" > "$build/plant-$plant.log" 2>&1 ;;
 	*)
 		SMALLOC_SELINUX_BOOTS=${SMALLOC_SELINUX_BOOTS:-leaks} \
 			"$here/selinux.sh" "$src" "$build" > "$build/plant-$plant.log" 2>&1 ;;
