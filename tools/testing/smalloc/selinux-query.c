@@ -905,7 +905,9 @@ static int race(int argc, char **argv)
  * SELinux's and audit's are expected, and so is all that follows an
  * allocation failure report (warn_alloc); any other is counted.  Prints
  *
+ *   fault <what> questions <q> dropped <d>  (creates of invalid contexts)
  *   fault <what> points <n>
+ *   fault <what> points again <n>        (every point: counted at the end)
  *   fault <what> slice <k>/<m>           (with FAULT_SLICE)
  *   fault <what> reached <c>             (an attempt made only <c> allocations)
  *   fault <what> end <n>                 (every point: <n> was not reached)
@@ -1100,6 +1102,42 @@ static unsigned long long fault_hash(void)
 }
 
 /*
+ * Drop the create questions that the policy in force answers with a
+ * context it holds invalid; how many.  In permissive mode such a context
+ * gets a SID as it is.  The next load of a policy turns it into a string
+ * (an invalid context kept for later), which a lookup of the context no
+ * longer finds: the question adds a SID each time it is asked after a
+ * load, the pristine kernel's SELinux as ours.  The SID table's conversion
+ * then makes more allocations at each load, and the load's points would
+ * grow with the attempts (they outran an every-point run).
+ */
+static int fault_drop_invalid(void)
+{
+	char ans[8192], valid[8192];
+	int k, kept = 0, dropped = 0;
+
+	for (k = 0; k < fault_nq; k++) {
+		if (ops[fault_op[k]].op == 'c') {
+			answer(fault_op[k], fault_q[k], ans, sizeof(ans));
+			if (ans[0] != 'E') {
+				answer(OP_CONTEXT, ans, valid, sizeof(valid));
+				if (valid[0] == 'E') {
+					dropped++;
+					continue;
+				}
+			}
+		}
+		if (kept != k) {
+			memcpy(fault_q[kept], fault_q[k], sizeof(fault_q[0]));
+			fault_op[kept] = fault_op[k];
+		}
+		kept++;
+	}
+	fault_nq = kept;
+	return dropped;
+}
+
+/*
  * The fault attributes: how many more failures each may inject ("times",
  * which selinux-init.sh sets high; each failure, whatever its flags,
  * takes one), to say which one failed at a point.
@@ -1159,6 +1197,7 @@ static int faults(int argc, char **argv)
 	int err, seal;
 	unsigned long slice_k = 0, slice_m = 1;
 	const char *slice = getenv("FAULT_SLICE");
+	int dropped;
 
 	if (argc != a + 4)
 		return cannot(argv[0], "arguments");
@@ -1180,16 +1219,26 @@ static int faults(int argc, char **argv)
 		if (dot)
 			*dot = 0;
 	}
-	/* The old and the new policy, and what each reads back as. */
+	/*
+	 * The questions that would make the load's points grow, dropped
+	 * under the new and the old policy; then the old and the new
+	 * policy, and what each reads back as and answers.
+	 */
 	if (!commit) {
 		fault_old_len = slurp(argv[1], &fault_old);
 		fault_new_len = slurp(argv[2], &fault_new);
-		if (write_file(SELINUXFS "/load", fault_new, fault_new_len))
-			return cannot(what, "load of the new policy");
-	} else if (set_pending_flip(argv[1]) ||
-		   write_file(SELINUXFS "/commit_pending_bools", "1", 1)) {
-		return cannot(what, "commit of a flipped boolean");
 	}
+	if (fault_attempt(commit, argv[1], 0, &left))
+		return cannot(what, commit ? "commit of a flipped boolean" :
+			      "load of the new policy");
+	dropped = fault_drop_invalid();
+	if (fault_restore(commit, argv[1]))
+		return cannot(what, "putting the old policy back");
+	dropped += fault_drop_invalid();
+	printf("fault %s questions %d dropped %d\n", what, fault_nq, dropped);
+	if (fault_attempt(commit, argv[1], 0, &left))
+		return cannot(what, commit ? "commit of a flipped boolean" :
+			      "load of the new policy");
 	rb_new_len = read_policy(&rb_new);
 	h_new = fault_hash();
 	if (fault_restore(commit, argv[1]))
@@ -1290,6 +1339,17 @@ static int faults(int argc, char **argv)
 			printf("fault %s end %lu\n", what, n);
 			break;
 		}
+	}
+	/*
+	 * Every point: count again.  That the count held, the host checks:
+	 * the points tried are those of the load at the end too.
+	 */
+	if (first >= total) {
+		err = fault_attempt(commit, argv[1], big, &left);
+		if (err || left == 0 || fault_restore(commit, argv[1]))
+			return cannot(what, "counting the points again");
+		printf("fault %s points again %lu\n", what, big - left);
+		kmsg_since(what, attrs, sizeof(attrs), &seal);
 	}
 	return 0;
 }
