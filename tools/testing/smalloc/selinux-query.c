@@ -896,14 +896,16 @@ static int race(int argc, char **argv)
  * (with <first> at least the count, every point, and on past the count
  * until a point is not reached);
  * with FAULT_SLICE=<k>/<m> in the environment, only the points n of those
- * with n % m == k (one of m boots that share the points).
+ * with n % m == k, of the strided ones n / stride % m == k (one of m boots
+ * that share the points).
  * After each, the policy read back from /sys/fs/selinux/policy, and its
  * answers to the questions of /selinux/fault.q, must be the new one's if
  * the write succeeded and the old one's if it failed; then the old one is
  * put back, with no failure.  The kernel's messages meanwhile are read
  * from /dev/kmsg: those of fault injection (which attribute failed),
  * SELinux's and audit's are expected, and so is all that follows an
- * allocation failure report (warn_alloc); any other is counted.  Prints
+ * allocation failure report (warn_alloc), and the guest's timekeeping and
+ * entropy notices; any other is counted.  Prints
  *
  *   fault <what> questions <q> dropped <d>  (creates of invalid contexts)
  *   fault <what> points <n>
@@ -914,7 +916,8 @@ static int race(int argc, char **argv)
  *   fault <what> answers differ|same     (the old and the new policy's)
  *   fault <what> seal near <n>
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
- *   fault <what> other <message>         (the first three)
+ *   fault <what> other <message>         (the first three, each after the
+ *                                         line of the attempt that saw it)
  *
  * where <attrs> are the fault attributes that failed ("-" if none: their
  * "times" say, which a failure with __GFP_NOWARN takes too) and seal=1
@@ -923,6 +926,8 @@ static int race(int argc, char **argv)
 static unsigned char *fault_old, *fault_new, *rb_old, *rb_new;
 static size_t fault_old_len, fault_new_len, rb_old_len, rb_new_len;
 static int kmsg_fd = -1, other_shown;
+/* The "other" lines of the last kmsg_since(), printed after its line. */
+static char other_lines[3 * 1100];
 
 static size_t read_policy(unsigned char **buf)
 {
@@ -939,6 +944,7 @@ static int kmsg_since(const char *what, char *attrs, size_t size, int *seal)
 
 	attrs[0] = 0;
 	*seal = 0;
+	other_lines[0] = 0;
 	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0) {
 		rec[n] = 0;
 		msg = strchr(rec, ';');
@@ -974,6 +980,16 @@ static int kmsg_since(const char *what, char *attrs, size_t size, int *seal)
 		if (!strncmp(msg, "WARNING", 7) || !strncmp(msg, "BUG", 3) ||
 		    !strncmp(msg, "Oops", 4) || !strncmp(msg, "=====", 5))
 			after_report = 0;
+		/*
+		 * The guest's own timekeeping and entropy notices, which a
+		 * host that preempts a TCG guest makes at any time (the
+		 * clocksource watchdog finding the TSC unstable, the RNG
+		 * ready): no allocation failure makes them.
+		 */
+		if (!strncmp(msg, "clocksource: ", 13) || !strncmp(msg, "tsc: ", 5) ||
+		    !strncmp(msg, "sched_clock: ", 13) ||
+		    !strcmp(msg, "random: crng init done"))
+			continue;
 		if (after_report || !strncmp(msg, "FAULT_INJECTION: ", 17) ||
 		    !strncmp(msg, "SELinux: ", 9) || !strncmp(msg, "audit: ", 7) ||
 		    strstr(msg, "callbacks suppressed") ||
@@ -982,8 +998,11 @@ static int kmsg_since(const char *what, char *attrs, size_t size, int *seal)
 		    !strncmp(msg, "  cache: ", 9) || !strncmp(msg, "  node ", 7))
 			continue;
 		other++;
+		/* Not printed here: a result line may be half written. */
 		if (other_shown++ < 3)
-			printf("fault %s other %s\n", what, msg);
+			snprintf(other_lines + strlen(other_lines),
+				 sizeof(other_lines) - strlen(other_lines),
+				 "fault %s other %.1000s\n", what, msg);
 	}
 	if (!attrs[0])
 		snprintf(attrs, size, "-");
@@ -1259,6 +1278,7 @@ static int faults(int argc, char **argv)
 	if (slice)
 		printf("fault %s slice %lu/%lu\n", what, slice_k, slice_m);
 	kmsg_since(what, attrs, sizeof(attrs), &seal);
+	fputs(other_lines, stdout);
 	other_shown = 0;
 	/*
 	 * The seal of a load comes right before the SID table's conversion,
@@ -1282,6 +1302,7 @@ static int faults(int argc, char **argv)
 				if (!err && fault_restore(commit, argv[1]))
 					return cannot(what, "putting the old policy back");
 				kmsg_since(what, attrs, sizeof(attrs), &seal);
+				fputs(other_lines, stdout);
 				if (seal & 1)
 					after = 1;
 				else if (err)
@@ -1306,9 +1327,17 @@ static int faults(int argc, char **argv)
 	for (n = 1; n <= total || (first >= total && n <= 2 * total); n++) {
 		int state;
 
-		if (!(n <= first || (stride && n % stride == 0) || n + tail > total ||
-		      (window && n + window >= seal_at && n <= seal_at + window)) ||
-		    n % slice_m != slice_k)
+		int every = n <= first || n + tail > total ||
+			    (window && n + window >= seal_at && n <= seal_at + window);
+		int strided = stride && n % stride == 0;
+
+		/*
+		 * A boot's share: every m-th point, and of the strided ones
+		 * every m-th of them (a stride that m divides would give them
+		 * all to one boot).
+		 */
+		if (!(every || strided) ||
+		    (every ? n : n / stride) % slice_m != slice_k)
 			continue;
 		fault_times(times);
 		err = fault_attempt(commit, argv[1], n, &left);
@@ -1330,7 +1359,7 @@ static int faults(int argc, char **argv)
 		if (state == 1 && fault_restore(commit, argv[1]))
 			return cannot(what, "putting the old policy back");
 		err = kmsg_since(what, attrs, sizeof(attrs), &seal);
-		printf(" %s seal=%d other=%d\n", failed, seal & 1, err);
+		printf(" %s seal=%d other=%d\n%s", failed, seal & 1, err, other_lines);
 		fflush(stdout);
 		/* Not reached: this attempt made n - left allocations. */
 		if (left)
@@ -1350,6 +1379,7 @@ static int faults(int argc, char **argv)
 			return cannot(what, "counting the points again");
 		printf("fault %s points again %lu\n", what, big - left);
 		kmsg_since(what, attrs, sizeof(attrs), &seal);
+		fputs(other_lines, stdout);
 	}
 	return 0;
 }
