@@ -1110,12 +1110,12 @@ every_point() {
 		[ $(((again > total ? again - total : total - again) * 100)) -le "$total" ]
 }
 # all_points <what>: between them, the fault boots injected a failure at
-# every point of <what> up to the fewest allocations a boot's last
-# attempt made (the "reached" before its "end"); beyond, attempts differ
-# (a slab that needs a page or not).  An attempt that fell short before
-# that is a point never failed.
+# every point of <what> up to the fewest allocations an attempt made (a
+# "reached" line); beyond, attempts differ (a slab that needs a page or
+# not).  That bound must be within 1 % of the fewest a boot counted: an
+# attempt that fell far short would otherwise excuse the points above it.
 all_points() {
-	local low high missing
+	local low high missing count
 
 	# The points every attempt had: up to the fewest allocations an
 	# attempt made (a point below the end may be one an attempt did not
@@ -1125,6 +1125,10 @@ all_points() {
 	low=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 reached //p" |
 		sort -n | head -n 1)
 	[ -n "$low" ] || { echo "no attempt of $1 that did not reach its point"; return 1; }
+	count=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 points \([0-9]*\)$/\2/p" |
+		sort -n | head -n 1)
+	[ "$((${low:-0} * 100))" -ge "$((${count:-0} * 99))" ] && [ "${count:-0}" -gt 0 ] ||
+		{ echo "the fewest allocations an attempt made, $low, is not within 1 % of the count, ${count:-none}"; return 1; }
 	high=$(fault_lines "$1" | awk '$6 == "injected" && $4 > h { h = $4 } END { print h + 0 }')
 	missing=$(fault_lines "$1" | awk -v low="$low" '$6 == "injected" { s[$4] = 1 }
 		END { for (n = 1; n <= low; n++) if (!(n in s)) m++; print m + 0 }')
