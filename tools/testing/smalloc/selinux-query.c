@@ -894,7 +894,8 @@ static int race(int argc, char **argv)
  * after, each of the last <tail>, and with a <window>, each within
  * <window> points of the seal (found by bisection), with that one failing
  * (with <first> at least the count, every point, and on past the count
- * until a point is not reached);
+ * until a point is not reached); then, with a <window> and if none of
+ * those failed the seal, tries at the seal until one does;
  * with FAULT_SLICE=<k>/<m> in the environment, only the points n of those
  * with n % m == k, of the strided ones n / stride % m == k (one of m boots
  * that share the points).
@@ -916,6 +917,8 @@ static int race(int argc, char **argv)
  *   fault <what> answers differ|same     (the old and the new policy's)
  *   fault <what> seal near <n>
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
+ *   fault <what>-seal <try> ...          (as above: a try at the seal)
+ *   fault <what> seal failed at <n> in try <t> | seal not failed in <t> tries
  *   fault <what> other <message>         (the first three, each after the
  *                                         line of the attempt that saw it)
  *
@@ -1203,16 +1206,60 @@ static int cannot(const char *what, const char *why)
 	return 2;
 }
 
+static unsigned long long h_old, h_new;
+/* Tries at the seal of a load, at most (about 0.3 s each for mdp). */
+#define SEAL_TRIES 300
+
+/*
+ * Fail point @n of an attempt, print its line "fault <label> <k> ..." (<k>
+ * is @n, or a try's number) and put the old policy back if the new one is
+ * in force.  Returns -1 (said why) if that could not be done, else the
+ * seal bits of kmsg_since(), with the write's error in *@err and what
+ * fail-nth had left in *@left.
+ */
+static int fault_try(const char *what, const char *label, int commit,
+		     const char *arg, unsigned long n, unsigned long k,
+		     int *err, unsigned long *left)
+{
+	char attrs[256], failed[128];
+	long times[NR_FAULT_ATTRS];
+	unsigned char *now_buf;
+	unsigned long long h;
+	size_t now_len;
+	int state, seal, other;
+
+	fault_times(times);
+	*err = fault_attempt(commit, arg, n, left);
+	if (*err < 0)
+		return cannot(what, "an attempt"), -1;
+	fault_failed(times, failed, sizeof(failed));
+	now_len = read_policy(&now_buf);
+	h = fault_hash();
+	if (now_len == rb_new_len && !memcmp(now_buf, rb_new, now_len) && h == h_new)
+		state = 1;
+	else if (now_len == rb_old_len && !memcmp(now_buf, rb_old, now_len) && h == h_old)
+		state = 0;
+	else
+		state = 2;
+	free(now_buf);
+	printf("fault %s %lu %s%.0d %s %s", label, k, *err ? "E" : "ok",
+	       *err, *left ? "not" : "injected",
+	       state == 2 ? "wrong" : (state ? "new" : "old"));
+	if (state == 1 && fault_restore(commit, arg))
+		return cannot(what, "putting the old policy back"), -1;
+	other = kmsg_since(what, attrs, sizeof(attrs), &seal);
+	printf(" %s seal=%d other=%d\n%s", failed, seal & 1, other, other_lines);
+	fflush(stdout);
+	return seal;
+}
+
 static int faults(int argc, char **argv)
 {
 	int commit = !strcmp(argv[0], "commit"), a = commit ? 2 : 3;
 	unsigned long first, stride, tail, window, seal_at = 0, total, n, left;
-	unsigned long long h, h_old, h_new;
+	unsigned long sealed_at = 0;
 	const unsigned long big = 1000000000UL;
-	char what[64], attrs[256], failed[128];
-	long times[NR_FAULT_ATTRS];
-	unsigned char *now_buf;
-	size_t now_len;
+	char what[64], label[80], attrs[256];
 	int err, seal;
 	unsigned long slice_k = 0, slice_m = 1;
 	const char *slice = getenv("FAULT_SLICE");
@@ -1325,8 +1372,6 @@ static int faults(int argc, char **argv)
 	 * longer failed, and say where ("end").
 	 */
 	for (n = 1; n <= total || (first >= total && n <= 2 * total); n++) {
-		int state;
-
 		int every = n <= first || n + tail > total ||
 			    (window && n + window >= seal_at && n <= seal_at + window);
 		int strided = stride && n % stride == 0;
@@ -1339,28 +1384,11 @@ static int faults(int argc, char **argv)
 		if (!(every || strided) ||
 		    (every ? n : n / stride) % slice_m != slice_k)
 			continue;
-		fault_times(times);
-		err = fault_attempt(commit, argv[1], n, &left);
-		if (err < 0)
-			return cannot(what, "an attempt");
-		fault_failed(times, failed, sizeof(failed));
-		now_len = read_policy(&now_buf);
-		h = fault_hash();
-		if (now_len == rb_new_len && !memcmp(now_buf, rb_new, now_len) && h == h_new)
-			state = 1;
-		else if (now_len == rb_old_len && !memcmp(now_buf, rb_old, now_len) && h == h_old)
-			state = 0;
-		else
-			state = 2;
-		free(now_buf);
-		printf("fault %s %lu %s%.0d %s %s", what, n, err ? "E" : "ok",
-		       err, left ? "not" : "injected",
-		       state == 2 ? "wrong" : (state ? "new" : "old"));
-		if (state == 1 && fault_restore(commit, argv[1]))
-			return cannot(what, "putting the old policy back");
-		err = kmsg_since(what, attrs, sizeof(attrs), &seal);
-		printf(" %s seal=%d other=%d\n%s", failed, seal & 1, err, other_lines);
-		fflush(stdout);
+		seal = fault_try(what, what, commit, argv[1], n, n, &err, &left);
+		if (seal < 0)
+			return 2;
+		if (seal & 1)
+			sealed_at = n;
 		/* Not reached: this attempt made n - left allocations. */
 		if (left)
 			printf("fault %s reached %lu\n", what, n - left);
@@ -1368,6 +1396,37 @@ static int faults(int argc, char **argv)
 			printf("fault %s end %lu\n", what, n);
 			break;
 		}
+	}
+	/*
+	 * The seal itself.  Where it falls moves by some tens of points from
+	 * one attempt to the next (a slab that needs a page in one, not in
+	 * the next), so the points around it need not have failed it.  Until
+	 * one has, fail the point where the seal is expected, in tries of
+	 * their own ("fault <what>-seal <try> ..."): a step further after a
+	 * failure that refused the load before the conversion was announced,
+	 * a step back after any other (one after the conversion, one the
+	 * load absorbed).  The steps keep to the last points before the
+	 * conversion, which are the seal's and its few neighbours'.
+	 */
+	if (window && !sealed_at) {
+		unsigned long t, p = seal_at;
+
+		snprintf(label, sizeof(label), "%s-seal", what);
+		for (t = 1; t <= SEAL_TRIES && !sealed_at; t++) {
+			seal = fault_try(what, label, commit, argv[1], p, t, &err, &left);
+			if (seal < 0)
+				return 2;
+			if (seal & 1)
+				sealed_at = p;
+			else if (err && !left && !(seal & 2))
+				p++;
+			else if (p > 1)
+				p--;
+		}
+		if (sealed_at)
+			printf("fault %s seal failed at %lu in try %lu\n", what, sealed_at, t - 1);
+		else
+			printf("fault %s seal not failed in %lu tries\n", what, t - 1);
 	}
 	/*
 	 * Every point: count again.  That the count held, the host checks:

@@ -929,20 +929,24 @@ faults() {
 fault_attrs() {
 	local a
 
-	a=$(fault_lines '[a-z]*' | awk '{ print $8 }' | tr ',' '\n' | sort | uniq -c | tr '\n' ' ')
+	a=$(fault_lines '[a-z-]*' | awk '{ print $8 }' | tr ',' '\n' | sort | uniq -c | tr '\n' ' ')
 	echo "failed: $a"
 	grep -q ' failslab ' <<< " $a " && grep -q ' fail_page_alloc ' <<< " $a " &&
 		grep -q ' fail_smalloc ' <<< " $a "
 }
 # fault_seals: a seal failed in a load and in a commit, and the old
-# policy stayed in force each time.
+# policy stayed in force each time; the tries at a load's seal (when its
+# points did not fail it: where it falls moves between attempts) left the
+# old or the new policy in force, as the other points do.
 fault_seals() {
-	local l c
+	local l c t bad
 
-	l=$(fault_lines '(mdp|ref)' | grep ' seal=1 ')
+	l=$(fault_lines '(mdp|ref)(-seal)?' | grep ' seal=1 ')
 	c=$(fault_lines commit | grep ' seal=1 ')
-	echo "failed seals: $(grep -c . <<< "$l") in loads, $(grep -c . <<< "$c") in commits"
-	[ -n "$l" ] && [ -n "$c" ] && ! grep -v ' E12 injected old ' <<< "$l
+	t=$(fault_lines '(mdp|ref)-seal')
+	bad=$(grep -vE " (ok injected new|E12 injected old|ok not new) " <<< "$t" | grep .)
+	echo "failed seals: $(grep -c . <<< "$l") in loads ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal), $(grep -c . <<< "$c") in commits${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
+	[ -n "$l" ] && [ -n "$c" ] && [ -z "$bad" ] && ! grep -v ' E12 injected old ' <<< "$l
 $c"
 }
 # fault_quiet: no message but fault injection's, SELinux's, audit's and
@@ -950,7 +954,7 @@ $c"
 fault_quiet() {
 	local lines
 
-	lines=$(fault_lines '[a-z]*')
+	lines=$(fault_lines '[a-z-]*')
 	grep -v ' other=0$' <<< "$lines" | head -n 3
 	grep -E '^selinux: fault [a-z]+ other ' "$L" | head -n 3
 	[ "$(grep -c ' other=0$' <<< "$lines")" -gt 0 ] &&
@@ -963,7 +967,7 @@ check "slab, page and smalloc allocations each failed some load or commit" fault
 check "a failed seal of a load and of a commit leaves the old policy in force" fault_seals
 check "injected failures print only the expected messages" fault_quiet
 for w in mdp commit ref; do
-	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal near //p" | head -n 1 | sed 's/^/seal near point /')"
+	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal near //p" | head -n 1 | sed 's/^/seal near point /')$(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal \(failed at .*\|not failed in .*\)$/, tried at the seal: \1/p" | head -n 1)"
 done
 echo "# SELinux faults: $(fault_attrs | head -n 1); $(fault_seals | head -n 1)"
 leave_flat "refused out-of-memory loads" "the refused out-of-memory loads" \
