@@ -894,8 +894,8 @@ static int race(int argc, char **argv)
  * after, each of the last <tail>, and with a <window>, each within
  * <window> points of the seal (found by bisection), with that one failing
  * (with <first> at least the count, every point, and on past the count
- * until a point is not reached); then, with a <window> and if none of
- * those failed the seal, tries at the seal until one does;
+ * until a point is not reached); then, for a load with a <window> of
+ * which no point failed the seal, tries at the seal until one does;
  * with FAULT_SLICE=<k>/<m> in the environment, only the points n of those
  * with n % m == k, of the strided ones n / stride % m == k (one of m boots
  * that share the points).
@@ -917,7 +917,8 @@ static int race(int argc, char **argv)
  *   fault <what> answers differ|same     (the old and the new policy's)
  *   fault <what> seal near <n>
  *   fault <what> <n> ok|E<errno> injected|not <old|new|wrong> <attrs> seal=0|1 other=<count>
- *   fault <what>-seal <try> ...          (as above: a try at the seal)
+ *   fault <what> seal try <t> at <n>     (a try at the seal, at point <n>)
+ *   fault <what>-seal <t> ...            (its line, as above)
  *   fault <what> seal failed at <n> in try <t> | seal not failed in <t> tries
  *   fault <what> other <message>         (the first three, each after the
  *                                         line of the attempt that saw it)
@@ -1207,8 +1208,8 @@ static int cannot(const char *what, const char *why)
 }
 
 static unsigned long long h_old, h_new;
-/* Tries at the seal of a load, at most (about 0.3 s each for mdp). */
-#define SEAL_TRIES 300
+/* Tries at the seal of a load, at most (0.3 s each for mdp, 1 to 3 s for ref). */
+#define SEAL_TRIES 200
 
 /*
  * Fail point @n of an attempt, print its line "fault <label> <k> ..." (<k>
@@ -1387,7 +1388,7 @@ static int faults(int argc, char **argv)
 		seal = fault_try(what, what, commit, argv[1], n, n, &err, &left);
 		if (seal < 0)
 			return 2;
-		if (seal & 1)
+		if ((seal & 1) && err && !left)
 			sealed_at = n;
 		/* Not reached: this attempt made n - left allocations. */
 		if (left)
@@ -1401,30 +1402,42 @@ static int faults(int argc, char **argv)
 	 * The seal itself.  Where it falls moves by some tens of points from
 	 * one attempt to the next (a slab that needs a page in one, not in
 	 * the next), so the points around it need not have failed it.  Until
-	 * one has, fail the point where the seal is expected, in tries of
-	 * their own ("fault <what>-seal <try> ..."): a step further after a
-	 * failure that refused the load before the conversion was announced,
-	 * a step back after any other (one after the conversion, one the
-	 * load absorbed).  The steps keep to the last points before the
-	 * conversion, which are the seal's and its few neighbours'.
+	 * a load's have, try at it: a step further after a failure that
+	 * refused the load before the SID table's conversion was announced,
+	 * or that the load absorbed; after one past the conversion (or past
+	 * the load's end), a step back of 1 to 16 points, drawn from a fixed
+	 * sequence.  The steps forward climb to the conversion through the
+	 * few points before it (the seal's, the conversion's first
+	 * allocations), and the random steps back keep a fixed distance
+	 * between them from making a cycle that skips the seal.  Each try
+	 * prints "fault <what> seal try <t> at <n>", then its line as
+	 * "fault <what>-seal <t> ...": a slice k of m numbers its tries
+	 * k + 1, k + 1 + m, ..., so that no two boots' tries share a number.
 	 */
-	if (window && !sealed_at) {
-		unsigned long t, p = seal_at;
+	if (!commit && window && !sealed_at) {
+		unsigned long t, tn = 0, p = seal_at;
+		unsigned int rng = 2463534242U;
 
 		snprintf(label, sizeof(label), "%s-seal", what);
 		for (t = 1; t <= SEAL_TRIES && !sealed_at; t++) {
-			seal = fault_try(what, label, commit, argv[1], p, t, &err, &left);
+			tn = (t - 1) * slice_m + slice_k + 1;
+			printf("fault %s seal try %lu at %lu\n", what, tn, p);
+			seal = fault_try(what, label, commit, argv[1], p, tn, &err, &left);
 			if (seal < 0)
 				return 2;
-			if (seal & 1)
+			if ((seal & 1) && err && !left) {
 				sealed_at = p;
-			else if (err && !left && !(seal & 2))
+			} else if (!left && (!err || !(seal & 2))) {
 				p++;
-			else if (p > 1)
-				p--;
+			} else {
+				rng ^= rng << 13;
+				rng ^= rng >> 17;
+				rng ^= rng << 5;
+				p -= p > 16 ? 1 + rng % 16 : 0;
+			}
 		}
 		if (sealed_at)
-			printf("fault %s seal failed at %lu in try %lu\n", what, sealed_at, t - 1);
+			printf("fault %s seal failed at %lu in try %lu\n", what, sealed_at, tn);
 		else
 			printf("fault %s seal not failed in %lu tries\n", what, t - 1);
 	}

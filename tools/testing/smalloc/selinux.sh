@@ -934,19 +934,23 @@ fault_attrs() {
 	grep -q ' failslab ' <<< " $a " && grep -q ' fail_page_alloc ' <<< " $a " &&
 		grep -q ' fail_smalloc ' <<< " $a "
 }
-# fault_seals: a seal failed in a load and in a commit, and the old
-# policy stayed in force each time; the tries at a load's seal (when its
-# points did not fail it: where it falls moves between attempts) left the
-# old or the new policy in force, as the other points do.
+# fault_seals: a seal failed in each load (mdp's and the reference
+# policy's) and in a commit, and the old policy stayed in force each
+# time; the tries at a load's seal (when its points did not fail it:
+# where it falls moves between attempts) left the old or the new policy
+# in force, as the points must.
 fault_seals() {
-	local l c t bad
+	local l c t bad w
 
 	l=$(fault_lines '(mdp|ref)(-seal)?' | grep ' seal=1 ')
 	c=$(fault_lines commit | grep ' seal=1 ')
 	t=$(fault_lines '(mdp|ref)-seal')
 	bad=$(grep -vE " (ok injected new|E12 injected old|ok not new) " <<< "$t" | grep .)
-	echo "failed seals: $(grep -c . <<< "$l") in loads ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal), $(grep -c . <<< "$c") in commits${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
-	[ -n "$l" ] && [ -n "$c" ] && [ -z "$bad" ] && ! grep -v ' E12 injected old ' <<< "$l
+	echo "failed seals: $(grep -c 'fault mdp' <<< "$l") in loads of mdp and $(grep -c 'fault ref' <<< "$l") of ref ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal), $(grep -c . <<< "$c") in commits${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
+	for w in mdp ref; do
+		grep -q "^selinux: fault $w\(-seal\)\{0,1\} " <<< "$l" || return 1
+	done
+	[ -n "$c" ] && [ -z "$bad" ] && ! grep -v ' E12 injected old ' <<< "$l
 $c"
 }
 # fault_quiet: no message but fault injection's, SELinux's, audit's and
@@ -964,7 +968,7 @@ check "loads of mdp that fail a slab, page or smalloc allocation are refused wit
 check "boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20 40
 check "loads of the reference policy that fail an allocation near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000 15
 check "slab, page and smalloc allocations each failed some load or commit" fault_attrs
-check "a failed seal of a load and of a commit leaves the old policy in force" fault_seals
+check "a failed seal of each load and of a commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals
 check "injected failures print only the expected messages" fault_quiet
 for w in mdp commit ref; do
 	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal near //p" | head -n 1 | sed 's/^/seal near point /')$(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal \(failed at .*\|not failed in .*\)$/, tried at the seal: \1/p" | head -n 1)"
@@ -1173,7 +1177,7 @@ fault_checks() {
 	check "fault boots: every point of a load of mdp over mdp-x failed in one of them" all_points mdp
 	check "fault boots: every point of a boolean commit failed in one of them" all_points commit
 	check "fault boots: slab, page and smalloc allocations each failed some load or commit" fault_attrs
-	check "fault boots: a failed seal of a load and of a commit leaves the old policy in force" fault_seals
+	check "fault boots: a failed seal of each load and of a commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals
 	for w in mdp commit; do
 		echo "# SELinux fault boots $w: $(all_points $w | head -n 1)"
 	done
