@@ -1128,7 +1128,8 @@ all_points() {
 	# The points every attempt had: up to the fewest allocations an
 	# attempt made (a point below the end may be one an attempt did not
 	# reach: the count varies by some tens from one attempt to the next).
-	tr -d '\r' < "$L" | grep -q "^selinux: \(again \)\{0,1\}fault $1 end " ||
+	# No grep -q at the end of a pipe (see fault_line()).
+	tr -d '\r' < "$L" | grep "^selinux: \(again \)\{0,1\}fault $1 end " > /dev/null ||
 		{ echo "no attempt of $1 past its end"; return 1; }
 	low=$(tr -d '\r' < "$L" | sed -n "s/^selinux: \(again \)\{0,1\}fault $1 reached //p" |
 		sort -n | head -n 1)
