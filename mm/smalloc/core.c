@@ -197,6 +197,23 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 	return __smalloc_pool_state(pool, true);
 }
 
+static bool __smalloc_can_seal(void)
+{
+	/*
+	 * Hardware tag-based KASAN maps vmalloc memory with a tagged memory
+	 * type, which the permission change would not keep.
+	 */
+	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
+		return false;
+#if defined(SMALLOC_X86_64)
+	return true;
+#elif defined(CONFIG_ARM64)
+	return rodata_full;
+#else
+	return false;
+#endif
+}
+
 /**
  * smalloc_can_seal() - Can pools be sealed on this system?
  *
@@ -214,20 +231,18 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 bool smalloc_can_seal(void)
 {
 	/*
-	 * Hardware tag-based KASAN maps vmalloc memory with a tagged memory
-	 * type, which the permission change would not keep.
+	 * A test plays a system that cannot seal (smalloc_kunit.c).  Not from
+	 * NMI: the stub's lookup takes the test's lock.
 	 */
-	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
-		return false;
-#if defined(SMALLOC_X86_64)
-	return true;
-#elif defined(CONFIG_ARM64)
-	return rodata_full;
-#else
-	return false;
-#endif
+	if (!in_nmi())
+		KUNIT_STATIC_STUB_REDIRECT(smalloc_can_seal);
+	return __smalloc_can_seal();
 }
 EXPORT_SYMBOL_GPL(smalloc_can_seal);
+
+#if IS_ENABLED(CONFIG_SMALLOC_KUNIT_TEST)
+DEFINE_STATIC_KEY_FALSE(smalloc_test_points);
+#endif
 
 atomic_long_t smalloc_permission_changes = ATOMIC_LONG_INIT(0);
 atomic_long_t smalloc_tlb_flushes = ATOMIC_LONG_INIT(0);
@@ -843,6 +858,9 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 	int ret;
 
 	if (pool->nodes && !smalloc_can_seal()) {
+		/* Not a test's stub: what the system cannot do. */
+		if (__smalloc_can_seal())
+			return -EOPNOTSUPP;
 		pr_notice_once("pools cannot be sealed on this system: %s\n",
 			       IS_ENABLED(CONFIG_KASAN_HW_TAGS) ?
 			       "hardware tag-based KASAN is on" :
@@ -1347,6 +1365,7 @@ void smalloc_destroy(struct smalloc_pool *pool)
 		}
 	}
 	synchronize_rcu();
+	smalloc_test_point(SMALLOC_TEST_FORGET, nr ? recs[0].node : NULL);
 	/* Lookups that found a node in the tree may have cached it. */
 	for (i = 0; i < nr; i++)
 		smalloc_index_forget(recs[i].node);

@@ -76,7 +76,10 @@ void smalloc_index_forget(struct smalloc_node *node)
 		cmpxchg(&per_cpu_ptr(&smalloc_last, cpu)->node, node, NULL);
 }
 
-/* Under rcu_read_lock() or the lock of the node's pool. */
+/*
+ * Under rcu_read_lock(), which smalloc_destroy()'s first grace period waits
+ * for until the node found is cached.
+ */
 struct smalloc_node *smalloc_index_find(const void *p)
 {
 	MA_STATE(mas, &smalloc_nodes, (unsigned long)p, (unsigned long)p);
@@ -103,6 +106,7 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	rcu_read_unlock();
 	if (!node || in_nmi())
 		return node;
+	smalloc_test_point(SMALLOC_TEST_WALKED, node);
 	local_irq_save(flags);
 	c = this_cpu_ptr(&smalloc_last);
 	WRITE_ONCE(c->node, NULL);

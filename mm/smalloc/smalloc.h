@@ -6,6 +6,7 @@
 #ifndef MM_SMALLOC_SMALLOC_H
 #define MM_SMALLOC_SMALLOC_H
 
+#include <linux/jump_label.h>
 #include <linux/kasan.h>
 #include <linux/list.h>
 /*
@@ -210,6 +211,36 @@ int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
 void smalloc_index_forget(struct smalloc_node *node);
 bool smalloc_index_holds(const struct smalloc_node *node, size_t size);
+
+/*
+ * Where smalloc_kunit.c holds a lookup or a destroy, to show what
+ * smalloc_destroy() must wait for: a lookup that found @node in the tree
+ * and has not cached it yet, and a destroy past its first grace period
+ * that has not cleared the CPUs' caches yet.  Built with the KUnit tests
+ * only, and off unless a test turns it on.
+ */
+enum smalloc_test_point {
+	SMALLOC_TEST_WALKED,
+	SMALLOC_TEST_FORGET,
+};
+
+#if IS_ENABLED(CONFIG_SMALLOC_KUNIT_TEST)
+DECLARE_STATIC_KEY_FALSE(smalloc_test_points);
+void smalloc_test_point_reached(enum smalloc_test_point point,
+				const struct smalloc_node *node);
+
+static inline void smalloc_test_point(enum smalloc_test_point point,
+				      const struct smalloc_node *node)
+{
+	if (static_branch_unlikely(&smalloc_test_points))
+		smalloc_test_point_reached(point, node);
+}
+#else
+static inline void smalloc_test_point(enum smalloc_test_point point,
+				      const struct smalloc_node *node)
+{
+}
+#endif
 
 /**
  * struct smalloc_flush - What a permission change needs flushed.

@@ -16,6 +16,7 @@
 #include <kunit/test.h>
 #include <linux/bottom_half.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/fault-inject.h>
 #include <linux/hash.h>
 #include <linux/io.h>
@@ -472,41 +473,344 @@ static void smalloc_test_alloc_after_seal(struct kunit *test)
 	expect_no_writable_mapping(test, pool);
 }
 
-static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
+enum alias_state { ALIAS_UNMAPPED, ALIAS_READ_ONLY, ALIAS_WRITABLE };
+
+/*
+ * The direct-map alias of @page, as the page tables say.  Off x86, where
+ * kernel_page_present() is all there is to ask, a present alias counts
+ * as writable: the linear map maps RAM writable.
+ */
+static enum alias_state alias_state(struct kunit *test, struct page *page)
 {
 #ifdef CONFIG_X86
-	struct smalloc_pool *pool;
-	unsigned long alias[3];
 	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)page_address(page), &level);
+
+	KUNIT_ASSERT_NOT_NULL(test, pte);
+	if (!pte_present(*pte))
+		return ALIAS_UNMAPPED;
+	return pte_write(*pte) ? ALIAS_WRITABLE : ALIAS_READ_ONLY;
+#else
+	return kernel_page_present(page) ? ALIAS_WRITABLE : ALIAS_UNMAPPED;
+#endif
+}
+
+/*
+ * The direct-map alias is out of the direct map while the pool is sealed,
+ * and back, writable, once the pool is destroyed, as the page tables say
+ * and as a write through it shows.  The test holds a reference to each
+ * page, so that vfree() does not free it: a free page is not ours to
+ * write, and DEBUG_PAGEALLOC takes it out of the direct map.
+ */
+static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
+{
+	struct smalloc_pool *pool;
+	struct page *page[3];
 	size_t size = 3 * PAGE_SIZE;
-	pte_t *pte;
 	u8 *p;
 	int i;
 
 	pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	p = smalloc_alloc(pool, size);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	for (i = 0; i < 3; i++)
-		alias[i] = (unsigned long)linear_alias(p + i * PAGE_SIZE);
+	for (i = 0; i < 3; i++) {
+		page[i] = vmalloc_to_page(p + i * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, page[i]);
+		KUNIT_EXPECT_EQ(test, ALIAS_WRITABLE, alias_state(test, page[i]));
+	}
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	for (i = 0; i < 3; i++) {
-		pte = lookup_address(alias[i], &level);
-		KUNIT_ASSERT_NOT_NULL(test, pte);
-		KUNIT_EXPECT_FALSE(test, pte_present(*pte));
-		KUNIT_EXPECT_FALSE(test, pte_write(*pte));
+		KUNIT_EXPECT_EQ(test, ALIAS_UNMAPPED, alias_state(test, page[i]));
+		get_page(page[i]);
 	}
 
 	kunit_remove_action(test, smalloc_destroy_action, pool);
 	smalloc_destroy(pool);
 	for (i = 0; i < 3; i++) {
-		pte = lookup_address(alias[i], &level);
-		KUNIT_ASSERT_NOT_NULL(test, pte);
-		KUNIT_EXPECT_TRUE(test, pte_write(*pte));
+		KUNIT_EXPECT_EQ(test, ALIAS_WRITABLE, alias_state(test, page[i]));
+		KUNIT_EXPECT_EQ(test, 0, try_write(page_address(page[i]), 0));
+		put_page(page[i]);
 	}
-#else
-	kunit_skip(test, "needs lookup_address() (x86)");
-#endif
+}
+
+/*
+ * What smalloc_destroy() waits for, held where it matters
+ * (smalloc_test_destroy_waits).  The test points run on every lookup and
+ * destroy while the test has them on; they hold only the lookup of the
+ * test's reader and the destroy of the test's pool, and never for more
+ * than 30 s.
+ */
+static struct {
+	const struct smalloc_node *node;	/* the pool's node */
+	void *p, *other;			/* in it; in another pool */
+	struct task_struct *reader;
+	enum smalloc_test_point point;		/* where to hold */
+	bool at;				/* held there */
+	bool primed;				/* the reader's CPU caches the node */
+	bool holding;				/* the reader holds the node */
+	bool release;				/* let the reader go */
+	bool forget_early;			/* caches cleared under a held walk */
+	struct completion primed_done;		/* the reader looked once */
+	struct completion lookup;		/* the reader's next lookup */
+	struct completion past_gp1;		/* the destroy's first grace period */
+	struct completion go;			/* let the destroy go on */
+	struct completion destroyed;
+	struct completion reader_done;
+} hold;
+
+#define HOLD_MAX	(30 * HZ)
+
+void smalloc_test_point_reached(enum smalloc_test_point point,
+				const struct smalloc_node *node)
+{
+	unsigned long end = jiffies + HOLD_MAX;
+
+	if (!in_task() || !node || node != READ_ONCE(hold.node))
+		return;
+	if (point == SMALLOC_TEST_WALKED) {
+		if (READ_ONCE(hold.point) != SMALLOC_TEST_WALKED ||
+		    current != READ_ONCE(hold.reader))
+			return;
+		/* Within the lookup's RCU read-side section: spin. */
+		WRITE_ONCE(hold.at, true);
+		while (!READ_ONCE(hold.release) && time_before(jiffies, end))
+			cpu_relax();
+	} else if (point == SMALLOC_TEST_FORGET) {
+		might_sleep();
+		/* Past the first grace period: is a walk still held? */
+		WRITE_ONCE(hold.forget_early,
+			   READ_ONCE(hold.at) && !READ_ONCE(hold.release));
+		complete(&hold.past_gp1);
+		if (READ_ONCE(hold.point) == SMALLOC_TEST_FORGET) {
+			WRITE_ONCE(hold.at, true);
+			wait_for_completion_timeout(&hold.go, HOLD_MAX);
+		}
+	}
+}
+
+/* Wait up to 10 s for @flag. */
+static bool hold_wait(bool *flag)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	while (!READ_ONCE(*flag) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	return READ_ONCE(*flag);
+}
+
+static int hold_destroyer(void *pool)
+{
+	smalloc_destroy(pool);
+	complete(&hold.destroyed);
+	return 0;
+}
+
+/* Does this CPU cache the held node?  The reader is bound to its CPU. */
+static bool hold_cached(void)
+{
+	return READ_ONCE(per_cpu_ptr(&smalloc_last,
+				     raw_smp_processor_id())->node) == hold.node;
+}
+
+/*
+ * The reader, on a CPU of its own: look up the other pool's object first,
+ * so that its CPU caches another node; then, for SMALLOC_TEST_WALKED, look
+ * up the pool's object, which walks the tree and is held before it caches
+ * the node.  For SMALLOC_TEST_FORGET, look the pool's object up once to
+ * cache its node, then again when the test says so, under
+ * rcu_read_lock(), as a caller that goes on using the object would, and
+ * hold the node until released.
+ */
+static int hold_reader(void *data)
+{
+	unsigned long end = jiffies + HOLD_MAX;
+	struct smalloc_object obj;
+
+	smalloc_find_object(hold.other, &obj);
+	smalloc_find_object(hold.p, &obj);
+	if (hold.point == SMALLOC_TEST_FORGET) {
+		WRITE_ONCE(hold.primed, hold_cached());
+		complete(&hold.primed_done);
+		wait_for_completion(&hold.lookup);
+		rcu_read_lock();
+		if (hold_cached() && smalloc_find_object(hold.p, &obj))
+			WRITE_ONCE(hold.holding, true);
+		while (READ_ONCE(hold.holding) && !READ_ONCE(hold.release) &&
+		       time_before(jiffies, end))
+			cpu_relax();
+		rcu_read_unlock();
+	}
+	complete(&hold.reader_done);
+	return 0;
+}
+
+static bool node_cached(const struct smalloc_node *node)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (READ_ONCE(per_cpu_ptr(&smalloc_last, cpu)->node) == node)
+			return true;
+	return false;
+}
+
+/* A thread on @cpu, known as *@who before it runs, and kept till stopped. */
+static struct task_struct *hold_thread(int (*fn)(void *), void *data,
+				       unsigned int cpu, const char *name,
+				       struct task_struct **who)
+{
+	struct task_struct *t = kthread_create(fn, data, "%s", name);
+
+	if (!IS_ERR(t)) {
+		get_task_struct(t);
+		kthread_bind(t, cpu);
+		WRITE_ONCE(*who, t);
+		wake_up_process(t);
+	}
+	return t;
+}
+
+/*
+ * Hold a lookup of an object of a pool at @point and destroy the pool
+ * meanwhile.  The destroy must not clear the caches while a lookup that
+ * walked the tree has not cached the node yet (SMALLOC_TEST_WALKED), nor
+ * return while a caller holds a node it took from its CPU's cache
+ * (SMALLOC_TEST_FORGET), and no CPU may cache the node once it returned.
+ * Returns false if a thread did not finish: the test cannot go on.
+ */
+static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
+{
+	struct task_struct *reader, *destroyer = ERR_PTR(-EINVAL), *unused;
+	struct smalloc_pool *pool, *other;
+	struct smalloc_node *node;
+	unsigned int cpu, here;
+	bool valid, early = false, done;
+	const char *why = point == SMALLOC_TEST_WALKED ?
+		"caches cleared while a walk that found the node had not cached it" :
+		"the destroy returned while a lookup held its node";
+
+	/*
+	 * The reader spins on its CPU; the test and the destroy run on
+	 * another one, so that they do not wait behind it.
+	 */
+	here = cpumask_first(cpu_online_mask);
+	cpu = cpumask_any_but(cpu_online_mask, here);
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, cpumask_of(here)));
+
+	other = test_pool(test, 8);
+	pool = smalloc_create_aligned("kunit_destroy_waits", 8);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	memset(&hold, 0, sizeof(hold));
+	hold.p = smalloc_alloc(pool, 64);
+	hold.other = smalloc_alloc(other, 64);
+	node = pool->nodes;
+	if (!hold.p || !hold.other ||
+	    (void *)hold.p < (void *)node ||
+	    (void *)hold.p >= (void *)node + node->size) {
+		smalloc_destroy(pool);
+		KUNIT_FAIL(test, "no objects");
+		return true;
+	}
+	init_completion(&hold.primed_done);
+	init_completion(&hold.lookup);
+	init_completion(&hold.past_gp1);
+	init_completion(&hold.go);
+	init_completion(&hold.destroyed);
+	init_completion(&hold.reader_done);
+	WRITE_ONCE(hold.point, point);
+	WRITE_ONCE(hold.node, node);
+	static_branch_enable(&smalloc_test_points);
+	reader = hold_thread(hold_reader, NULL, cpu, "smalloc_hold", &hold.reader);
+	if (IS_ERR(reader)) {
+		static_branch_disable(&smalloc_test_points);
+		smalloc_destroy(pool);
+		KUNIT_FAIL(test, "no reader thread");
+		return true;
+	}
+
+	if (point == SMALLOC_TEST_WALKED) {
+		valid = hold_wait(&hold.at);
+		if (!valid)
+			KUNIT_FAIL(test, "the reader's lookup did not walk the tree to the node");
+		destroyer = hold_thread(hold_destroyer, pool, here,
+					"smalloc_destroy", &unused);
+		/* A destroy without its first grace period gets there at once. */
+		if (valid && !IS_ERR(destroyer)) {
+			wait_for_completion_timeout(&hold.past_gp1, HZ / 2);
+			early = READ_ONCE(hold.forget_early);
+		}
+	} else {
+		valid = wait_for_completion_timeout(&hold.primed_done, 10 * HZ) &&
+			READ_ONCE(hold.primed);
+		if (!valid)
+			KUNIT_FAIL(test, "the reader's CPU did not cache the node");
+		else
+			destroyer = hold_thread(hold_destroyer, pool, here,
+						"smalloc_destroy", &unused);
+		if (valid && !IS_ERR(destroyer)) {
+			valid = hold_wait(&hold.at);
+			if (!valid)
+				KUNIT_FAIL(test, "destroy not past its first grace period");
+		}
+		if (valid && !IS_ERR(destroyer)) {
+			complete(&hold.lookup);
+			valid = hold_wait(&hold.holding);
+			if (!valid)
+				KUNIT_FAIL(test, "nothing held: the reader's CPU lost the node");
+		}
+		/* A destroy without its second grace period returns at once. */
+		if (valid && !IS_ERR(destroyer)) {
+			complete(&hold.go);
+			early = wait_for_completion_timeout(&hold.destroyed, HZ / 2);
+		}
+	}
+
+	/* Whatever happened, let everything go before judging. */
+	WRITE_ONCE(hold.release, true);
+	complete_all(&hold.lookup);
+	complete_all(&hold.go);
+	done = wait_for_completion_timeout(&hold.reader_done, HOLD_MAX + 10 * HZ);
+	KUNIT_EXPECT_TRUE_MSG(test, done, "the reader did not finish");
+	if (IS_ERR(destroyer)) {
+		if (valid)
+			KUNIT_FAIL(test, "no destroy thread");
+		valid = false;
+		smalloc_destroy(pool);
+	} else {
+		done &= wait_for_completion_timeout(&hold.destroyed,
+						    HOLD_MAX + 10 * HZ) != 0;
+		KUNIT_EXPECT_TRUE_MSG(test, done, "the destroy did not finish");
+		kthread_stop_put(destroyer);
+	}
+	kthread_stop_put(reader);
+	static_branch_disable(&smalloc_test_points);
+
+	if (valid && done) {
+		KUNIT_EXPECT_FALSE_MSG(test, early, "%s", why);
+		KUNIT_EXPECT_FALSE_MSG(test, node_cached(node),
+				       "a CPU caches a node of a destroyed pool");
+	}
+	/* Do not leave a freed node in a cache, whatever the verdict. */
+	if (done)
+		smalloc_index_forget(node);
+	WRITE_ONCE(hold.node, NULL);
+	return done;
+}
+
+/*
+ * smalloc_destroy() frees the nodes only once no lookup can use them: it
+ * waits for a lookup that found a node in the tree and has not cached it
+ * yet (else the lookup caches it after the caches were cleared), and for
+ * a caller that took a node from its CPU's cache, under rcu_read_lock(),
+ * before the caches were cleared (else the node is freed under it).
+ */
+static void smalloc_test_destroy_waits(struct kunit *test)
+{
+	if (destroy_waits(test, SMALLOC_TEST_WALKED))
+		destroy_waits(test, SMALLOC_TEST_FORGET);
 }
 
 /*
@@ -727,6 +1031,85 @@ static void smalloc_test_sealed_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
 			smalloc_copy_verdict(p, 1, false, &obj));
 	expect_writable(test, p, true);
+}
+
+static bool smalloc_cannot_seal(void)
+{
+	return false;
+}
+
+/*
+ * Where pools cannot be sealed (arm64 booted without rodata=full, or here
+ * with smalloc_can_seal() stubbed to say so), a seal is refused with
+ * -EOPNOTSUPP and changes no page, and nothing calls the pool sealed:
+ * neither smalloc_validate(), nor a lookup, nor usercopy's check.  A
+ * refused smalloc_seal_final() still closes the pool, as documented.
+ * Where pools can be sealed, the stub is off while the pool is checked,
+ * so that the checks read the pool's state and the page tables; where
+ * they cannot, those checks answer "not sealed" before they look.
+ */
+static void smalloc_test_cannot_seal(struct kunit *test)
+{
+	struct smalloc_pool *pool, *final;
+	struct smalloc_object obj;
+	bool can = smalloc_can_seal();
+	long changes;
+	u8 *p, *big, *q;
+
+	kunit_info(test, "this system %s seal pools%s\n", can ? "can" : "cannot",
+		   can ? ": smalloc_can_seal() stubbed" : "");
+	pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	final = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	p = smalloc_alloc(pool, 64);
+	big = smalloc_alloc(pool, 3 * PAGE_SIZE);
+	q = smalloc_alloc(final, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	memset(p, 0x5a, 64);
+
+	if (can)
+		kunit_activate_static_stub(test, smalloc_can_seal,
+					   smalloc_cannot_seal);
+	KUNIT_ASSERT_FALSE(test, smalloc_can_seal());
+	changes = atomic_long_read(&smalloc_permission_changes);
+	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP, smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, -EOPNOTSUPP, smalloc_seal_final(final));
+	KUNIT_EXPECT_EQ(test, changes,
+			atomic_long_read(&smalloc_permission_changes));
+	if (can)
+		kunit_deactivate_static_stub(test, smalloc_can_seal);
+
+	KUNIT_EXPECT_FALSE(test, pool->state->sealed);
+	KUNIT_EXPECT_FALSE(test, pool->state->closed);
+	expect_writable(test, p, true);
+	expect_writable(test, big, true);
+	expect_writable(test, big + 3 * PAGE_SIZE - 1, true);
+	KUNIT_EXPECT_EQ(test, -EPERM, smalloc_validate(p, 64, pool, true));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p, 64, pool, false));
+	KUNIT_EXPECT_FALSE(test, smalloc_range_sealed(p, 64));
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
+	KUNIT_EXPECT_FALSE(test, obj.sealed);
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_OK,
+			smalloc_copy_verdict(p, 1, false, &obj));
+	/* Refused, the pool goes on as before. */
+	KUNIT_EXPECT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	KUNIT_EXPECT_EQ(test, 0x5a, p[63]);
+
+	/* Sealed for good it is not, but closed, and final. */
+	KUNIT_EXPECT_FALSE(test, final->state->sealed);
+	KUNIT_EXPECT_TRUE(test, final->state->closed);
+	KUNIT_EXPECT_TRUE(test, final->state->final);
+	expect_writable(test, q, true);
+	KUNIT_EXPECT_EQ(test, -EPERM, smalloc_validate(q, 64, final, true));
+	KUNIT_EXPECT_FALSE(test, smalloc_range_sealed(q, 64));
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(q, &obj));
+	KUNIT_EXPECT_FALSE(test, obj.sealed);
+	/* No copy from user space, no allocation. */
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_INTO_SEALED,
+			smalloc_copy_verdict(q, 1, false, &obj));
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_NULL(test, smalloc_alloc(final, 64)));
 }
 
 /* A failed set_memory_*() leaves the whole pool as it was. */
@@ -2520,6 +2903,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_seal),
 	KUNIT_CASE(smalloc_test_alloc_after_seal),
 	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
+	KUNIT_CASE(smalloc_test_destroy_waits),
 	KUNIT_CASE(smalloc_test_free_refused),
 #if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
 	KUNIT_CASE(smalloc_test_kasan),
@@ -2527,6 +2911,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_sealed_metadata),
 	KUNIT_CASE(smalloc_test_sealed_state),
 	KUNIT_CASE(smalloc_test_seal_fails),
+	KUNIT_CASE(smalloc_test_cannot_seal),
 	KUNIT_CASE(smalloc_test_forged_node),
 	KUNIT_CASE(smalloc_test_forged_link),
 	KUNIT_CASE(smalloc_test_foreign_node),
