@@ -14,7 +14,8 @@
 # again.  SMALLOC_SELINUX_BOOTS (see selinux.sh) is the boots the plant
 # needs: "leaks" for the leak plants and free-old-policy (with
 # SMALLOC_SELINUX_BOOT_TIMEOUT=400: it hangs the guest), "full" for
-# decision.  Prints one "ok"/"not ok" line per plant.  About 5 minutes a
+# decision.  Prints one "ok"/"not ok" line per plant, and last
+# "smalloc-plants: N passed, M failed".  About 5 minutes a
 # plant: an incremental build and one boot.
 set -uo pipefail
 
@@ -24,6 +25,8 @@ build=${2:?}
 shift 2
 
 applied=
+passed=0
+failed=0
 revert() {
 	[ -z "$applied" ] || git -C "$src" apply -R "$applied"
 	applied=
@@ -34,11 +37,13 @@ for plant in "$@"; do
 	patch=$here/plants/$plant.patch
 	if ! git -C "$src" apply "$patch"; then
 		echo "not ok - plant $plant: does not apply"
+		failed=$((failed + 1))
 		continue
 	fi
 	applied=$patch
 	if ! "$here/kunit.sh" build "$src" "$build" > "$build/plant-$plant.build.log" 2>&1; then
 		echo "not ok - plant $plant: does not build (see $build/plant-$plant.build.log)"
+		failed=$((failed + 1))
 		revert
 		continue
 	fi
@@ -47,10 +52,12 @@ for plant in "$@"; do
 	faults)
 		"$here/faults.sh" "$build" > "$build/plant-$plant.log" 2>&1 ;;
 	kunit\ *)
-		"$here/kunit.sh" exec "$src" "$build" "plant-$plant-kunit" "${stage#kunit }" \
+		# A suite, or suite.case: the glob kunit.py filters with.
+		glob=${stage#kunit }
+		"$here/kunit.sh" exec "$src" "$build" "plant-$plant-kunit" "$glob" \
 			> /dev/null 2>&1
 		python3 "$here/kunit_results.py" "$build/plant-$plant-kunit.json" \
-			"${stage#kunit }" > "$build/plant-$plant.log" 2>&1 ;;
+			"${glob%%.*}" > "$build/plant-$plant.log" 2>&1 ;;
 	*)
 		SMALLOC_SELINUX_BOOTS=${SMALLOC_SELINUX_BOOTS:-leaks} \
 			"$here/selinux.sh" "$src" "$build" > "$build/plant-$plant.log" 2>&1 ;;
@@ -65,8 +72,12 @@ for plant in "$@"; do
 	done)
 	if [ -z "$missing" ]; then
 		echo "ok - plant $plant: $(sed -n 's/^# expect: //p' "$patch" | tr '\n' ';' | sed 's/;$//')"
+		passed=$((passed + 1))
 	else
 		echo "not ok - plant $plant: missing: $missing (see $build/plant-$plant.log)"
+		failed=$((failed + 1))
 	fi
-	grep -E '^# SELinux: (counters before-reloads|slab caches)' "$build/plant-$plant.log" | cut -c1-300
+	grep -E '^# SELinux: (counters before-reloads|slab caches)' "$build/plant-$plant.log" | cut -c1-300 || true
 done
+echo "smalloc-plants: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
