@@ -17,6 +17,13 @@
 #   make check-arch   SELinux on unsealable pools: i386 and riscv64 without
 #                     an MMU, built and booted (after make test)
 #   make check-kasan  smalloc's KUnit suite under generic KASAN
+#   make test-debug   the KUnit, faults, LKDTM and SELinux stages on a
+#                     kernel with KASAN, kmemleak, lockdep, DEBUG_PAGEALLOC
+#                     (after make test); last line
+#                     "smalloc-debug: N passed, M failed"
+#   make test-arm64   the KUnit, LKDTM and SELinux (mdp) stages booted on
+#                     arm64, rodata=full and rodata=on (after make test);
+#                     last line "smalloc-arm64: N passed, M failed"
 #
 # The kernel tree and the build live outside this repository, under
 # $(SMALLOC_CACHE), so that rebuilds after an overlay change are
@@ -33,7 +40,7 @@ scripts := $(CURDIR)/tools/testing/smalloc
 # checkpatch's spdxcheck.py wants Debian's python3 and its python3-ply.
 export PATH := /usr/bin:$(PATH)
 
-.PHONY: check-mutants check-faults all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
+.PHONY: test-debug test-arm64 check-mutants check-faults all deps tree build test demo series bisect bench check-arm64 check-arch check-kasan
 
 all: test
 
@@ -120,3 +127,17 @@ check-faults: build
 # KASAN sees of a pool's objects.
 check-kasan: tree
 	@$(scripts)/check-kasan.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-kasan
+
+# Not part of make test (a kernel of its own, about 40 minutes cold on 2
+# cores, and boots several times slower): make test's stages that boot our
+# kernel, on debug.config.  PLANT="a b" runs those plants on it instead.
+test-debug: build
+	@$(scripts)/test-debug.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-debug \
+		$(BUILD_DIR) $(if $(PLANT),--plant $(PLANT))
+
+# Not part of make test (a cross-built kernel of its own, about 25 minutes
+# cold on 2 cores, and arm64 boots under TCG): see test-arm64.sh.
+test-arm64: tree
+	@$(scripts)/deps.sh qemu-system-arm libc6-dev-arm64-cross
+	@$(scripts)/test-arm64.sh $(KERNEL_SRC) $(SMALLOC_CACHE)/build-arm64-boot \
+		$(BUILD_DIR) $(SMALLOC_CACHE)

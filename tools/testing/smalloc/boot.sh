@@ -9,7 +9,8 @@
 # The init script becomes /init; it must end with 'reboot -f'.  QEMU runs
 # under TCG with 2 vCPUs; SMALLOC_KVM=1 uses KVM if a probe boot shows it
 # works on this machine.  SMALLOC_CMDLINE_EXTRA is appended to the kernel
-# command line (the self-check plants a warning with it).
+# command line (the self-check plants a warning with it).  SMALLOC_ARCH=arm64
+# boots an arm64 kernel (qemu.sh), with SMALLOC_BUSYBOX as busybox.
 #
 # The console log must hold every kernel line, as the checks that call a
 # boot clean read it: no 'quiet', and ignore_loglevel.
@@ -28,7 +29,7 @@ root=$build/initramfs-$name${SMALLOC_BOOT_TAG:+-$SMALLOC_BOOT_TAG}
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 [ -z "$extra" ] || cp -a "$extra"/. "$root"/
-cp /bin/busybox "$root/bin/busybox"
+cp "${SMALLOC_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$init" "$root/init"
 chmod +x "$root/init"
@@ -43,12 +44,11 @@ progress_init
 # The console goes to the log line by line, so that the progress line can
 # say what the guest printed last.
 qemu() {
-	# shellcheck disable=SC2046 # smalloc_qemu_args prints a list of arguments
+	# shellcheck disable=SC2046 # smalloc_qemu prints a list of arguments
 	timeout "${SMALLOC_BOOT_TIMEOUT:-300}" \
-		qemu-system-x86_64 $(smalloc_qemu_args "$build") \
-		-kernel "$build/arch/x86/boot/bzImage" -initrd "$root.cpio" \
-		-append "console=ttyS0 ignore_loglevel kunit.enable=0 panic=-1${SMALLOC_CMDLINE_EXTRA:+ $SMALLOC_CMDLINE_EXTRA}" \
+		$(smalloc_qemu "$build") -initrd "$root.cpio" \
+		-append "console=$(smalloc_console) ignore_loglevel kunit.enable=0 panic=-1${SMALLOC_CMDLINE_EXTRA:+ $SMALLOC_CMDLINE_EXTRA}" \
 		2>&1 | stdbuf -oL tr -d '\r' > "$log" || true
 }
-say "booting $(basename "$build")'s kernel with $name under QEMU (TCG, 2 vCPUs), console to $log"
+say "booting $(basename "$build")'s kernel with $name under QEMU (TCG, 2 vCPUs, ${SMALLOC_ARCH:-x86_64}), console to $log"
 ticking "boot ($name)" "last_line '$log'" qemu

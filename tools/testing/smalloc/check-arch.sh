@@ -10,6 +10,12 @@
 # warns of nothing else, and the access and create answers for the mdp
 # triples equal those of the pristine x86_64 kernel.
 #
+# test-arm64.sh boots its arm64 kernel the same way (SMALLOC_ARCH_ARM64=
+# its build dir, built already): "arm64" with rodata=full, where the
+# policy's pools must be listed sealed and nothing may say otherwise, and
+# "arm64-rodata-on" with rodata=on, where they cannot be sealed, as on
+# i386.
+#
 # Not part of make test: two cold cross builds of their own.  It reuses
 # the mdp policy, its triples and the pristine answers of the last
 # make test (selinux.sh), so run that first.
@@ -71,6 +77,7 @@ initramfs() {
 			INSTALL_HDR_PATH="$out/nolibc/sysroot" || return 1
 	case $1 in
 	i386) gcc -m32 -static $cflags -o "$out/arch-init" "$here/arch-init.c" ;;
+	arm64*) aarch64-linux-gnu-gcc -static $cflags -o "$out/arch-init" "$here/arch-init.c" ;;
 	# No MMU: the ELF FDPIC loader runs a PIE, and does not relocate it.
 	nommu) riscv64-linux-gnu-gcc $cflags -fPIE -fvisibility=hidden -pie \
 		-Wl,--no-dynamic-linker -Wl,-z,text -o "$out/arch-init" "$here/arch-init.c" ;;
@@ -88,11 +95,17 @@ initramfs() {
 	"$out/gen_init_cpio" "$out/initramfs.list" > "$out/initramfs.cpio"
 }
 
-# boot <arch> <out> <log>: until arch-init says done, or 10 minutes.
+# boot <arch> <out> <log>: until arch-init says done, or 10 minutes
+# (SMALLOC_BOOT_TIMEOUT seconds: test-arm64.sh gives its arm64 boots more).
 boot() {
 	local pid i
 
 	case $1 in
+	# The virt board and CPU of kunit.py's arm64 config; its kernel.
+	arm64*) exec qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -accel tcg \
+		-smp 2 -m 1024 -nodefaults -nographic -serial stdio -no-reboot \
+		-kernel "$kernel/arch/arm64/boot/Image.gz" -initrd "$2/initramfs.cpio" \
+		-append "console=ttyAMA0 ignore_loglevel panic=-1 kunit.enable=0${rodata:+ rodata=$rodata}" ;;
 	i386) exec qemu-system-i386 -accel tcg -smp 2 -m 512 -nodefaults -nographic \
 		-serial stdio -no-reboot -kernel "$2/arch/x86/boot/bzImage" \
 		-initrd "$2/initramfs.cpio" -append "console=ttyS0 panic=-1" ;;
@@ -102,7 +115,7 @@ boot() {
 		-initrd "$2/initramfs.cpio" ;;
 	esac < /dev/null > "$3" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 600; i++)); do
+	for ((i = 0; i < ${SMALLOC_BOOT_TIMEOUT:-600}; i++)); do
 		grep -q '^arch: done' "$3" && sleep 2 && break
 		kill -0 $pid 2> /dev/null || break
 		sleep 1
@@ -116,14 +129,30 @@ for arch in $arches; do
 	case $arch in
 	i386) karch=i386 cross= image=bzImage ;;
 	nommu) karch=riscv cross=riscv64-linux-gnu- image=Image ;;
+	arm64) karch=arm64 cross=aarch64-linux-gnu- rodata=full ;;
+	arm64-rodata-on) karch=arm64 cross=aarch64-linux-gnu- rodata=on ;;
 	*) not_ok "$arch: unknown"; continue ;;
 	esac
 	out=$cache/build-$arch
+	# Not check-arm64.sh's build directory: the boots' own.
+	[ "$karch" != arm64 ] || out=$cache/arch-$arch
 	log=$out/boot.log
+	kernel=$out
 	mkdir -p "$out"
 	t0=$SECONDS
+	# Pools are sealed where the kernel can seal them: arm64 with rodata=full.
+	sealing=
+	[ "$arch" != arm64 ] || sealing=1
 	if [ "$judge_only" = 1 ]; then
 		[ -s "$log" ] || { not_ok "$arch: no log to judge again"; continue; }
+	elif [ "$karch" = arm64 ]; then
+		# test-arm64.sh's kernel, built already.
+		kernel=${SMALLOC_ARCH_ARM64:?arm64: test-arm64.sh builds the kernel}
+		if ! initramfs "$arch" "$out" > "$out/initramfs.log" 2>&1; then
+			not_ok "$arch: nolibc /init built (log: $out/initramfs.log)"
+			continue
+		fi
+		boot "$arch" "$out" "$log"
 	elif ! config "$arch" "$out" ||
 	   ! grep -q '^CONFIG_SECURITY_SELINUX=y' "$out/.config" ||
 	   ! grep -q '^CONFIG_SMALLOC=y' "$out/.config"; then
@@ -154,22 +183,35 @@ for arch in $arches; do
 		continue
 	fi
 	pools=$(sed -n 's/^arch: pools //p' "$log" | tr -d '\r' | awk '$1 ~ /^selinux:/')
-	if [ -n "$pools" ] && ! awk '$5 != "unsealed"' <<< "$pools" | grep -q .; then
-		ok "$arch: debugfs lists the policy's pools, unsealed"
+	state=unsealed
+	[ -z "$sealing" ] || state=sealed
+	if [ -n "$pools" ] && ! awk -v s=$state '$5 != s' <<< "$pools" | grep -q .; then
+		ok "$arch: debugfs lists the policy's pools, $state"
 	else
-		not_ok "$arch: debugfs lists the policy's pools, unsealed: ${pools:-none}"
+		not_ok "$arch: debugfs lists the policy's pools, $state: ${pools:-none}"
 	fi
-	# One line, at boot (before init loads the policy), and no other
-	# line of SELinux or smalloc about sealing or write-rare.
-	said=$(grep -E 'cannot be sealed|write-rare' "$log" | grep -v '^arch: ')
-	n=$(grep -c 'SELinux:  memory cannot be sealed on this system: a loaded policy, enforcing' <<< "$said")
-	at=$(grep -n -m1 'SELinux:  memory cannot be sealed on this system' "$log" | cut -d: -f1)
-	load=$(grep -n -m1 '^arch: load' "$log" | cut -d: -f1)
-	if [ "$n" = 1 ] && [ "$(grep -c . <<< "$said")" = 1 ] && [ "${at:-0}" -lt "${load:-0}" ]; then
-		ok "$arch: the kernel says once, at boot, that the policy and the state are not sealed"
+	said=$(tr -d '\r' < "$log" | grep -E 'cannot be sealed|write-rare' | grep -v '^arch: ')
+	if [ -n "$sealing" ]; then
+		if [ -z "$said" ]; then
+			ok "$arch: the kernel says nothing of memory that cannot be sealed"
+		else
+			sed 's/^/# /' <<< "$said"
+			not_ok "$arch: the kernel says nothing of memory that cannot be sealed"
+		fi
 	else
-		sed 's/^/# /' <<< "$said"
-		not_ok "$arch: the kernel says once, at boot, that the policy and the state are not sealed (said $n times, line ${at:-none}, load at line ${load:-none})"
+		# One line, at boot (before init loads the policy), and no
+		# other line of SELinux or smalloc about sealing or write-rare
+		# but smalloc's own, which says what arm64 needs.
+		said=$(grep -v -x 'smalloc: pools cannot be sealed on this system: boot with rodata=full' <<< "$said")
+		n=$(grep -c 'SELinux:  memory cannot be sealed on this system: a loaded policy, enforcing' <<< "$said")
+		at=$(tr -d '\r' < "$log" | grep -n -m1 'SELinux:  memory cannot be sealed on this system' | cut -d: -f1)
+		load=$(tr -d '\r' < "$log" | grep -n -m1 '^arch: load' | cut -d: -f1)
+		if [ "$n" = 1 ] && [ "$(grep -c . <<< "$said")" = 1 ] && [ "${at:-0}" -lt "${load:-0}" ]; then
+			ok "$arch: the kernel says once, at boot, that the policy and the state are not sealed"
+		else
+			sed 's/^/# /' <<< "$said"
+			not_ok "$arch: the kernel says once, at boot, that the policy and the state are not sealed (said $n times, line ${at:-none}, load at line ${load:-none})"
+		fi
 	fi
 	bad='WARNING:|BUG:|Oops|Kernel panic|Call Trace'
 	if grep -qE "$bad" "$log"; then

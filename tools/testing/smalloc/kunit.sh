@@ -9,9 +9,14 @@
 #   kunit.sh exec  <kernel tree> <build dir> <name> [kunit.py exec args]
 #
 # The config is mm/smalloc/.kunitconfig plus boot.config (what the
-# initramfs boots need) and selinux.config (SELinux and kmemleak).  'run' boots under QEMU with 2 vCPUs and prints
-# one "ok"/"not ok" line per test case, then checks that every suite in
-# SUITES reported and that the log holds no warning or splat.  'exec' is
+# initramfs boots need) and selinux.config (SELinux and kmemleak).  'run'
+# boots under QEMU with 2 vCPUs (SMALLOC_SMP=N: N) and prints one
+# "ok"/"not ok" line per test case, then checks that every suite in
+# SUITES reported and that the log holds no warning or splat.
+# SMALLOC_KUNIT_ARGS adds kernel arguments to every boot (test-debug.sh:
+# a longer stress run).  SMALLOC_ARCH=arm64 (test-arm64.sh) cross-builds
+# with Debian's aarch64-linux-gnu-gcc and boots kunit.py's arm64 virt
+# machine.  'exec' is
 # the boot alone (selfcheck.sh uses it too): the report goes to
 # <build dir>/<name>.json, kunit.py's output to <name>.out and the
 # kernel's whole console log (kunit.py's test.log) to <name>.log.
@@ -35,14 +40,20 @@ OBJECTS=${OBJECTS:-1490}
 # also leaves out smalloc_kasan, which has a boot of its own.
 KUNIT_FILTER=${KUNIT_FILTER:-module!=selinux}
 
+KARCH=${SMALLOC_ARCH:-x86_64}
+case $KARCH in
+arm64) CROSS=(--cross_compile=aarch64-linux-gnu-) KCC="ccache aarch64-linux-gnu-gcc" ;;
+*) CROSS=() KCC="ccache gcc" ;;
+esac
+
 kunit() {
 	local c args=()
 
 	for c in $KUNIT_CONFIGS; do
 		args+=(--kunitconfig="$c")
 	done
-	(cd "$src" && PYTHONUNBUFFERED=1 python3 tools/testing/kunit/kunit.py "$1" --arch=x86_64 \
-		--build_dir="$build" --kunitconfig=mm/smalloc "${args[@]}" "${@:2}")
+	(cd "$src" && PYTHONUNBUFFERED=1 python3 tools/testing/kunit/kunit.py "$1" --arch="$KARCH" \
+		"${CROSS[@]}" --build_dir="$build" --kunitconfig=mm/smalloc "${args[@]}" "${@:2}")
 }
 
 # kunit_exec <name> [kunit.py exec args]: see above.  ignore_loglevel puts
@@ -55,10 +66,21 @@ kunit_exec() {
 	# shellcheck source=qemu.sh
 	. "$here/qemu.sh"
 	rm -f "$build/$name.json" "$build/$name.log" "$build/test.log" "$build/$name.out"
-	say "booting the KUnit kernel ($name) under QEMU, 2 vCPUs: a few minutes under TCG; kunit.py says $build/$name.out"
+	local smp=${SMALLOC_SMP:-2} accel=tcg arg args=()
+
+	[ "$KARCH" != x86_64 ] || accel=$(smalloc_accel "$build")
+	# More vCPUs than make test's: each a host thread of its own, said
+	# rather than left to QEMU's default.
+	[ "$smp" -le 2 ] || [ "$accel" != tcg ] || accel=tcg,thread=multi
+
+	for arg in ${SMALLOC_KUNIT_ARGS:-}; do
+		args+=(--kernel_args="$arg")
+	done
+	say "booting the KUnit kernel ($name) under QEMU, $smp vCPUs: a few minutes under TCG; kunit.py says $build/$name.out"
 	ticking "KUnit boot ($name)" "kunit_status '$build/$name.out'" \
-		kunit exec --qemu_args="-smp 2 -accel $(smalloc_accel "$build")" \
-		--kernel_args=ignore_loglevel --timeout=1200 \
+		kunit exec --qemu_args="-smp $smp -accel $accel" \
+		--kernel_args=ignore_loglevel "${args[@]}" \
+		--timeout="${SMALLOC_KUNIT_TIMEOUT:-1200}" \
 		--json="$build/$name.json" "$@" > "$build/$name.out" 2>&1
 	[ ! -f "$build/test.log" ] || mv "$build/test.log" "$build/$name.log"
 }
@@ -66,7 +88,7 @@ kunit_exec() {
 case $cmd in
 build)
 	building "the test kernel" "$build" "$OBJECTS" 20 \
-		kunit build --make_options="CC=ccache gcc" --jobs="$(nproc)"
+		kunit build --make_options="CC=$KCC" --jobs="$(nproc)"
 	;;
 exec)
 	kunit_exec "${4:?usage: kunit.sh exec <kernel tree> <build dir> <name> [args]}" "${@:5}"

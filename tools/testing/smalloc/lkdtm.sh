@@ -13,7 +13,8 @@
 #
 # The tests are the "lkdtm: <TEST>" lines of expected.txt, not what the
 # patched tests.txt happens to list: a test that vanishes from the kernel
-# must fail here, not drop out.  LKDTM_TESTS="A B" runs others.
+# must fail here, not drop out.  LKDTM_TESTS="A B" runs others (arm64:
+# test-arm64.sh leaves out the x86_64-only ones).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,12 +43,17 @@ done
 mdp=$("$here/selinux.sh" "$src" "$build" --mdp-policy) &&
 	cp "$mdp" "$stage/lkdtm/selinux.pol" ||
 	echo "# lkdtm: no mdp policy (see $build/selinux-mdp.log)"
-# run.sh needs comm(1), which busybox lacks: take coreutils' and its libs.
-cp /usr/bin/comm "$stage/usr/bin/"
-for lib in $(ldd /usr/bin/comm | grep -o '/[^ ]*'); do
-	mkdir -p "$stage$(dirname "$lib")"
-	cp -L "$lib" "$stage$lib"
-done
+# run.sh needs comm(1), which busybox lacks: take coreutils' and its libs
+# (on arm64, arm64-root.sh's, in SMALLOC_ARM64_ROOT).
+if [ "${SMALLOC_ARCH:-x86_64}" = arm64 ]; then
+	cp -a "${SMALLOC_ARM64_ROOT:?set by test-arm64.sh}"/{lib,usr} "$stage/"
+else
+	cp /usr/bin/comm "$stage/usr/bin/"
+	for lib in $(ldd /usr/bin/comm | grep -o '/[^ ]*'); do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+fi
 
 "$here/boot.sh" "$build" "$here/lkdtm-init.sh" "$log" "$stage"
 

@@ -74,3 +74,15 @@ without_warnings() {
 selinux_log_clean() {
 	grep -q '^selinux: done ' "$1" && grep -q '^=== end ===' "$1" && ! has_splat < "$1"
 }
+
+# results_summary <results> <name>: the last line of a target that counts
+# result lines, "<name>: N passed, M failed", and its verdict: nothing
+# failed, and something passed.
+results_summary() {
+	local passed failed
+
+	passed=$(grep -c '^ok ' "$1")
+	failed=$(grep -c '^not ok ' "$1")
+	echo "$2: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}

@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced: smalloc_qemu_args <build dir> prints the QEMU arguments of our
-# own boots, smalloc_accel <build dir> the accelerator.  TCG unless SMALLOC_KVM=1 and a probe boot works with KVM:
+# own boots, smalloc_accel <build dir> the accelerator; smalloc_qemu
+# <build dir> the whole QEMU command with its kernel, and smalloc_console
+# the console, for SMALLOC_ARCH (x86_64, or arm64: kunit.py's virt
+# machine).  TCG unless SMALLOC_KVM=1 and a probe boot works with KVM:
 # on some machines /dev/kvm exists but cannot run a guest.
 
 smalloc_kvm_works() {
@@ -25,4 +29,23 @@ smalloc_accel() {
 smalloc_qemu_args() {
 	echo "-accel $(smalloc_accel "$1") -smp 2 -m 1024 -nodefaults" \
 	     "-bios qboot.rom -nographic -serial stdio -no-reboot"
+}
+
+smalloc_qemu() {
+	case ${SMALLOC_ARCH:-x86_64} in
+	arm64)
+		echo "qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -accel tcg" \
+		     "-smp 2 -m 1024 -nodefaults -nographic -serial stdio -no-reboot" \
+		     "-kernel $1/arch/arm64/boot/Image.gz" ;;
+	*)
+		echo "qemu-system-x86_64 $(smalloc_qemu_args "$1")" \
+		     "-kernel $1/arch/x86/boot/bzImage" ;;
+	esac
+}
+
+smalloc_console() {
+	case ${SMALLOC_ARCH:-x86_64} in
+	arm64) echo ttyAMA0 ;;
+	*) echo ttyS0 ;;
+	esac
 }

@@ -50,6 +50,10 @@ cache=${SMALLOC_CACHE:-$HOME/.cache/smalloc}
 store=$cache/selinux
 pristine_src=$cache/linux-base
 pristine_build=$cache/build-pristine
+# The build whose config the pristine kernel copies: this one, or
+# make test's for test-debug.sh, whose debugging decides nothing and must
+# not cost a pristine debug kernel of its own.
+pristine_config_from=${SMALLOC_SELINUX_REFERENCE_BUILD:-$build}
 stage=$build/selinux-root
 SEED=${SMALLOC_SELINUX_SEED:-20250101}
 TRIPLES=10000		# reference policy questions
@@ -313,7 +317,7 @@ cost_lines() {
 reference() {
 	local key config
 
-	"$here/selinux-pristine.sh" config "$src" "$build" "$pristine_src" "$pristine_build" \
+	"$here/selinux-pristine.sh" config "$src" "$pristine_config_from" "$pristine_src" "$pristine_build" \
 		> "$build/selinux-pristine.log" 2>&1 || { echo "config: see $build/selinux-pristine.log"; return 1; }
 	config=$(grep -v '^#' "$pristine_build/.config" | grep -v '^$' | sort | hash_in)
 	key=$({ git -C "$src" rev-parse 'smalloc-base^{tree}'; echo "$config"
@@ -323,7 +327,7 @@ reference() {
 			"$here"/{selinux-init.sh,boot.sh} /bin/busybox; declare -f differential_lines; } | hash_in)
 	REFERENCE=$store/reference-${key:0:16}
 	[ -s "$REFERENCE" ] && { REFERENCE_FROM=cached; return 0; }
-	"$here/selinux-pristine.sh" build "$src" "$build" "$pristine_src" "$pristine_build" \
+	"$here/selinux-pristine.sh" build "$src" "$pristine_config_from" "$pristine_src" "$pristine_build" \
 		> "$build/selinux-pristine.log" 2>&1 || { echo "build: see $build/selinux-pristine.log"; return 1; }
 	rm -f "$s/expect"
 	boot "$pristine_build" reference "$build/selinux-reference.log"
