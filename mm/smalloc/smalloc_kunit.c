@@ -538,19 +538,23 @@ static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
  * What smalloc_destroy() waits for, held where it matters
  * (smalloc_test_destroy_waits).  The test points run on every lookup and
  * destroy while the test has them on; they hold only the lookup of the
- * test's reader and the destroy of the test's pool, and never for more
- * than 30 s.
+ * test's reader and the destroy of the test's pool.  A held reader spins
+ * with a grace period pending: never for more than HOLD_MAX, below the
+ * RCU CPU stall timeout (21 s by default).
  */
 static struct {
 	const struct smalloc_node *node;	/* the pool's node */
 	void *p, *other;			/* in it; in another pool */
 	struct task_struct *reader;
 	enum smalloc_test_point point;		/* where to hold */
-	bool at;				/* held there */
+	bool walk_held;				/* the reader's walk is held */
+	bool destroy_held;			/* the destroy is held past its first GP */
 	bool primed;				/* the reader's CPU caches the node */
 	bool holding;				/* the reader holds the node */
 	bool release;				/* let the reader go */
+	bool gave_up;				/* the reader stopped holding by itself */
 	bool forget_early;			/* caches cleared under a held walk */
+	bool returned_early;			/* destroy returned under a held node */
 	struct completion primed_done;		/* the reader looked once */
 	struct completion lookup;		/* the reader's next lookup */
 	struct completion past_gp1;		/* the destroy's first grace period */
@@ -559,12 +563,14 @@ static struct {
 	struct completion reader_done;
 } hold;
 
-#define HOLD_MAX	(30 * HZ)
+#define HOLD_MAX	(10 * HZ)
+/* How long the reader is held for a destroy that does not wait to show. */
+#define HOLD_WINDOW	(2 * HZ)
 
 void smalloc_test_point_reached(enum smalloc_test_point point,
 				const struct smalloc_node *node)
 {
-	unsigned long end = jiffies + HOLD_MAX;
+	unsigned long end;
 
 	if (!in_task() || !node || node != READ_ONCE(hold.node))
 		return;
@@ -572,18 +578,26 @@ void smalloc_test_point_reached(enum smalloc_test_point point,
 		if (READ_ONCE(hold.point) != SMALLOC_TEST_WALKED ||
 		    current != READ_ONCE(hold.reader))
 			return;
-		/* Within the lookup's RCU read-side section: spin. */
-		WRITE_ONCE(hold.at, true);
+		/*
+		 * Within the lookup's RCU read-side section: spin.  The test
+		 * needs nothing from this CPU before it lets the reader go,
+		 * and the destroy's grace period waits for the reader anyway.
+		 */
+		end = jiffies + HOLD_MAX;
+		WRITE_ONCE(hold.walk_held, true);
 		while (!READ_ONCE(hold.release) && time_before(jiffies, end))
 			cpu_relax();
+		if (!READ_ONCE(hold.release))
+			WRITE_ONCE(hold.gave_up, true);
 	} else if (point == SMALLOC_TEST_FORGET) {
 		might_sleep();
 		/* Past the first grace period: is a walk still held? */
 		WRITE_ONCE(hold.forget_early,
-			   READ_ONCE(hold.at) && !READ_ONCE(hold.release));
+			   READ_ONCE(hold.walk_held) && !READ_ONCE(hold.release) &&
+			   !READ_ONCE(hold.gave_up));
 		complete(&hold.past_gp1);
 		if (READ_ONCE(hold.point) == SMALLOC_TEST_FORGET) {
-			WRITE_ONCE(hold.at, true);
+			WRITE_ONCE(hold.destroy_held, true);
 			wait_for_completion_timeout(&hold.go, HOLD_MAX);
 		}
 	}
@@ -599,9 +613,19 @@ static bool hold_wait(bool *flag)
 	return READ_ONCE(*flag);
 }
 
+/*
+ * The destroy, on the test's CPU.  Whether it returned while the reader
+ * still held a node is recorded here, when it happens: a destroy that
+ * does not wait is caught however long it takes to return.
+ */
 static int hold_destroyer(void *pool)
 {
 	smalloc_destroy(pool);
+	WRITE_ONCE(hold.returned_early,
+		   READ_ONCE(hold.holding) && !READ_ONCE(hold.release) &&
+		   !READ_ONCE(hold.gave_up));
+	/* No later destroy of a pool at the same address is held. */
+	WRITE_ONCE(hold.node, NULL);
 	complete(&hold.destroyed);
 	return 0;
 }
@@ -624,8 +648,8 @@ static bool hold_cached(void)
  */
 static int hold_reader(void *data)
 {
-	unsigned long end = jiffies + HOLD_MAX;
 	struct smalloc_object obj;
+	unsigned long end;
 
 	smalloc_find_object(hold.other, &obj);
 	smalloc_find_object(hold.p, &obj);
@@ -636,9 +660,12 @@ static int hold_reader(void *data)
 		rcu_read_lock();
 		if (hold_cached() && smalloc_find_object(hold.p, &obj))
 			WRITE_ONCE(hold.holding, true);
+		end = jiffies + HOLD_MAX;
 		while (READ_ONCE(hold.holding) && !READ_ONCE(hold.release) &&
 		       time_before(jiffies, end))
 			cpu_relax();
+		if (READ_ONCE(hold.holding) && !READ_ONCE(hold.release))
+			WRITE_ONCE(hold.gave_up, true);
 		rcu_read_unlock();
 	}
 	complete(&hold.reader_done);
@@ -655,7 +682,11 @@ static bool node_cached(const struct smalloc_node *node)
 	return false;
 }
 
-/* A thread on @cpu, known as *@who before it runs, and kept till stopped. */
+/*
+ * A thread on @cpu, known as *@who if given, kept till stopped, not woken
+ * yet.  Both threads are created before the reader holds its CPU: nothing
+ * the test needs then (kthreadd, for one) may be queued behind it.
+ */
 static struct task_struct *hold_thread(int (*fn)(void *), void *data,
 				       unsigned int cpu, const char *name,
 				       struct task_struct **who)
@@ -665,8 +696,8 @@ static struct task_struct *hold_thread(int (*fn)(void *), void *data,
 	if (!IS_ERR(t)) {
 		get_task_struct(t);
 		kthread_bind(t, cpu);
-		WRITE_ONCE(*who, t);
-		wake_up_process(t);
+		if (who)
+			WRITE_ONCE(*who, t);
 	}
 	return t;
 }
@@ -677,15 +708,19 @@ static struct task_struct *hold_thread(int (*fn)(void *), void *data,
  * walked the tree has not cached the node yet (SMALLOC_TEST_WALKED), nor
  * return while a caller holds a node it took from its CPU's cache
  * (SMALLOC_TEST_FORGET), and no CPU may cache the node once it returned.
- * Returns false if a thread did not finish: the test cannot go on.
+ * The destroy records either as it happens; the test holds the reader for
+ * HOLD_WINDOW, in which a destroy that does not wait gets there.
+ * Returns false if a thread did not finish in time: the next run is not
+ * started.  A destroy that never returns hangs the case (kthread_stop()).
  */
 static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 {
-	struct task_struct *reader, *destroyer = ERR_PTR(-EINVAL), *unused;
+	struct task_struct *reader, *destroyer;
 	struct smalloc_pool *pool, *other;
 	struct smalloc_node *node;
 	unsigned int cpu, here;
-	bool valid, early = false, done;
+	bool valid, early, done, destroyed = false, woken = false;
+	int stopped;
 	const char *why = point == SMALLOC_TEST_WALKED ?
 		"caches cleared while a walk that found the node had not cached it" :
 		"the destroy returned while a lookup held its node";
@@ -722,49 +757,53 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 	init_completion(&hold.reader_done);
 	WRITE_ONCE(hold.point, point);
 	WRITE_ONCE(hold.node, node);
-	static_branch_enable(&smalloc_test_points);
 	reader = hold_thread(hold_reader, NULL, cpu, "smalloc_hold", &hold.reader);
-	if (IS_ERR(reader)) {
-		static_branch_disable(&smalloc_test_points);
+	destroyer = hold_thread(hold_destroyer, pool, here, "smalloc_destroy", NULL);
+	if (IS_ERR(reader) || IS_ERR(destroyer)) {
+		if (!IS_ERR(reader))
+			kthread_stop_put(reader);
+		if (!IS_ERR(destroyer))
+			kthread_stop_put(destroyer);
+		WRITE_ONCE(hold.node, NULL);
 		smalloc_destroy(pool);
-		KUNIT_FAIL(test, "no reader thread");
+		KUNIT_FAIL(test, "no threads");
 		return true;
 	}
+	static_branch_enable(&smalloc_test_points);
+	wake_up_process(reader);
 
 	if (point == SMALLOC_TEST_WALKED) {
-		valid = hold_wait(&hold.at);
-		if (!valid)
+		valid = hold_wait(&hold.walk_held);
+		if (!valid) {
 			KUNIT_FAIL(test, "the reader's lookup did not walk the tree to the node");
-		destroyer = hold_thread(hold_destroyer, pool, here,
-					"smalloc_destroy", &unused);
-		/* A destroy without its first grace period gets there at once. */
-		if (valid && !IS_ERR(destroyer)) {
-			wait_for_completion_timeout(&hold.past_gp1, HZ / 2);
-			early = READ_ONCE(hold.forget_early);
+		} else {
+			wake_up_process(destroyer);
+			woken = true;
+			wait_for_completion_timeout(&hold.past_gp1, HOLD_WINDOW);
 		}
 	} else {
 		valid = wait_for_completion_timeout(&hold.primed_done, 10 * HZ) &&
 			READ_ONCE(hold.primed);
-		if (!valid)
+		if (!valid) {
 			KUNIT_FAIL(test, "the reader's CPU did not cache the node");
-		else
-			destroyer = hold_thread(hold_destroyer, pool, here,
-						"smalloc_destroy", &unused);
-		if (valid && !IS_ERR(destroyer)) {
-			valid = hold_wait(&hold.at);
+		} else {
+			wake_up_process(destroyer);
+			woken = true;
+			valid = hold_wait(&hold.destroy_held);
 			if (!valid)
 				KUNIT_FAIL(test, "destroy not past its first grace period");
 		}
-		if (valid && !IS_ERR(destroyer)) {
+		if (valid) {
 			complete(&hold.lookup);
 			valid = hold_wait(&hold.holding);
 			if (!valid)
 				KUNIT_FAIL(test, "nothing held: the reader's CPU lost the node");
 		}
-		/* A destroy without its second grace period returns at once. */
-		if (valid && !IS_ERR(destroyer)) {
+		if (valid) {
 			complete(&hold.go);
-			early = wait_for_completion_timeout(&hold.destroyed, HZ / 2);
+			/* Used up here, the completion is not waited for again. */
+			destroyed = wait_for_completion_timeout(&hold.destroyed,
+								HOLD_WINDOW);
 		}
 	}
 
@@ -774,28 +813,38 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 	complete_all(&hold.go);
 	done = wait_for_completion_timeout(&hold.reader_done, HOLD_MAX + 10 * HZ);
 	KUNIT_EXPECT_TRUE_MSG(test, done, "the reader did not finish");
-	if (IS_ERR(destroyer)) {
-		if (valid)
-			KUNIT_FAIL(test, "no destroy thread");
-		valid = false;
-		smalloc_destroy(pool);
-	} else {
-		done &= wait_for_completion_timeout(&hold.destroyed,
+	if (woken) {
+		done &= destroyed ||
+			wait_for_completion_timeout(&hold.destroyed,
 						    HOLD_MAX + 10 * HZ) != 0;
 		KUNIT_EXPECT_TRUE_MSG(test, done, "the destroy did not finish");
-		kthread_stop_put(destroyer);
 	}
+	/*
+	 * Stopped before it ran its function, a thread exits without it
+	 * (-EINTR): a destroyer that never ran leaves the pool to the test.
+	 */
 	kthread_stop_put(reader);
+	stopped = kthread_stop_put(destroyer);
 	static_branch_disable(&smalloc_test_points);
+	if (stopped == -EINTR) {
+		WRITE_ONCE(hold.node, NULL);
+		smalloc_destroy(pool);
+	}
+	/* Released by itself, the reader says nothing of the destroy. */
+	if (READ_ONCE(hold.gave_up)) {
+		KUNIT_FAIL(test, "the reader was not released in time: nothing judged");
+		valid = false;
+	}
 
+	early = point == SMALLOC_TEST_WALKED ? READ_ONCE(hold.forget_early) :
+					       READ_ONCE(hold.returned_early);
 	if (valid && done) {
 		KUNIT_EXPECT_FALSE_MSG(test, early, "%s", why);
 		KUNIT_EXPECT_FALSE_MSG(test, node_cached(node),
 				       "a CPU caches a node of a destroyed pool");
 	}
 	/* Do not leave a freed node in a cache, whatever the verdict. */
-	if (done)
-		smalloc_index_forget(node);
+	smalloc_index_forget(node);
 	WRITE_ONCE(hold.node, NULL);
 	return done;
 }
