@@ -28,6 +28,16 @@ lkdtm_boot_log_clean() {
 	grep -q '^lkdtm-begin: ' "$1" && ! sed '/^lkdtm-begin: /,$d' "$1" | has_splat
 }
 
+# lkdtm_whole_log_clean <log>: the LKDTM run finished, and no line of its
+# whole log is a report that no test makes on purpose: a sanitizer's,
+# lockdep's, RCU's or list debugging's.  (The tests oops and warn on
+# purpose, and after the first oops lockdep is off: it speaks only of
+# what came before.)
+lkdtm_whole_log_clean() {
+	grep -q '^lkdtm-done' "$1" &&
+		! grep -q -E 'KASAN:|UBSAN:|suspicious RCU usage|circular locking dependency|possible recursive locking|inconsistent lock state|list_(add|del) corruption|detected stalls|detected expedited stalls|self-detected stall' "$1"
+}
+
 # kunit_log_clean <log>: the kernel printed KTAP results, and its whole
 # console log (kunit.py's test.log, boot included) has no warning or splat.
 kunit_log_clean() {

@@ -8,8 +8,11 @@
 # injection.  The KUnit suites (4 vCPUs, smalloc_stress for
 # SMALLOC_DEBUG_STRESS seconds, 30 by default), the faults boot, LKDTM
 # and the SELinux stage each fail on any KASAN, lockdep, RCU or other
-# splat in their logs, the faults boot and the SELinux reload boot also on
-# anything kmemleak reports.  The SELinux stage compares with the
+# splat in their logs (LKDTM's tests oops on purpose: its whole log on any
+# report no test makes), the faults boot and the SELinux reload boot also
+# on anything kmemleak reports.  A boot of its own runs smalloc's KUnit
+# suites again and scans with kmemleak after them.  (No kmemleak scan
+# after LKDTM: the processes its tests kill leave what they held.)  The SELinux stage compares with the
 # pristine kernel's answers of make test: the pristine kernel gets the
 # test kernel's config, as in make test, since the debugging decides
 # nothing.
@@ -33,7 +36,7 @@ STAGES="kunit faults lkdtm selinux"
 export KUNIT_CONFIGS="$here/boot.config $here/selinux.config $here/debug.config"
 export OBJECTS=1660 SMALLOC_BOOT_TIMEOUT=${SMALLOC_BOOT_TIMEOUT:-3600}
 export SMALLOC_KUNIT_TIMEOUT=${SMALLOC_KUNIT_TIMEOUT:-3600}
-export SMALLOC_SELINUX_BOOT_TIMEOUT=${SMALLOC_SELINUX_BOOT_TIMEOUT:-5400}
+export SMALLOC_SELINUX_BOOT_TIMEOUT=${SMALLOC_SELINUX_BOOT_TIMEOUT:-10800}
 export SMALLOC_SELINUX_REFERENCE_BUILD=$test_build
 # smalloc_stress with 4 vCPUs, each a host thread of its own (multi-threaded
 # TCG), on the machine's 2 cores: a vCPU can be preempted on the host in
@@ -59,9 +62,37 @@ configured() {
 
 # shellcheck source=logcheck.sh
 . "$here/logcheck.sh"
+# shellcheck source=progress.sh
+. "$here/progress.sh"
+
+# leak_boot: smalloc's KUnit suites again, in a busybox boot that scans
+# with kmemleak after them.
+leak_boot() {
+	local log=$build/leakscan.log n
+
+	SMALLOC_CMDLINE_EXTRA="kunit.enable=1 kunit.filter_glob=smalloc* $stress_args" \
+		"$here/boot.sh" "$build" "$here/leakscan-init.sh" "$log"
+	n=$(sed -n 's/^leakscan: kmemleak \([0-9]*\)$/\1/p' "$log" | tr -d '\r')
+	# The suites ran to their ends (each prints its verdict line; the
+	# KUnit stage judges the verdicts).
+	if [ "$n" = 0 ] && grep -qE '^(not )?ok [0-9]+ smalloc$' "$log" &&
+	   grep -qE '^(not )?ok [0-9]+ smalloc_stress$' "$log"; then
+		echo "ok - debug: kmemleak finds nothing after smalloc's KUnit suites"
+	else
+		grep '^leakscan: report ' "$log" | head -n 20 | sed 's/^/# /'
+		echo "not ok - debug: kmemleak finds nothing after smalloc's KUnit suites (${n:-no scan}, log: $log)"
+	fi
+	if grep -q '^=== end ===' "$log" && ! has_splat < "$log"; then
+		echo "ok - debug: the leak boot's log has no warning or splat"
+	else
+		echo "not ok - debug: the leak boot's log has no warning or splat (log: $log)"
+	fi
+}
 
 mkdir -p "$build"
 {
+	# A line a minute from the builds and boots, into this stream.
+	progress_init
 	if ! "$here/kunit.sh" build "$src" "$build" > "$build/build.out" 2>&1; then
 		tail -n 20 "$build/build.out" | sed 's/^/# /'
 		echo "not ok - debug: the debug kernel builds (log: $build/build.out)"
@@ -78,8 +109,23 @@ mkdir -p "$build"
 			"$here/kunit.sh" run "$src" "$build"
 		echo "# faults at every allocation point of the pool operations"
 		"$here/faults.sh" "$build"
+		echo "# kmemleak after smalloc's KUnit suites"
+		leak_boot
 		echo "# LKDTM"
 		"$here/lkdtm.sh" "$src" "$build"
+		if lkdtm_whole_log_clean "$build/lkdtm.log"; then
+			echo "ok - debug: LKDTM's whole log has no sanitizer, lockdep, RCU or list report"
+		else
+			echo "not ok - debug: LKDTM's whole log has no sanitizer, lockdep, RCU or list report (log: $build/lkdtm.log)"
+		fi
+		# That check can fail: the same log, with a report added, is not clean.
+		sed '/^lkdtm-done/i BUG: KASAN: slab-out-of-bounds in lkdtm_planted_report' \
+			"$build/lkdtm.log" > "$build/lkdtm-planted.log"
+		if grep -q '^lkdtm-done' "$build/lkdtm.log" && ! lkdtm_whole_log_clean "$build/lkdtm-planted.log"; then
+			echo "ok - debug: LKDTM's whole-log check rejects the log with a KASAN report added"
+		else
+			echo "not ok - debug: LKDTM's whole-log check rejects the log with a KASAN report added"
+		fi
 		echo "# SELinux"
 		"$here/selinux.sh" "$src" "$build"
 	fi
@@ -89,9 +135,17 @@ mkdir -p "$build"
 
 # Silence is no pass: each check of these stages in expected.txt reported.
 names=$(sed -n -E 's/^(ok|not ok) - //p' "$results" | sed 's/ (.*//')
-for stage in $STAGES; do
-	grep "^$stage: " "$here/expected.txt"
-done | while IFS= read -r name; do
+{
+	for stage in $STAGES; do
+		grep "^$stage: " "$here/expected.txt"
+	done
+	# The checks of this target's own, and KASAN's case, built here.
+	echo "kunit: smalloc.smalloc_test_kasan"
+	echo "debug: kmemleak finds nothing after smalloc's KUnit suites"
+	echo "debug: the leak boot's log has no warning or splat"
+	echo "debug: LKDTM's whole log has no sanitizer, lockdep, RCU or list report"
+	echo "debug: LKDTM's whole-log check rejects the log with a KASAN report added"
+} | while IFS= read -r name; do
 	grep -Fxq -e "$name" <<< "$names" || echo "not ok - $name (missing)"
 done | tee -a "$results"
 
