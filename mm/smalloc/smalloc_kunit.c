@@ -563,7 +563,7 @@ static struct {
 	struct completion reader_done;
 } hold;
 
-#define HOLD_MAX	(10 * HZ)
+#define HOLD_MAX	(5 * HZ)
 /* How long the reader is held for a destroy that does not wait to show. */
 #define HOLD_WINDOW	(2 * HZ)
 
@@ -710,10 +710,12 @@ static struct task_struct *hold_thread(int (*fn)(void *), void *data,
  * (SMALLOC_TEST_FORGET), and no CPU may cache the node once it returned.
  * The destroy records either as it happens; the test holds the reader for
  * HOLD_WINDOW, in which a destroy that does not wait gets there.
- * Returns false if a thread did not finish in time: the next run is not
- * started.  A destroy that never returns hangs the case (kthread_stop()).
+ * Returns -ETIMEDOUT if a thread did not finish in time (the next run is
+ * not started), -EAGAIN if the reader was not released in time (nothing
+ * judged), else 0.  A destroy that never returns hangs the case
+ * (kthread_stop()).
  */
-static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
+static int destroy_waits(struct kunit *test, enum smalloc_test_point point)
 {
 	struct task_struct *reader, *destroyer;
 	struct smalloc_pool *pool, *other;
@@ -747,7 +749,7 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 	    (void *)hold.p >= (void *)node + node->size) {
 		smalloc_destroy(pool);
 		KUNIT_FAIL(test, "no objects");
-		return true;
+		return 0;
 	}
 	init_completion(&hold.primed_done);
 	init_completion(&hold.lookup);
@@ -767,7 +769,7 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 		WRITE_ONCE(hold.node, NULL);
 		smalloc_destroy(pool);
 		KUNIT_FAIL(test, "no threads");
-		return true;
+		return 0;
 	}
 	static_branch_enable(&smalloc_test_points);
 	wake_up_process(reader);
@@ -830,11 +832,14 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 		WRITE_ONCE(hold.node, NULL);
 		smalloc_destroy(pool);
 	}
-	/* Released by itself, the reader says nothing of the destroy. */
-	if (READ_ONCE(hold.gave_up)) {
-		KUNIT_FAIL(test, "the reader was not released in time: nothing judged");
+	/*
+	 * Released by itself, the reader says nothing of the destroy: the
+	 * test could not let it go in time.  A stop_machine() does that: it
+	 * waits for the reader's CPU, with the test's CPU held (the switch
+	 * to the refined TSC, early in boot, was seen to).  Run again.
+	 */
+	if (READ_ONCE(hold.gave_up))
 		valid = false;
-	}
 
 	early = point == SMALLOC_TEST_WALKED ? READ_ONCE(hold.forget_early) :
 					       READ_ONCE(hold.returned_early);
@@ -846,7 +851,9 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
 	/* Do not leave a freed node in a cache, whatever the verdict. */
 	smalloc_index_forget(node);
 	WRITE_ONCE(hold.node, NULL);
-	return done;
+	if (!done)
+		return -ETIMEDOUT;
+	return READ_ONCE(hold.gave_up) ? -EAGAIN : 0;
 }
 
 /*
@@ -858,8 +865,21 @@ static bool destroy_waits(struct kunit *test, enum smalloc_test_point point)
  */
 static void smalloc_test_destroy_waits(struct kunit *test)
 {
-	if (destroy_waits(test, SMALLOC_TEST_WALKED))
-		destroy_waits(test, SMALLOC_TEST_FORGET);
+	static const enum smalloc_test_point points[] = {
+		SMALLOC_TEST_WALKED, SMALLOC_TEST_FORGET,
+	};
+	int i, tries, ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(points) && !ret; i++) {
+		for (tries = 0; tries < 3; tries++) {
+			ret = destroy_waits(test, points[i]);
+			if (ret != -EAGAIN)
+				break;
+			kunit_info(test, "the reader was not released in time: again\n");
+		}
+		if (ret == -EAGAIN)
+			KUNIT_FAIL(test, "reader not released in time, 3 times: nothing judged");
+	}
 }
 
 /*
