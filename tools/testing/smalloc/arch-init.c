@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /init of the boots of check-arch.sh, on architectures where smalloc
- * cannot seal (i386) or where there is no MMU at all (riscv64 nommu).
+ * cannot seal (i386) or where there is no MMU at all (riscv64 nommu), and
+ * of test-arm64.sh's SELinux boots.
  *
  * Built with the kernel's own nolibc, so that it needs no C library for
  * the target: on a kernel without an MMU it runs as a static PIE through
@@ -12,7 +13,7 @@
  * asks selinuxfs "access" and "create" for each line of /mdp.triples
  * ("scontext tcontext class"), exactly as selinux-query does, and prints
  * the answers for the host to compare with the x86_64 reference.  Output
- * lines start with "arch: ".
+ * lines start with "arch: ", and each is a record of /dev/kmsg.
  */
 
 #define POLICY_MAX	(1 << 20)
@@ -22,9 +23,51 @@ static char policy[POLICY_MAX];
 static char triples[TRIPLES_MAX];
 static char buf[4096];
 
+/* Append @s to @to, which has @len bytes already; the new length. */
+static long append(char *to, long len, const char *s)
+{
+	while (*s)
+		to[len++] = *s++;
+	to[len] = 0;
+	return len;
+}
+
+/*
+ * Where the lines go: /dev/kmsg once main() has it, so that each line is a
+ * printk record of its own.  On the console a kernel message (kauditd's
+ * report of the load, a warning) then comes before or after a line, never
+ * in its middle, and the console needs no lower loglevel: every warning
+ * stays in the log the host judges.
+ */
+static int out = 1;
+
+/* One line, "arch: " @a @b @c @d, in one write(); a longer one is cut. */
+static void say4(const char *a, const char *b, const char *c, const char *d)
+{
+	const char *part[4] = { a, b, c, d };
+	char line[1024];
+	long len = append(line, 0, "arch: ");
+	int i;
+
+	for (i = 0; i < 4; i++)
+		while (*part[i] && len < (long)sizeof(line) - 1)
+			line[len++] = *part[i]++;
+	line[len++] = '\n';
+	write(out, line, len);
+}
+
 static void say(const char *a, const char *b)
 {
-	printf("arch: %s%s\n", a, b);
+	say4(a, b, "", "");
+}
+
+/* "arch: " @a and the number @n. */
+static void say_num(const char *a, long n)
+{
+	char num[24];
+
+	ltoa_r(n, num);
+	say4(a, num, "", "");
 }
 
 /* The whole of @path into @to, NUL-terminated; its length, or -errno. */
@@ -46,14 +89,6 @@ static long slurp(const char *path, char *to, long size)
 
 #include "selinux-transaction.h"
 
-/* Append @s to @to, which has @len bytes already; the new length. */
-static long append(char *to, long len, const char *s)
-{
-	while (*s)
-		to[len++] = *s++;
-	to[len] = 0;
-	return len;
-}
 
 /* The policy's number for class @name, or -1, as selinux-query has it. */
 static int class_index(const char *name)
@@ -73,13 +108,15 @@ static int class_index(const char *name)
 
 static void ask(const char *which, const char *file, const char *q)
 {
-	char ans[512];
+	char ans[512], num[24];
 	int err = transaction(file, q, ans, sizeof(ans));
 
-	if (err)
-		printf("arch: ans %s E%d\n", which, err);
-	else
-		printf("arch: ans %s %s\n", which, ans);
+	if (err) {
+		ltoa_r(err, num);
+		say4("ans ", which, " E", num);
+	} else {
+		say4("ans ", which, " ", ans);
+	}
 }
 
 static void answers(void)
@@ -115,24 +152,37 @@ static void answers(void)
 			break;
 		line = end + 1;
 	}
-	printf("arch: triples %d\n", n);
+	say_num("triples ", n);
 }
 
 int main(void)
 {
 	long len;
-	int fd;
+	int fd, kmsg = -1;
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("selinuxfs", "/sys/fs/selinux", "selinuxfs", 0, NULL);
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	/*
+	 * Without the limit on its rate that /dev/kmsg has by default (the
+	 * sysctl wants the newline).
+	 */
+	fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY);
+	if (fd >= 0 && write(fd, "on\n", 3) == 3)
+		kmsg = open("/dev/kmsg", O_WRONLY);
+	if (fd >= 0)
+		close(fd);
+	if (kmsg >= 0)
+		out = kmsg;
+	else
+		say("no /dev/kmsg", "");
 	say("init runs", "");
 
 	len = slurp("/mdp.pol", policy, sizeof(policy));
 	fd = open("/sys/fs/selinux/load", O_WRONLY);
 	if (len <= 0 || fd < 0 || write(fd, policy, len) != len)
-		printf("arch: load E%d\n", errno);
+		say_num("load E", errno);
 	else
 		say("load ok", "");
 	if (fd >= 0)
@@ -149,13 +199,6 @@ int main(void)
 	} else {
 		say("pools unreadable", "");
 	}
-
-	/* Kernel messages would land in the middle of answer lines. */
-	fd = open("/proc/sys/kernel/printk", O_WRONLY);
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		say("console loglevel unchanged", "");
-	if (fd >= 0)
-		close(fd);
 
 	if (slurp("/mdp.triples", triples, sizeof(triples)) > 0)
 		answers();

@@ -88,6 +88,7 @@ initramfs() {
 	cat > "$out/initramfs.list" <<-EOF &&
 		dir /dev 0755 0 0
 		nod /dev/console 0600 0 0 c 5 1
+		nod /dev/kmsg 0600 0 0 c 1 11
 		dir /proc 0755 0 0
 		dir /sys 0755 0 0
 		file /init $out/arch-init 0755 0 0
@@ -178,13 +179,20 @@ for arch in $arches; do
 		fi
 		boot "$arch" "$out" "$log"
 	fi
-	if grep -q '^arch: load ok' "$log"; then
+	# The console as the checks read it: no carriage returns, and no time
+	# stamp before a record (the nommu kernel has them).
+	txt=$out/boot.txt
+	tr -d '\r' < "$log" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' > "$txt"
+	if grep -q '^arch: no /dev/kmsg' "$txt"; then
+		not_ok "$arch: init's lines are records of /dev/kmsg, which no kernel message splits (log: $log)"
+	fi
+	if grep -q '^arch: load ok' "$txt"; then
 		ok "$arch: the mdp policy loads"
 	else
-		not_ok "$arch: the mdp policy loads ($(grep -m1 -e '^arch: load' -e 'Kernel panic' "$log"), log: $log)"
+		not_ok "$arch: the mdp policy loads ($(grep -m1 -e '^arch: load' -e 'Kernel panic' "$txt"), log: $log)"
 		continue
 	fi
-	pools=$(sed -n 's/^arch: pools //p' "$log" | tr -d '\r' | awk '$1 ~ /^selinux:/')
+	pools=$(sed -n 's/^arch: pools //p' "$txt" | awk '$1 ~ /^selinux:/')
 	state=unsealed
 	[ -z "$sealing" ] || state=sealed
 	if [ -n "$pools" ] && ! awk -v s=$state '$5 != s' <<< "$pools" | grep -q .; then
@@ -192,20 +200,20 @@ for arch in $arches; do
 	else
 		not_ok "$arch: debugfs lists the policy's pools, $state (${pools:-none})"
 	fi
-	said=$(tr -d '\r' < "$log" | grep -E 'cannot be sealed|write-rare' | grep -v '^arch: ')
+	said=$(grep -E 'cannot be sealed|write-rare' "$txt" | grep -v '^arch: ')
 	if [ -n "$sealing" ]; then
 		# Pools are sealed; without write-rare (arm64), SELinux says
 		# once that its state stays writable, and nothing says more.
 		nowr='SELinux:  no write-rare memory on this system: enforcing, the policy capabilities and the policy pointer stay writable'
-		want=1
-		! grep -q '^CONFIG_SMALLOC_WRITE_RARE=y' "$kernel/.config" || want=0
+		nowr_want=1
+		! grep -q '^CONFIG_SMALLOC_WRITE_RARE=y' "$kernel/.config" || nowr_want=0
 		n=$(grep -c -x -F "$nowr" <<< "$said")
 		rest=$(grep -v -x -F "$nowr" <<< "$said")
-		if [ "$n" = "$want" ] && [ -z "$rest" ]; then
+		if [ "$n" = "$nowr_want" ] && [ -z "$rest" ]; then
 			ok "$arch: the kernel says nothing of memory that cannot be sealed, and once that there is no write-rare memory if so"
 		else
 			sed 's/^/# /' <<< "$said"
-			not_ok "$arch: the kernel says nothing of memory that cannot be sealed, and once that there is no write-rare memory if so (that said $n times, $want wanted)"
+			not_ok "$arch: the kernel says nothing of memory that cannot be sealed, and once that there is no write-rare memory if so (that said $n times, $nowr_want wanted)"
 		fi
 	else
 		# One line, at boot (before init loads the policy), and no
@@ -213,8 +221,8 @@ for arch in $arches; do
 		# but smalloc's own, which says what arm64 needs.
 		said=$(grep -v -x 'smalloc: pools cannot be sealed on this system: boot with rodata=full' <<< "$said")
 		n=$(grep -c 'SELinux:  memory cannot be sealed on this system: a loaded policy, enforcing' <<< "$said")
-		at=$(tr -d '\r' < "$log" | grep -n -m1 'SELinux:  memory cannot be sealed on this system' | cut -d: -f1)
-		load=$(tr -d '\r' < "$log" | grep -n -m1 '^arch: load' | cut -d: -f1)
+		at=$(grep -n -m1 'SELinux:  memory cannot be sealed on this system' "$txt" | cut -d: -f1)
+		load=$(grep -n -m1 '^arch: load' "$txt" | cut -d: -f1)
 		if [ "$n" = 1 ] && [ "$(grep -c . <<< "$said")" = 1 ] && [ "${at:-0}" -lt "${load:-0}" ]; then
 			ok "$arch: the kernel says once, at boot, that the policy and the state are not sealed"
 		else
@@ -222,14 +230,15 @@ for arch in $arches; do
 			not_ok "$arch: the kernel says once, at boot, that the policy and the state are not sealed (said $n times, line ${at:-none}, load at line ${load:-none})"
 		fi
 	fi
-	if has_splat < "$log" || grep -q 'Call Trace' "$log"; then
-		"$here/splats.sh" < "$log" | head -n 5 | sed 's/^/# /'
+	# arm64 says "Call trace:", x86 "Call Trace:".
+	if has_splat < "$txt" || grep -qi 'call trace' "$txt"; then
+		"$here/splats.sh" < "$txt" | head -n 5 | sed 's/^/# /'
 		not_ok "$arch: no warning, oops or panic (log: $log)"
 	else
 		ok "$arch: no warning, oops or panic"
 	fi
-	got="$(sed -n 's/^arch: triples //p' "$log" | tr -d '\r') "
-	got+=$(sed -n 's/^arch: ans //p' "$log" | tr -d '\r' | sha256sum | cut -d' ' -f1)
+	got="$(sed -n 's/^arch: triples //p' "$txt") "
+	got+=$(sed -n 's/^arch: ans //p' "$txt" | sha256sum | cut -d' ' -f1)
 	# The reference counts answer lines: two per triple.
 	got=$(awk '{ print $1 * 2, $2 }' <<< "$got")
 	if [ "$got" = "$want" ]; then
