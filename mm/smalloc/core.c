@@ -206,7 +206,12 @@ static bool __smalloc_can_seal(void)
 	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
 		return false;
 #if defined(SMALLOC_X86_64)
-	return true;
+	/*
+	 * Booted with rodata=off, __ro_after_init data stays writable: the
+	 * global pool's descriptor, write-rare tickets and the pointers that
+	 * users keep to sealed data, all of which a seal trusts.
+	 */
+	return rodata_enabled;
 #elif defined(CONFIG_ARM64)
 	return rodata_full;
 #else
@@ -220,11 +225,12 @@ static bool __smalloc_can_seal(void)
  * Sealing takes every mapping of a pool's pages away from writers: the
  * vmalloc mapping, and the direct-map alias, which must be changed a page
  * at a time and without a flush (set_direct_map_invalid_noflush()).  That
- * holds on x86_64, and on arm64 with rodata=full, where the linear map is
- * mapped at page granularity.  Elsewhere (32-bit highmem pages have no
- * alias to take out; no MMU) pools work, unsealed, and smalloc_seal()
- * returns -EOPNOTSUPP.  A user that says once at boot that its data stays
- * writable asks this.
+ * holds on x86_64 unless booted with rodata=off, which leaves the
+ * __ro_after_init data a seal trusts writable, and on arm64 with
+ * rodata=full, where the linear map is mapped at page granularity.
+ * Elsewhere (32-bit highmem pages have no alias to take out; no MMU) pools
+ * work, unsealed, and smalloc_seal() returns -EOPNOTSUPP.  A user that
+ * says once at boot that its data stays writable asks this.
  *
  * Return: true if smalloc_seal() can seal a pool on this system.
  */
@@ -867,6 +873,8 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 			       IS_ENABLED(CONFIG_ARM64) ?
 			       "boot with rodata=full" :
 			       !IS_ENABLED(CONFIG_MMU) ? "there is no MMU" :
+			       IS_ENABLED(CONFIG_X86_64) ?
+			       "boot without rodata=off" :
 			       "the linear alias would stay writable");
 		return -EOPNOTSUPP;
 	}

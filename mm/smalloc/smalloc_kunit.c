@@ -2253,6 +2253,18 @@ static void smalloc_wr_test_ticket(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, ret);
 	KUNIT_EXPECT_EQ(test, v, READ_ONCE(*a));
 
+	/*
+	 * Where pools cannot be sealed (x86_64 booted with rodata=off), a
+	 * ticket lies in writable memory like any other: no commit.
+	 */
+	kunit_activate_static_stub(test, smalloc_can_seal, smalloc_cannot_seal);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_commit(&wr_ticket, a, &w[0],
+								  sizeof(u64))));
+	kunit_deactivate_static_stub(test, smalloc_can_seal);
+	KUNIT_EXPECT_EQ(test, v, READ_ONCE(*a));
+
 	/* Outside the ticket: the next object, or past the end. */
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,

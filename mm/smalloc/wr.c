@@ -300,19 +300,21 @@ int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len)
  * @len: Bytes to copy.
  *
  * smalloc_wr_memcpy() within @t, without the lookup and its lock: it
- * checks that @t is __ro_after_init and fits the architecture's slot,
- * that [@dst, @dst + @len) lies within @t, and that vmalloc still maps
- * @t's pages there (a lockless walk of the page tables), and writes
- * through the architecture's CPU-local mapping.  So it may run under a
+ * checks that pools can be sealed on this system (smalloc_can_seal(): with
+ * rodata=off, __ro_after_init is writable, and so is @t), that @t is
+ * __ro_after_init and fits the architecture's slot, that [@dst, @dst +
+ * @len) lies within @t, and that vmalloc still maps @t's pages there (a
+ * lockless walk of the page tables), and writes through the
+ * architecture's CPU-local mapping.  So it may run under a
  * spinlock that a softirq takes, with interrupts off.  Naturally aligned
  * 1, 2, 4 or 8 bytes are stored at once.
  *
  * Context: Task context; interrupts, softirqs or preemption may be
  * disabled, under any spinlock.  Not from hardirq, softirq or NMI context.
  * Does not sleep.
- * Return: 0; -EINVAL, with a warning and nothing written, if @t is not
- * a ticket smalloc_wr_prepare() filled, the range is not within it, or its
- * pages are no longer mapped there.
+ * Return: 0; -EINVAL, with a warning and nothing written, if pools cannot
+ * be sealed, @t is not a ticket smalloc_wr_prepare() filled, the range is
+ * not within it, or its pages are no longer mapped there.
  */
 int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
 		      const void *src, size_t len)
@@ -320,8 +322,8 @@ int smalloc_wr_commit(const struct smalloc_wr_ticket *t, void *dst,
 	unsigned long first = (unsigned long)t->start & PAGE_MASK;
 	int i;
 
-	if (smalloc_warn_on(!in_task() || !smalloc_wr_ticket_ro(t) ||
-			    t->nr < 1 || t->nr > 2 ||
+	if (smalloc_warn_on(!in_task() || !smalloc_can_seal() ||
+			    !smalloc_wr_ticket_ro(t) || t->nr < 1 || t->nr > 2 ||
 			    !smalloc_in_window(t->start) || !len ||
 			    dst < t->start || len > t->len ||
 			    dst - t->start > t->len - len ||

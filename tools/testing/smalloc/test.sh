@@ -83,6 +83,8 @@ mkdir -p "$build"
 	step build "$here/kunit.sh" build "$src" "$build" || exit 0
 	echo "# KUnit suites under QEMU"
 	"$here/kunit.sh" run "$src" "$build"
+	echo "# KUnit, rodata=off: __ro_after_init stays writable, so nothing is sealed"
+	"$here/rodata-off.sh" "$src" "$build"
 	echo "# userspace: the demo, from a busybox initramfs"
 	"$here/demo.sh" "$build" --check | results_of
 	echo "# userspace: sealed pools read through /proc/kcore"
