@@ -98,8 +98,10 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	start = READ_ONCE(c->start);
 	last = READ_ONCE(c->last);
 	local_irq_restore(flags);
-	if (node && addr >= start && addr <= last)
+	if (node && addr >= start && addr <= last) {
+		smalloc_test_point(SMALLOC_TEST_CACHED, node);
 		return node;
+	}
 
 	rcu_read_lock();
 	node = mas_walk(&mas);

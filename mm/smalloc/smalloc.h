@@ -216,12 +216,14 @@ bool smalloc_index_holds(const struct smalloc_node *node, size_t size);
  * Where smalloc_kunit.c holds a lookup or a destroy, to show what
  * smalloc_destroy() must wait for: a lookup that found @node in the tree
  * and has not cached it yet, and a destroy past its first grace period
- * that has not cleared the CPUs' caches yet.  Built with the KUnit tests
+ * that has not cleared the CPUs' caches yet; and where smalloc_stress's
+ * readers stop for a while, with a node found in the tree or the cache.  Built with the KUnit tests
  * only, and off unless a test turns it on.
  */
 enum smalloc_test_point {
 	SMALLOC_TEST_WALKED,
 	SMALLOC_TEST_FORGET,
+	SMALLOC_TEST_CACHED,	/* a lookup took @node from its CPU's cache */
 };
 
 #if IS_ENABLED(CONFIG_SMALLOC_KUNIT_TEST)

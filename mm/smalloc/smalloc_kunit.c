@@ -567,12 +567,28 @@ static struct {
 /* How long the reader is held for a destroy that does not wait to show. */
 #define HOLD_WINDOW	(2 * HZ)
 
+static int stress_reader(void *data);
+/* How long, at most, smalloc_stress's readers stop where they hold a node. */
+#define STRESS_WINDOW_US	20
+
 void smalloc_test_point_reached(enum smalloc_test_point point,
 				const struct smalloc_node *node)
 {
 	unsigned long end;
 
-	if (!in_task() || !node || node != READ_ONCE(hold.node))
+	if (!in_task() || !node)
+		return;
+	/*
+	 * smalloc_stress's readers stop for a while, at random, where they
+	 * hold a node that they found in the tree or in their CPU's cache:
+	 * a destroy that does not wait for them gets a window to show in.
+	 */
+	if (point != SMALLOC_TEST_FORGET &&
+	    kthread_func(current) == stress_reader) {
+		udelay(get_random_u32_below(STRESS_WINDOW_US + 1));
+		return;
+	}
+	if (node != READ_ONCE(hold.node))
 		return;
 	if (point == SMALLOC_TEST_WALKED) {
 		if (READ_ONCE(hold.point) != SMALLOC_TEST_WALKED ||
@@ -3051,7 +3067,10 @@ kunit_test_suite(smalloc_test_suite);
  * objects that the workers allocated, half of the time one of a pool
  * being destroyed, as usercopy does (smalloc_find_object(), the sealed
  * check of smalloc_validate(), smalloc_copy_verdict()): whatever they
- * find must be consistent, and nothing may fault.  Each worker draws from
+ * find must be consistent, and nothing may fault.  Their lookups stop
+ * for up to STRESS_WINDOW_US, at random, where they hold a node
+ * (smalloc_test_point()), so that a destroy that frees a node under a
+ * lookup has a window to show in.  Each worker draws from
  * its own generator, seeded from smalloc_kunit.stress_seed (or at random,
  * and printed), so that a seed replays every worker's steps on as many
  * CPUs; the interleaving of the threads is not replayed.
@@ -3377,6 +3396,8 @@ static void smalloc_stress_model(struct kunit *test)
 	/* Not the test's: a thread that never ends may still use it. */
 	t = kcalloc(n, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	/* The readers' lookups stop at the test points. */
+	static_branch_enable(&smalloc_test_points);
 	for (i = 0; i < n; i++) {
 		t[i].id = i;
 		t[i].deadline = deadline;
@@ -3399,6 +3420,7 @@ static void smalloc_stress_model(struct kunit *test)
 			stuck = true;
 		}
 	}
+	static_branch_disable(&smalloc_test_points);
 	if (stuck)
 		return;
 	KUNIT_EXPECT_EQ(test, n, started);
