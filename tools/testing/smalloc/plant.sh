@@ -9,7 +9,9 @@
 #
 # plants/<plant>.patch applies to the managed kernel tree (the series
 # laid by tree.sh).  Its "# expect: <result line>" header lines say what
-# the run must print, "not ok" lines among them.  The patch is reverted
+# the run must print, "not ok" lines among them; its "# stage: " line, the
+# stage that judges it: faults, rodata-off, "kunit <glob>", or else the
+# SELinux stage.  The patch is reverted
 # when this ends, whatever happens; the next build makes the kernel whole
 # again.  SMALLOC_SELINUX_BOOTS (see selinux.sh) is the boots the plant
 # needs: "leaks" for the leak plants and free-old-policy (with
@@ -51,6 +53,8 @@ for plant in "$@"; do
 	case $stage in
 	faults)
 		"$here/faults.sh" "$build" > "$build/plant-$plant.log" 2>&1 ;;
+	rodata-off)
+		"$here/rodata-off.sh" "$src" "$build" > "$build/plant-$plant.log" 2>&1 ;;
 	kunit\ *)
 		# A suite, or suite.case: the glob kunit.py filters with.
 		glob=${stage#kunit }
