@@ -11,7 +11,8 @@
 # laid by tree.sh).  Its "# expect: <result line>" header lines say what
 # the run must print, "not ok" lines among them; its "# stage: " line, the
 # stage that judges it: faults, rodata-off, "kunit <glob>", or else the
-# SELinux stage.  The patch is reverted
+# SELinux stage; a "# kernel args: " line, more arguments for a KUnit
+# stage's boot.  The patch is reverted
 # when this ends, whatever happens; the next build makes the kernel whole
 # again.  SMALLOC_SELINUX_BOOTS (see selinux.sh) is the boots the plant
 # needs: "leaks" for the leak plants and free-old-policy (with
@@ -58,7 +59,8 @@ for plant in "$@"; do
 	kunit\ *)
 		# A suite, or suite.case: the glob kunit.py filters with.
 		glob=${stage#kunit }
-		"$here/kunit.sh" exec "$src" "$build" "plant-$plant-kunit" "$glob" \
+		SMALLOC_KUNIT_ARGS="${SMALLOC_KUNIT_ARGS:-} $(sed -n 's/^# kernel args: //p' "$patch")" \
+			"$here/kunit.sh" exec "$src" "$build" "plant-$plant-kunit" "$glob" \
 			> /dev/null 2>&1
 		python3 "$here/kunit_results.py" "$build/plant-$plant-kunit.json" \
 			"${glob%%.*}" > "$build/plant-$plant.log" 2>&1 ;;
