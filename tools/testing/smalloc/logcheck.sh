@@ -38,6 +38,26 @@ lkdtm_whole_log_clean() {
 		! grep -q -E 'KASAN:|UBSAN:|suspicious RCU usage|circular locking dependency|possible recursive locking|inconsistent lock state|list_(add|del) corruption|detected stalls|detected expedited stalls|self-detected stall' "$1"
 }
 
+# lkdtm_whole_log_checks <prefix> <log> <what>: two result lines, "<prefix>:
+# LKDTM's whole log has no <what>" (lkdtm_whole_log_clean), and that the
+# same check rejects <log> with a KASAN report added, so it can fail.
+lkdtm_whole_log_checks() {
+	local prefix=$1 log=$2 what=$3
+
+	if lkdtm_whole_log_clean "$log"; then
+		echo "ok - $prefix: LKDTM's whole log has no $what"
+	else
+		echo "not ok - $prefix: LKDTM's whole log has no $what (log: $log)"
+	fi
+	sed '/^lkdtm-done/i BUG: KASAN: slab-out-of-bounds in lkdtm_planted_report' \
+		"$log" > "${log%.log}-planted.log"
+	if grep -q '^lkdtm-done' "$log" && ! lkdtm_whole_log_clean "${log%.log}-planted.log"; then
+		echo "ok - $prefix: LKDTM's whole-log check rejects the log with a KASAN report added"
+	else
+		echo "not ok - $prefix: LKDTM's whole-log check rejects the log with a KASAN report added"
+	fi
+}
+
 # kunit_log_clean <log>: the kernel printed KTAP results, and its whole
 # console log (kunit.py's test.log, boot included) has no warning or splat.
 kunit_log_clean() {
