@@ -1208,7 +1208,7 @@ static int cannot(const char *what, const char *why)
 }
 
 static unsigned long long h_old, h_new;
-/* Tries at the seal of a load, at most (0.3 s each for mdp, 1 to 3 s for ref). */
+/* Tries at a seal, at most (0.3 s each for mdp and commits, 1 to 3 s for ref). */
 #define SEAL_TRIES 200
 
 /*
@@ -1258,7 +1258,7 @@ static int faults(int argc, char **argv)
 {
 	int commit = !strcmp(argv[0], "commit"), a = commit ? 2 : 3;
 	unsigned long first, stride, tail, window, seal_at = 0, total, n, left;
-	unsigned long sealed_at = 0;
+	unsigned long sealed_at = 0, refused_at = 0;
 	const unsigned long big = 1000000000UL;
 	char what[64], label[80], attrs[256];
 	int err, seal;
@@ -1390,6 +1390,8 @@ static int faults(int argc, char **argv)
 			return 2;
 		if ((seal & 1) && err && !left)
 			sealed_at = n;
+		if (err && !left)
+			refused_at = n;
 		/* Not reached: this attempt made n - left allocations. */
 		if (left)
 			printf("fault %s reached %lu\n", what, n - left);
@@ -1413,9 +1415,18 @@ static int faults(int argc, char **argv)
 	 * prints "fault <what> seal try <t> at <n>", then its line as
 	 * "fault <what>-seal <t> ...": a slice k of m numbers its tries
 	 * k + 1, k + 1 + m, ..., so that no two boots' tries share a number.
+	 *
+	 * A commit's seal comes after the last allocation from its pool, and
+	 * nothing after the seal can refuse the commit: the tries start past
+	 * the last point that refused it, climb over refusals and step back
+	 * 1 to 4 points from a failure the commit absorbed, never more than
+	 * 16 points below where they started.  Under debugging options the
+	 * seal moves by a few points between attempts, and the points tried
+	 * once each can all miss it.
 	 */
-	if (!commit && window && !sealed_at) {
-		unsigned long t, tn = 0, p = seal_at;
+	if ((commit || window) && !sealed_at && (!commit || refused_at)) {
+		unsigned long t, tn = 0, p = commit ? refused_at + 1 : seal_at;
+		unsigned long floor = p > 16 ? p - 16 : 1;
 		unsigned int rng = 2463534242U;
 
 		snprintf(label, sizeof(label), "%s-seal", what);
@@ -1427,6 +1438,16 @@ static int faults(int argc, char **argv)
 				return 2;
 			if ((seal & 1) && err && !left) {
 				sealed_at = p;
+			} else if (commit) {
+				rng ^= rng << 13;
+				rng ^= rng >> 17;
+				rng ^= rng << 5;
+				if (err && !left)
+					p++;
+				else if (p < floor + 1 + rng % 4)
+					p = floor;
+				else
+					p -= 1 + rng % 4;
 			} else if (!left && (!err || !(seal & 2))) {
 				p++;
 			} else {

@@ -940,15 +940,15 @@ fault_attrs() {
 }
 # fault_seals: a seal failed in each load (mdp's and the reference
 # policy's) and in a commit, and the old policy stayed in force each
-# time; the tries at a load's seal (when its points did not fail it:
-# where it falls moves between attempts) left the old or the new policy
-# in force, as the points must.
+# time; the tries at a load's or a commit's seal (when its points did
+# not fail it: where it falls moves between attempts) left the old or
+# the new policy in force, as the points must.
 fault_seals() {
 	local l c t bad w
 
 	l=$(fault_lines '(mdp|ref)(-seal)?' | grep ' seal=1 ')
-	c=$(fault_lines commit | grep ' seal=1 ')
-	t=$(fault_lines '(mdp|ref)-seal')
+	c=$(fault_lines 'commit(-seal)?' | grep ' seal=1 ')
+	t=$(fault_lines '(mdp|ref|commit)-seal')
 	bad=$(grep -vE " (ok injected new|E12 injected old|ok not new) " <<< "$t" | grep .)
 	echo "failed seals: $(grep -c 'fault mdp' <<< "$l") in loads of mdp and $(grep -c 'fault ref' <<< "$l") of ref ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal), $(grep -c . <<< "$c") in commits${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
 	for w in mdp ref; do
