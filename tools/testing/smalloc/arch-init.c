@@ -10,6 +10,7 @@
  * pointers in initialised data (string literals are reached PC-relative).
  *
  * It loads /mdp.pol in one write(), prints debugfs' list of smalloc pools,
+ * runs SELinux's KUnit suite selinux_policy_seal if KUnit is built in,
  * asks selinuxfs "access" and "create" for each line of /mdp.triples
  * ("scontext tcontext class"), exactly as selinux-query does, and prints
  * the answers for the host to compare with the x86_64 reference.  Output
@@ -17,6 +18,7 @@
  */
 
 #define POLICY_MAX	(1 << 20)
+#define KUNIT_SEAL	"/sys/kernel/debug/kunit/selinux_policy_seal"
 #define TRIPLES_MAX	(1 << 20)
 
 static char policy[POLICY_MAX];
@@ -59,6 +61,18 @@ static void say4(const char *a, const char *b, const char *c, const char *d)
 static void say(const char *a, const char *b)
 {
 	say4(a, b, "", "");
+}
+
+/* Each line of @text, after "arch: " @prefix. */
+static void say_lines(const char *prefix, char *text)
+{
+	char *end;
+
+	while ((end = strchr(text, '\n'))) {
+		*end = 0;
+		say(prefix, text);
+		text = end + 1;
+	}
 }
 
 /* "arch: " @a and the number @n. */
@@ -188,16 +202,28 @@ int main(void)
 	if (fd >= 0)
 		close(fd);
 
-	if (slurp("/sys/kernel/debug/smalloc/pools", buf, sizeof(buf)) > 0) {
-		char *line = buf, *end;
-
-		while ((end = strchr(line, '\n'))) {
-			*end = 0;
-			say("pools ", line);
-			line = end + 1;
-		}
-	} else {
+	if (slurp("/sys/kernel/debug/smalloc/pools", buf, sizeof(buf)) > 0)
+		say_lines("pools ", buf);
+	else
 		say("pools unreadable", "");
+
+	/*
+	 * SELinux's KUnit suite selinux_policy_seal, again now that a policy
+	 * is loaded (at boot it had none), where KUnit is built in: its KTAP
+	 * results, a line each.  The policy is in force: its file's buffer
+	 * is free.
+	 */
+	fd = open(KUNIT_SEAL "/run", O_WRONLY);
+	if (fd < 0) {
+		say("kunit none", "");
+	} else {
+		if (write(fd, "1", 1) != 1)
+			say_num("kunit run E", errno);
+		close(fd);
+		if (slurp(KUNIT_SEAL "/results", policy, sizeof(policy)) > 0)
+			say_lines("kunit ", policy);
+		else
+			say("kunit results unreadable", "");
 	}
 
 	if (slurp("/mdp.triples", triples, sizeof(triples)) > 0)

@@ -14,7 +14,10 @@
 # its build dir, built already): "arm64" with rodata=full, where the
 # policy's pools must be listed sealed and nothing may say otherwise, and
 # "arm64-rodata-on" with rodata=on, where they cannot be sealed, as on
-# i386.
+# i386.  Both run SELinux's KUnit suite selinux_policy_seal from debugfs
+# after the load: with rodata=full, writes to the policy through its
+# vmalloc address and its linear alias must fault; with rodata=on, its
+# cases skip, as the system cannot seal.
 #
 # Not part of make test: two cold cross builds of their own.  It reuses
 # the mdp policy, its triples and the pristine answers of the last
@@ -50,6 +53,14 @@ if [ ! -s "$stage/mdp.pol" ] || [ ! -s "$stage/mdp.triples" ] || [ ! -s "$ref" ]
 	echo "smalloc-arch: $pass passed, $fail failed"
 	exit 1
 fi
+# SELinux's KUnit suite selinux_policy_seal (as selinux.sh lists it), and
+# its cases that write to the policy's own memory, which the arm64 boots
+# judge.
+SEAL_CASES="policy_seal_policydb policy_seal_avtab_rule policy_seal_cond_rule
+	policy_seal_symbol_name policy_seal_state policy_seal_sid_cache
+	policy_seal_sid_cache_changed policy_seal_ebitmap_destroy"
+SEAL_POLICY_CASES="policy_seal_policydb policy_seal_avtab_rule
+	policy_seal_symbol_name policy_seal_ebitmap_destroy"
 want=$(sed -n 's/^selinux: answers mdp \([0-9]*\) \([0-9a-f]*\)$/\1 \2/p' "$ref")
 
 # config <arch> <out>: .config of the arch's kernel in <out>.
@@ -108,7 +119,7 @@ boot() {
 	arm64*) exec qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -accel tcg \
 		-smp 2 -m 1024 -nodefaults -nographic -serial stdio -no-reboot \
 		-kernel "$kernel/arch/arm64/boot/Image.gz" -initrd "$2/initramfs.cpio" \
-		-append "console=ttyAMA0 ignore_loglevel panic=-1 kunit.enable=0${rodata:+ rodata=$rodata}" ;;
+		-append "console=ttyAMA0 ignore_loglevel panic=-1 kunit.enable=1 kunit.filter_glob=selinux_policy_seal${rodata:+ rodata=$rodata}" ;;
 	i386) exec qemu-system-i386 -accel tcg -smp 2 -m 512 -nodefaults -nographic \
 		-serial stdio -no-reboot -kernel "$2/arch/x86/boot/bzImage" \
 		-initrd "$2/initramfs.cpio" -append "console=ttyS0 panic=-1" ;;
@@ -200,7 +211,42 @@ for arch in $arches; do
 	else
 		not_ok "$arch: debugfs lists the policy's pools, $state (${pools:-none})"
 	fi
-	said=$(grep -E 'cannot be sealed|write-rare' "$txt" | grep -v '^arch: ')
+	# arm64: SELinux's selinux_policy_seal, run again from debugfs once
+	# the policy is in force.  The cases of the policy's own memory
+	# write through its vmalloc address and its linear alias: each must
+	# pass where pools are sealed, and skip where the system cannot seal
+	# one.  The others may skip for what mdp or arm64 lacks (conditional
+	# rules, a port context, write-rare), never fail.
+	if [ "$karch" = arm64 ]; then
+		kunit=$(sed -n 's/^arch: kunit //p' "$txt")
+		bad=
+		for c in $SEAL_CASES; do
+			v=$(grep -E "^ *(not )?ok [0-9]+ $c( |\$)" <<< "$kunit" | head -n 1)
+			case " $SEAL_POLICY_CASES " in
+			*" $c "*) ;;
+			*) grep -q '^ *ok ' <<< "$v" || bad="$bad $c:${v:-none}"
+			   continue ;;
+			esac
+			if [ -n "$sealing" ]; then
+				grep -qE "^ *ok [0-9]+ $c\$" <<< "$v" || bad="$bad $c:${v:-none}"
+			else
+				grep -qE "^ *ok [0-9]+ $c # SKIP this system cannot seal a pool\$" <<< "$v" ||
+					bad="$bad $c:${v:-none}"
+			fi
+		done
+		what="pass: writes to the loaded policy fault through its vmalloc address and its linear alias"
+		[ -n "$sealing" ] || what="skip: this system cannot seal a pool"
+		grep -E "^ *(not )?ok [0-9]+ policy_seal_" <<< "$kunit" | sed 's/^ */# selinux_policy_seal: /'
+		if [ -z "$bad" ]; then
+			ok "$arch: selinux_policy_seal after the load, the policy's cases $what"
+		else
+			not_ok "$arch: selinux_policy_seal after the load, the policy's cases $what (${bad# })"
+		fi
+	fi
+	# What the kernel says of sealing, but KUnit's lines: its cases'
+	# reasons to skip are the run's results, judged above.
+	said=$(grep -E 'cannot be sealed|write-rare' "$txt" | grep -v '^arch: ' |
+		grep -v -E '^ *(not )?ok [0-9]+ .* # SKIP ')
 	if [ -n "$sealing" ]; then
 		# Pools are sealed; without write-rare (arm64), SELinux says
 		# once that its state stays writable, and nothing says more.

@@ -21,10 +21,12 @@
 #  - LKDTM's run.sh, from a busybox initramfs of Debian's arm64 busybox
 #    (arm64-root.sh), for the tests of expected.txt that arm64 has.
 #  - SELinux: check-arch.sh's nolibc boots load the mdp policy, once with
-#    rodata=full (the policy's pools listed sealed, nothing says otherwise)
-#    and once with rodata=on (listed unsealed, SELinux says so once at
-#    boot); the access and create answers equal the pristine x86_64
-#    kernel's.  So make test must have run (its mdp policy, triples and
+#    rodata=full (the policy's pools listed sealed, nothing says otherwise,
+#    and SELinux's KUnit suite selinux_policy_seal, run again after the
+#    load, sees writes to the policy fault through its vmalloc address and
+#    its linear alias) and once with rodata=on (listed unsealed, SELinux
+#    says so once at boot, the suite's cases skip); the access and create
+#    answers equal the pristine x86_64 kernel's.  So make test must have run (its mdp policy, triples and
 #    pristine answers).
 #
 #   test-arm64.sh <kernel tree> <build dir> <make test's build dir> <cache dir>
@@ -157,6 +159,8 @@ names=$(sed -n -E 's/^(ok|not ok) - //p' "$results" | sed 's/ (.*//')
 	done
 	echo "arm64: debugfs lists the policy's pools, sealed"
 	echo "arm64: the kernel says nothing of memory that cannot be sealed, and once that there is no write-rare memory if so"
+	echo "arm64: selinux_policy_seal after the load, the policy's cases pass: writes to the loaded policy fault through its vmalloc address and its linear alias"
+	echo "arm64-rodata-on: selinux_policy_seal after the load, the policy's cases skip: this system cannot seal a pool"
 	echo "arm64-rodata-on: debugfs lists the policy's pools, unsealed"
 	echo "arm64-rodata-on: the kernel says once, at boot, that the policy and the state are not sealed"
 	echo "arm64: rodata=on: smalloc.smalloc_test_cannot_seal"
