@@ -1419,10 +1419,13 @@ static int faults(int argc, char **argv)
 	 * A commit's seal comes after the last allocation from its pool, and
 	 * nothing after the seal can refuse the commit: the tries start past
 	 * the last point that refused it, climb over refusals and step back
-	 * 1 to 4 points from a failure the commit absorbed, never more than
-	 * 16 points below where they started.  Under debugging options the
-	 * seal moves by a few points between attempts, and the points tried
-	 * once each can all miss it.
+	 * 1 to 4 points from a failure the commit absorbed, down to a floor
+	 * 16 points below the start, which each absorbed failure at the floor
+	 * lowers by 4 (the last refusal may have been an attempt's with more
+	 * points than most).  Under debugging options the seal moves by a few
+	 * points between attempts, and the points tried once each can all
+	 * miss it.  A try that fails the seal ends the tries, whether the
+	 * commit was refused or not: the host judges its line.
 	 */
 	if ((commit || window) && !sealed_at && (!commit || refused_at)) {
 		unsigned long t, tn = 0, p = commit ? refused_at + 1 : seal_at;
@@ -1436,7 +1439,8 @@ static int faults(int argc, char **argv)
 			seal = fault_try(what, label, commit, argv[1], p, tn, &err, &left);
 			if (seal < 0)
 				return 2;
-			if ((seal & 1) && err && !left) {
+			if ((seal & 1) && !left) {
+				/* Failed, refused or not: the host judges. */
 				sealed_at = p;
 			} else if (commit) {
 				rng ^= rng << 13;
@@ -1444,10 +1448,10 @@ static int faults(int argc, char **argv)
 				rng ^= rng << 5;
 				if (err && !left)
 					p++;
-				else if (p < floor + 1 + rng % 4)
-					p = floor;
-				else
+				else if (p > floor + 4)
 					p -= 1 + rng % 4;
+				else
+					p = floor = floor > 4 ? floor - 4 : 1;
 			} else if (!left && (!err || !(seal & 2))) {
 				p++;
 			} else {

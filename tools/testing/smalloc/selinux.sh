@@ -938,24 +938,32 @@ fault_attrs() {
 	grep -q ' failslab ' <<< " $a " && grep -q ' fail_page_alloc ' <<< " $a " &&
 		grep -q ' fail_smalloc ' <<< " $a "
 }
-# fault_seals: a seal failed in each load (mdp's and the reference
-# policy's) and in a commit, and the old policy stayed in force each
-# time; the tries at a load's or a commit's seal (when its points did
-# not fail it: where it falls moves between attempts) left the old or
-# the new policy in force, as the points must.
+# fault_seals <loads|commit>: a seal failed in each load (mdp's and the
+# reference policy's), or in a boolean commit, and the old policy stayed
+# in force each time; the tries at the seal (when its points did not
+# fail it: where it falls moves between attempts) left the old or the
+# new policy in force, as the points must.
 fault_seals() {
-	local l c t bad w
+	local l t bad w
 
-	l=$(fault_lines '(mdp|ref)(-seal)?' | grep ' seal=1 ')
-	c=$(fault_lines 'commit(-seal)?' | grep ' seal=1 ')
-	t=$(fault_lines '(mdp|ref|commit)-seal')
+	if [ "$1" = commit ]; then
+		l=$(fault_lines 'commit(-seal)?' | grep ' seal=1 ')
+		t=$(fault_lines commit-seal)
+	else
+		l=$(fault_lines '(mdp|ref)(-seal)?' | grep ' seal=1 ')
+		t=$(fault_lines '(mdp|ref)-seal')
+	fi
 	bad=$(grep -vE " (ok injected new|E12 injected old|ok not new) " <<< "$t" | grep .)
-	echo "failed seals: $(grep -c 'fault mdp' <<< "$l") in loads of mdp and $(grep -c 'fault ref' <<< "$l") of ref ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal), $(grep -c . <<< "$c") in commits${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
-	for w in mdp ref; do
-		grep -q "^selinux: fault $w\(-seal\)\{0,1\} " <<< "$l" || return 1
-	done
-	[ -n "$c" ] && [ -z "$bad" ] && ! grep -v ' E12 injected old ' <<< "$l
-$c"
+	if [ "$1" = commit ]; then
+		echo "failed seals in commits: $(grep -c . <<< "$l") ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal)${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
+		[ -n "$l" ] || return 1
+	else
+		echo "failed seals: $(grep -c 'fault mdp' <<< "$l") in loads of mdp and $(grep -c 'fault ref' <<< "$l") of ref ($(grep -c ' seal=1 ' <<< "$t") in $(grep -c . <<< "$t") tries at the seal)${bad:+; $(head -n 3 <<< "$bad" | tr '\n' ';')}"
+		for w in mdp ref; do
+			grep -q "^selinux: fault $w\(-seal\)\{0,1\} " <<< "$l" || return 1
+		done
+	fi
+	[ -z "$bad" ] && ! grep -v ' E12 injected old ' <<< "$l"
 }
 # fault_quiet: no message but fault injection's, SELinux's, audit's and
 # allocation failure reports.
@@ -972,12 +980,13 @@ check "loads of mdp that fail a slab, page or smalloc allocation are refused wit
 check "boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20 40
 check "loads of the reference policy that fail an allocation near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000 15
 check "slab, page and smalloc allocations each failed some load or commit" fault_attrs
-check "a failed seal of each load and of a commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals
+check "a failed seal of each load leaves the old policy in force, and a try at the seal the old or the new" fault_seals loads
+check "a failed seal of a boolean commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals commit
 check "injected failures print only the expected messages" fault_quiet
 for w in mdp commit ref; do
 	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal near //p" | head -n 1 | sed 's/^/seal near point /')$(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal \(failed at .*\|not failed in .*\)$/, tried at the seal: \1/p" | head -n 1)"
 done
-echo "# SELinux faults: $(fault_attrs | head -n 1); $(fault_seals | head -n 1)"
+echo "# SELinux faults: $(fault_attrs | head -n 1); $(fault_seals loads | head -n 1); $(fault_seals commit | head -n 1)"
 leave_flat "refused out-of-memory loads" "the refused out-of-memory loads" \
 	before-failnth after-failnth
 check "reload boot: log has no warning, BUG or lockdep report" selinux_log_clean "$llog"
@@ -1182,10 +1191,11 @@ fault_checks() {
 	check "fault boots: every point of a load of mdp over mdp-x failed in one of them" all_points mdp
 	check "fault boots: every point of a boolean commit failed in one of them" all_points commit
 	check "fault boots: slab, page and smalloc allocations each failed some load or commit" fault_attrs
-	check "fault boots: a failed seal of each load and of a commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals
+	check "fault boots: a failed seal of each load leaves the old policy in force, and a try at the seal the old or the new" fault_seals loads
+	check "fault boots: a failed seal of a boolean commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals commit
 	for w in mdp commit; do
 		echo "# SELinux fault boots $w: $(all_points $w | head -n 1)"
 	done
-	echo "# SELinux fault boots: $(fault_attrs | head -n 1); $(fault_seals | head -n 1)"
+	echo "# SELinux fault boots: $(fault_attrs | head -n 1); $(fault_seals loads | head -n 1); $(fault_seals commit | head -n 1)"
 }
 case " ${SMALLOC_SELINUX_BOOTS:-} " in *" faults "*) fault_checks ;; esac
