@@ -284,18 +284,42 @@ static void smalloc_flush(struct smalloc_flush *flush)
  * the high mapping for good, as free_kernel_image_pages() does with PTI:
  * the kernel never reaches a page that is not its image through it.  A
  * page that has no present high-mapping alias costs a range check.
+ *
+ * The range's page frames, and what to add to a physical address for its
+ * alias there: _brk_end and phys_base stay writable after boot, and what
+ * a seal takes away, or calls sealed, must not follow a write to them.
+ * They are read once, at boot, into data that mark_rodata_ro() protects.
  */
+static unsigned long smalloc_highmap_first __ro_after_init;
+static unsigned long smalloc_highmap_last __ro_after_init;
+static unsigned long smalloc_highmap_offset __ro_after_init;
+
+static void smalloc_highmap_set(void)
+{
+	smalloc_highmap_first = PHYS_PFN(__pa_symbol(_text));
+	smalloc_highmap_last = PHYS_PFN(__pa_symbol(roundup(_brk_end, PMD_SIZE) - 1));
+	smalloc_highmap_offset = __START_KERNEL_map - phys_base;
+}
+
+static int __init smalloc_highmap_init(void)
+{
+	smalloc_highmap_set();
+	return 0;
+}
+early_initcall(smalloc_highmap_init);
+
 static bool smalloc_highmap_present(struct page *page, unsigned long *alias)
 {
-	unsigned long start = __pa_symbol(_text) >> PAGE_SHIFT;
-	unsigned long end = __pa_symbol(roundup(_brk_end, PMD_SIZE) - 1) >> PAGE_SHIFT;
 	unsigned long pfn = page_to_pfn(page);
 	unsigned int level;
 	pte_t *pte;
 
-	if (pfn < start || pfn > end)
+	/* A seal before the early initcalls: nothing but the boot runs. */
+	if (unlikely(!smalloc_highmap_last))
+		smalloc_highmap_set();
+	if (pfn < smalloc_highmap_first || pfn > smalloc_highmap_last)
 		return false;
-	*alias = __START_KERNEL_map + PFN_PHYS(pfn) - phys_base;
+	*alias = PFN_PHYS(pfn) + smalloc_highmap_offset;
 	pte = lookup_address(*alias, &level);
 	return pte && pte_present(*pte);
 }
