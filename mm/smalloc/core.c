@@ -219,6 +219,22 @@ static bool __smalloc_can_seal(void)
 #endif
 }
 
+/* Why __smalloc_can_seal() says no, for its notice: the same ladder. */
+static const char *smalloc_cannot_seal_why(void)
+{
+	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
+		return "hardware tag-based KASAN is on";
+#if defined(SMALLOC_X86_64)
+	return "boot without rodata=off";
+#elif defined(CONFIG_ARM64)
+	return "boot with rodata=full";
+#elif !defined(CONFIG_MMU)
+	return "there is no MMU";
+#else
+	return "the linear alias would stay writable";
+#endif
+}
+
 /**
  * smalloc_can_seal() - Can pools be sealed on this system?
  *
@@ -278,12 +294,14 @@ static void smalloc_flush(struct smalloc_flush *flush)
  * _text up to the 2 MiB boundary after _brk_end (cleanup_highmap()).  The
  * pages of that range that the kernel image does not keep (after _brk_end,
  * and the init and alignment gaps freed at boot) are ordinary free pages,
- * and the high mapping keeps them writable: set_direct_map_invalid_noflush()
- * does not see it (CPA_NO_CHECK_ALIAS), while set_memory_ro() would, at
- * the cost of a flush of every CPU's TLB per call.  Take such a page out of
- * the high mapping for good, as free_kernel_image_pages() does with PTI:
- * the kernel never reaches a page that is not its image through it.  A
- * page that has no present high-mapping alias costs a range check.
+ * and the high mapping keeps an alias of them, writable but for the gaps
+ * around rodata, which mark_rodata_ro() left read-only.
+ * set_direct_map_invalid_noflush() does not see it (CPA_NO_CHECK_ALIAS),
+ * while set_memory_ro() would, at the cost of a flush of every CPU's TLB
+ * per call.  Take such a page out of the high mapping for good, as
+ * free_kernel_image_pages() does with PTI: the kernel never reaches a
+ * page that is not its image through it.  A page that has no present
+ * high-mapping alias costs a range check.
  *
  * The range's page frames, and what to add to a physical address for its
  * alias there: _brk_end and phys_base stay writable after boot, and what
@@ -892,14 +910,7 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 		if (__smalloc_can_seal())
 			return -EOPNOTSUPP;
 		pr_notice_once("pools cannot be sealed on this system: %s\n",
-			       IS_ENABLED(CONFIG_KASAN_HW_TAGS) ?
-			       "hardware tag-based KASAN is on" :
-			       IS_ENABLED(CONFIG_ARM64) ?
-			       "boot with rodata=full" :
-			       !IS_ENABLED(CONFIG_MMU) ? "there is no MMU" :
-			       IS_ENABLED(CONFIG_X86_64) ?
-			       "boot without rodata=off" :
-			       "the linear alias would stay writable");
+			       smalloc_cannot_seal_why());
 		return -EOPNOTSUPP;
 	}
 	/* Refuse copies from user space before the pages fault. */
@@ -1151,9 +1162,10 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * Context: Process context.  May sleep.
  * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
  * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP where
- * the linear alias would stay writable (architectures other than x86_64
- * and arm64, and arm64 without rodata=full); otherwise the error of
- * changing the direct map (-ENOMEM).  On failure, the pool stays unsealed.
+ * pools cannot be sealed (smalloc_can_seal(): architectures other than
+ * x86_64 and arm64, x86_64 booted with rodata=off, arm64 without
+ * rodata=full); otherwise the error of changing the direct map (-ENOMEM).
+ * On failure, the pool stays unsealed.
  */
 int smalloc_seal(struct smalloc_pool *pool)
 {

@@ -1124,8 +1124,9 @@ static bool smalloc_cannot_seal(void)
 }
 
 /*
- * Where pools cannot be sealed (arm64 booted without rodata=full, or here
- * with smalloc_can_seal() stubbed to say so), a seal is refused with
+ * Where pools cannot be sealed (x86_64 booted with rodata=off, arm64
+ * without rodata=full, or here with smalloc_can_seal() stubbed to say
+ * so), a seal is refused with
  * -EOPNOTSUPP and changes no page, and nothing calls the pool sealed:
  * neither smalloc_validate(), nor a lookup, nor usercopy's check.  A
  * refused smalloc_seal_final() still closes the pool, as documented.
