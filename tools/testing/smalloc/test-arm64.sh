@@ -130,7 +130,7 @@ stages() {
 		fi
 	done
 	lkdtm_whole_log_checks arm64 "$build/lkdtm.log" \
-		"lockdep, RCU, list or other report no test makes"
+		"lockdep, RCU or list report"
 
 	echo "# SELinux, mdp: rodata=full, then rodata=on"
 	SMALLOC_ARCH_ARM64=$build "$here/check-arch.sh" "$src" "$test_build" "$cache" \
@@ -166,7 +166,7 @@ names=$(sed -n -E 's/^(ok|not ok) - //p' "$results" | sed 's/ (.*//')
 	echo "arm64: rodata=on: smalloc.smalloc_test_cannot_seal"
 	echo "arm64: Debian's arm64 busybox and comm fetched"
 	echo "arm64: smalloc.smalloc_test_highmap_alias skips"
-	echo "arm64: LKDTM's whole log has no lockdep, RCU, list or other report no test makes"
+	echo "arm64: LKDTM's whole log has no lockdep, RCU or list report"
 	echo "arm64: LKDTM's whole-log check rejects the log with a KASAN report added"
 } | while IFS= read -r name; do
 	grep -Fxq -e "$name" <<< "$names" || echo "not ok - $name (missing)"
