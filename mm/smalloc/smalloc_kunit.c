@@ -3905,15 +3905,42 @@ static void fault_wr_check(struct kunit *test, struct fault_run *r)
 FAULT_OP(wr, fault_wr_setup, fault_wr_check, true)
 #endif
 
-/* One point of its own, added to what the stub below wraps. */
-static DECLARE_FAULT_ATTR(fault_extra);
+/*
+ * An allocation added to what the stub below wraps, one that the fault
+ * attributes count with their defaults too: it cannot reclaim.
+ */
+static void *fault_extra_alloc(void)
+{
+	return kmalloc(8, GFP_NOWAIT | __GFP_NOWARN);
+}
 
 static int fault_extra_set_memory(unsigned long addr, int numpages, bool ro,
 				  struct smalloc_flush *flush)
 {
-	if (should_fail_ex(&fault_extra, 1, FAULT_NOWARN))
+	void *extra = fault_extra_alloc();
+
+	if (!extra)
 		return -ENOMEM;
+	kfree(extra);
 	return smalloc_protect(addr, numpages, ro, flush);
+}
+
+/*
+ * The points of that allocation alone, the fewest of three: one, and
+ * one more where kmemleak allocates its record of the object.
+ */
+static unsigned int fault_extra_points(void)
+{
+	unsigned int points, fewest = UINT_MAX;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		fault_nth_set(FAULT_BUDGET);
+		kfree(fault_extra_alloc());
+		points = FAULT_BUDGET - fault_nth_left();
+		fewest = min(fewest, points);
+	}
+	return fewest;
 }
 
 /*
@@ -3937,15 +3964,18 @@ static unsigned int fault_seal_points(struct kunit *test, struct fault_run *r)
 }
 
 /*
- * The count sees a new point: with one added to each permission change
- * of a node, a seal of the same two nodes (their direct map split
- * already, so that nothing else changes) counts two more.
+ * The count sees a new allocation: with a kmalloc() added to each
+ * permission change of a node, a seal of the same two nodes (their direct
+ * map split already, so that nothing else changes) counts twice that
+ * allocation's points more.
  */
 static void smalloc_faults_count_grows(struct kunit *test)
 {
-	unsigned int before, after;
+	unsigned int before, after, extra;
 	struct fault_run r = {};
 
+	extra = fault_extra_points();
+	KUNIT_ASSERT_GT_MSG(test, extra, 0, "a kmalloc() is no point");
 	fault_sealed_setup(test, &r);
 	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(r.pool));
 	before = fault_seal_points(test, &r);
@@ -3953,9 +3983,9 @@ static void smalloc_faults_count_grows(struct kunit *test)
 				   fault_extra_set_memory);
 	after = fault_seal_points(test, &r);
 	kunit_deactivate_static_stub(test, smalloc_set_memory);
-	KUNIT_EXPECT_EQ(test, before + 2, after);
-	kunit_info(test, "smalloc_faults count_grows: a seal of two nodes %u points, %u with one added to each node's permission change\n",
-		   before, after);
+	KUNIT_EXPECT_EQ(test, before + 2 * extra, after);
+	kunit_info(test, "smalloc_faults count_grows: a seal of two nodes %u points, %u with a kmalloc() of %u points added to each node's permission change\n",
+		   before, after, extra);
 	fault_use_and_destroy(test, &r);
 }
 
