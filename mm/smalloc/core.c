@@ -306,35 +306,48 @@ static void smalloc_flush(struct smalloc_flush *flush)
  * The range's page frames, and what to add to a physical address for its
  * alias there: _brk_end and phys_base stay writable after boot, and what
  * a seal takes away, or calls sealed, must not follow a write to them.
- * They are read once, at boot, into data that mark_rodata_ro() protects.
+ * They are read once, from an early initcall (before the first pool can
+ * be sealed, and before the other CPUs run), into data that
+ * mark_rodata_ro() protects.
  */
 static unsigned long smalloc_highmap_first __ro_after_init;
 static unsigned long smalloc_highmap_last __ro_after_init;
 static unsigned long smalloc_highmap_offset __ro_after_init;
 
-static void smalloc_highmap_set(void)
+/*
+ * _brk_end, as the range is read from it.  KUnit forges it here, not in
+ * the kernel's own variable, which x86's page-attribute code reads too.
+ */
+VISIBLE_IF_KUNIT unsigned long smalloc_brk_end(void)
 {
-	smalloc_highmap_first = PHYS_PFN(__pa_symbol(_text));
-	smalloc_highmap_last = PHYS_PFN(__pa_symbol(roundup(_brk_end, PMD_SIZE) - 1));
-	smalloc_highmap_offset = __START_KERNEL_map - phys_base;
+	KUNIT_STATIC_STUB_REDIRECT(smalloc_brk_end);
+	return _brk_end;
 }
 
 static int __init smalloc_highmap_init(void)
 {
-	smalloc_highmap_set();
+	smalloc_highmap_first = PHYS_PFN(__pa_symbol(_text));
+	smalloc_highmap_last = PHYS_PFN(__pa_symbol(roundup(smalloc_brk_end(),
+							    PMD_SIZE) - 1));
+	smalloc_highmap_offset = __START_KERNEL_map - phys_base;
 	return 0;
 }
 early_initcall(smalloc_highmap_init);
 
+/*
+ * Has @page a present alias in the high mapping?  Its address in *@alias,
+ * or 0 if the range is not known yet: then any page may have one.
+ */
 static bool smalloc_highmap_present(struct page *page, unsigned long *alias)
 {
 	unsigned long pfn = page_to_pfn(page);
 	unsigned int level;
 	pte_t *pte;
 
-	/* A seal before the early initcalls: nothing but the boot runs. */
-	if (unlikely(!smalloc_highmap_last))
-		smalloc_highmap_set();
+	if (WARN_ON_ONCE(!smalloc_highmap_last)) {
+		*alias = 0;
+		return true;
+	}
 	if (pfn < smalloc_highmap_first || pfn > smalloc_highmap_last)
 		return false;
 	*alias = PFN_PHYS(pfn) + smalloc_highmap_offset;
@@ -348,6 +361,8 @@ static int smalloc_unmap_highmap(struct page *page)
 
 	if (!smalloc_highmap_present(page, &alias))
 		return 0;
+	if (!alias)
+		return -EBUSY;
 	return set_memory_np_noalias(alias, 1);
 }
 #else

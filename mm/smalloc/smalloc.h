@@ -255,6 +255,9 @@ struct smalloc_flush {
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+unsigned long smalloc_brk_end(void);
+#endif
 int smalloc_set_memory(unsigned long addr, int numpages, bool ro,
 		       struct smalloc_flush *flush);
 int smalloc_protect(unsigned long addr, int numpages, bool ro,

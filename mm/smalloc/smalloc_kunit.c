@@ -2010,18 +2010,25 @@ static void highmap_cleanup(void *unused)
 }
 #endif
 
+#ifdef CONFIG_X86_64
+/* A _brk_end that ends the high mapping before highmap_page. */
+static unsigned long highmap_brk_forged(void)
+{
+	return (unsigned long)_text;
+}
+#endif
+
 /*
  * x86_64 maps the kernel image twice, and the free pages that follow it
  * are in its high mapping too: a node page from there must lose that
  * alias when the pool is sealed.  highmap_page, a page of the kernel
  * image, stands in for such a page in the pool's first node.  The seal
- * runs with _brk_end, which stays writable after boot, forged to end the
- * high mapping before that page: it must not follow.
+ * runs with _brk_end, which stays writable after boot, forged (as smalloc
+ * reads it) to end the high mapping before that page: it must not follow.
  */
 static void smalloc_test_highmap_alias(struct kunit *test)
 {
 #ifdef CONFIG_X86_64
-	unsigned long brk_end;
 	u8 *p, *alias;
 	int ret;
 
@@ -2045,10 +2052,9 @@ static void smalloc_test_highmap_alias(struct kunit *test)
 			highmap_alias(vmalloc_to_page(p)) + offset_in_page(p));
 	KUNIT_EXPECT_EQ(test, 0, try_write(alias, 0x5a));
 
-	brk_end = READ_ONCE(_brk_end);
-	WRITE_ONCE(_brk_end, (unsigned long)_text);
+	kunit_activate_static_stub(test, smalloc_brk_end, highmap_brk_forged);
 	ret = smalloc_seal(highmap_pool);
-	WRITE_ONCE(_brk_end, brk_end);
+	kunit_deactivate_static_stub(test, smalloc_brk_end);
 	KUNIT_ASSERT_EQ(test, 0, ret);
 	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(alias, 0xa5));
 	KUNIT_EXPECT_EQ(test, 0x5a, p[0]);

@@ -16,8 +16,9 @@
 # "arm64-rodata-on" with rodata=on, where they cannot be sealed, as on
 # i386.  Both run SELinux's KUnit suite selinux_policy_seal from debugfs
 # after the load: with rodata=full, writes to the policy through its
-# vmalloc address and its linear alias must fault; with rodata=on, its
-# cases skip, as the system cannot seal.
+# vmalloc address and its linear alias must fault; with rodata=on, those
+# write cases skip, as the system cannot seal.  Its other cases may skip
+# for what mdp or arm64 lacks, never fail.
 #
 # Not part of make test: two cold cross builds of their own.  It reuses
 # the mdp policy, its triples and the pristine answers of the last
