@@ -11,6 +11,10 @@
 # Uses the test kernel's .config (make build first) in a build directory
 # of its own, so that each step is an incremental build.  Prints one
 # "ok"/"not ok" line per step and leaves the tree on branch smalloc.
+#
+# SMALLOC_BISECT_CONFIGS_ONLY=1 skips the per-patch steps and builds only
+# the last patch's configurations, for when the series itself did not
+# change since the per-patch steps last passed.
 set -uo pipefail
 # shellcheck source=progress.sh
 . "$(dirname "$0")/progress.sh"
@@ -62,10 +66,14 @@ step() {
 	fi
 }
 
-for c in $(git -C "$src" rev-list --reverse smalloc-base..smalloc); do
-	git -C "$src" checkout -q --detach "$c"
-	step "after \"$(git -C "$src" log -1 --format=%s "$c")\""
-done
+if [ "${SMALLOC_BISECT_CONFIGS_ONLY:-0}" = 1 ]; then
+	echo "# bisect: the per-patch steps skipped (SMALLOC_BISECT_CONFIGS_ONLY=1)"
+else
+	for c in $(git -C "$src" rev-list --reverse smalloc-base..smalloc); do
+		git -C "$src" checkout -q --detach "$c"
+		step "after \"$(git -C "$src" log -1 --format=%s "$c")\""
+	done
+fi
 git -C "$src" checkout -q smalloc
 step "with CONFIG_KUNIT=n" KUNIT
 step "with CONFIG_SECURITY_SELINUX_SEAL_POLICY=n" SECURITY_SELINUX_SEAL_POLICY
