@@ -54,13 +54,11 @@ if [ ! -s "$stage/mdp.pol" ] || [ ! -s "$stage/mdp.triples" ] || [ ! -s "$ref" ]
 	echo "smalloc-arch: $pass passed, $fail failed"
 	exit 1
 fi
-# SELinux's KUnit suite selinux_policy_seal (as selinux.sh lists it), and
-# its cases that write to the mdp policy's own memory, which the arm64
-# boots judge (mdp has no conditional rules: policy_seal_cond_rule skips).
-SEAL_CASES="policy_seal_policydb policy_seal_avtab_rule policy_seal_cond_rule
-	policy_seal_symbol_name policy_seal_state policy_seal_sid_cache
-	policy_seal_sid_cache_changed policy_seal_ebitmap_destroy"
-SEAL_POLICY_CASES="policy_seal_policydb policy_seal_avtab_rule policy_seal_symbol_name"
+# SELinux's KUnit suite selinux_policy_seal, and its cases that write to
+# the loaded policy's own memory, which the arm64 boots judge (mdp has no
+# conditional rules: policy_seal_cond_rule writes none and skips).
+SEAL_CASES=$(awk '!/^#/ && NF { print $1 }' "$here/selinux-seal-cases.txt")
+SEAL_POLICY_CASES=$(awk '!/^#/ && $2 == "policy" { print $1 }' "$here/selinux-seal-cases.txt")
 want=$(sed -n 's/^selinux: answers mdp \([0-9]*\) \([0-9a-f]*\)$/\1 \2/p' "$ref")
 
 # config <arch> <out>: .config of the arch's kernel in <out>.
@@ -80,7 +78,7 @@ config() {
 
 # initramfs <arch> <out>: /init and the policy, as an uncompressed cpio.
 initramfs() {
-	local cc out=$2 cflags
+	local out=$2 cflags
 
 	cflags="-Os -Wall -Wextra -Werror -nostdlib -nostdinc -fno-stack-protector
 		-fno-asynchronous-unwind-tables -include nolibc.h -isystem $out/nolibc/sysroot/include"
@@ -141,7 +139,7 @@ boot() {
 
 for arch in $arches; do
 	case $arch in
-	i386) karch=i386 cross= image=bzImage ;;
+	i386) karch=i386 cross='' image=bzImage ;;
 	nommu) karch=riscv cross=riscv64-linux-gnu- image=Image ;;
 	arm64) karch=arm64 cross=aarch64-linux-gnu- rodata=full ;;
 	arm64-rodata-on) karch=arm64 cross=aarch64-linux-gnu- rodata=on ;;

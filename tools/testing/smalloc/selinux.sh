@@ -79,9 +79,7 @@ SLAB_TOLERANCE_KB=1024
 # a leak, a half grew by between -31 and +142 kB, the other by less.
 SLAB_OBJECTS_TOLERANCE_KB=100
 # The cases of SELinux's KUnit suite selinux_policy_seal.
-SEAL_CASES="policy_seal_policydb policy_seal_avtab_rule policy_seal_cond_rule
-	policy_seal_symbol_name policy_seal_state policy_seal_sid_cache
-	policy_seal_sid_cache_changed policy_seal_ebitmap_destroy"
+SEAL_CASES=$(awk '!/^#/ && NF { print $1 }' "$here/selinux-seal-cases.txt")
 VMALLOC_TOLERANCE_KB=256
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH	# Debian's python3, with setools
 # shellcheck source=logcheck.sh
