@@ -133,6 +133,17 @@ permission_changes() {
 	echo "$(cat $D/permission_changes 2> /dev/null || echo none)/$(cat $D/tlb_flushes 2> /dev/null || echo none)"
 }
 
+# directmap <step>: how the direct map is mapped (kB in 4 KiB, 2 MiB and
+# 1 GiB pages), how many of its large pages x86 has split since the
+# system runs (each split is a flush_tlb_all()), and smalloc's permission
+# changes and TLB flushes since boot.
+directmap() {
+	say "directmap $1" \
+		"$(awk '/^DirectMap/ { sub(":", "", $1); sub("DirectMap", "", $1); printf "%s=%s ", $1, $2 }' /proc/meminfo)" \
+		"$(awk '/^direct_map_level[23]_splits / { printf "%s=%s ", $1, $2 }' /proc/vmstat)" \
+		"changes/flushes=$(permission_changes)"
+}
+
 # kunit_seal <step>: run SELinux's KUnit suite selinux_policy_seal again,
 # now that a policy is loaded (at boot it had none), and print its KTAP
 # results, each line prefixed with the step's name.
@@ -234,7 +245,9 @@ operations() {
 }
 
 leaks() {
+	directmap boot
 	load ref $S/ref.pol
+	directmap after-load
 	name=$(head -n 1 $S/bools | cut -d' ' -f1)
 	# Warm up: what the first reloads and commits allocate for good
 	# (selinuxfs nodes, slab caches, partial slabs) is there before
@@ -244,6 +257,7 @@ leaks() {
 	mark "reloads start"
 	operations "" "$RELOADS" "$COMMITS"
 	mark "reloads and commits done"
+	directmap after-reloads
 	# Again, counted from here: the bytes of slab objects in use must not
 	# grow by what a leak of 1 kB per operation would add (selinux.sh).
 	counters again-reloads
