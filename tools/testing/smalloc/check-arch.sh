@@ -59,6 +59,12 @@ fi
 # conditional rules: policy_seal_cond_rule writes none and skips).
 SEAL_CASES=$(awk '!/^#/ && NF { print $1 }' "$here/selinux-seal-cases.txt")
 SEAL_POLICY_CASES=$(awk '!/^#/ && $2 == "policy" { print $1 }' "$here/selinux-seal-cases.txt")
+# An empty list would judge nothing and pass.
+if [ -z "$SEAL_CASES" ] || [ -z "$SEAL_POLICY_CASES" ]; then
+	echo "not ok - check-arch: selinux-seal-cases.txt lists selinux_policy_seal's cases"
+	echo "smalloc-arch: $pass passed, 1 failed"
+	exit 1
+fi
 want=$(sed -n 's/^selinux: answers mdp \([0-9]*\) \([0-9a-f]*\)$/\1 \2/p' "$ref")
 
 # config <arch> <out>: .config of the arch's kernel in <out>.
