@@ -6,26 +6,26 @@
  * only read: allocate, write, smalloc_seal(), read many times, then
  * smalloc_unseal() to change them or smalloc_destroy() to give them back.
  * Sealing makes every page of the pool read-only through its vmalloc
- * address and takes it out of the kernel's direct map, as vfree() of a
- * VM_FLUSH_RESET_PERMS area does before it frees, so a stray or malicious
- * write faults wherever it comes from.  One TLB flush covers the whole
- * pool, however many nodes it has.
+ * address, its only mapping: a node's pages come from blocks that are out
+ * of the kernel's direct map for as long as smalloc keeps them (block.c),
+ * so a stray or malicious write faults wherever it comes from.  One TLB
+ * flush covers the whole pool, however many nodes it has.
  *
- * A pool is a list of nodes.  Each node is one vmalloc area of whole pages,
- * allocated with VM_FLUSH_RESET_PERMS, so that vfree() restores the direct
- * map, and marked VM_SMALLOC.  (Without an MMU, vmalloc() is kmalloc(): a
- * node is physically contiguous, a power of two of at most 16 pages unless
- * an object needs more, and nothing can be sealed.)  Nodes are mapped in
- * the top sixteenth of the vmalloc space (SMALLOC_VSTART), far from where
- * vmalloc() allocates, so that the lookups of most other addresses stop
- * at a comparison.  Objects are carved from the newest node with a bump
- * pointer, aligned to the pool's alignment.  When an object does not fit,
- * the pool grows by a node as large as the pool so far (up to 512 pages),
- * so that the number of nodes, and of allocations and checks per seal,
- * stays small; an object larger than that gets a node of its own,
- * kept behind the newest node so that the newest node's free space is not
- * lost.  There is no per-object free: the memory comes back when the pool
- * is destroyed.
+ * A pool is a list of nodes.  Each node is one vmalloc area of whole
+ * pages, marked VM_SMALLOC, whose pages smalloc maps from its blocks and
+ * gives back to them when the pool is destroyed.  (Without an MMU,
+ * vmalloc() is kmalloc(): a node is physically contiguous, a power of two
+ * of at most 16 pages unless an object needs more, and nothing can be
+ * sealed.)  Nodes are mapped in the top sixteenth of the vmalloc space
+ * (SMALLOC_VSTART), far from where vmalloc() allocates, so that the
+ * lookups of most other addresses stop at a comparison.  Objects are
+ * carved from the newest node with a bump pointer, aligned to the pool's
+ * alignment.  When an object does not fit, the pool grows by a node as
+ * large as the pool so far (up to 512 pages), so that the number of nodes,
+ * and of allocations and checks per seal, stays small; an object larger
+ * than that gets a node of its own, kept behind the newest node so that
+ * the newest node's free space is not lost.  There is no per-object free:
+ * the memory comes back when the pool is destroyed.
  *
  * Who may write what, and when:
  *
@@ -40,10 +40,12 @@
  *   sealed state, is in struct smalloc_state, which points back to its
  *   pool.
  * - The address index (index.c) and the state stay writable; they are
- *   cross-checked before any permission change or vfree(): a node must be
+ *   cross-checked before any permission change or destroy: a node must be
  *   the one the index holds for its address, belong to the pool, and be a
  *   whole VM_SMALLOC area of its size.  A pool whose metadata fails that is
  *   left untouched, with a warning: never made writable, never freed.
+ * - The blocks' bookkeeping (block.c) stays writable; the marks in the
+ *   pages' own descriptors bound what a write to it can do.
  *
  * One mutex per pool serialises allocation (including the initialisation
  * of zeroed and copied objects), seal, unseal and destroy; all of them may
@@ -67,6 +69,7 @@
 #include <linux/fault-inject.h>
 #include <linux/kasan.h>
 #include <linux/kasan-checks.h>
+#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/set_memory.h>
@@ -197,7 +200,11 @@ struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool)
 	return __smalloc_pool_state(pool, true);
 }
 
-static bool __smalloc_can_seal(void)
+/*
+ * What the system can do, whatever a KUnit test plays through
+ * smalloc_can_seal()'s stub: blocks follow this (block.c).
+ */
+bool smalloc_system_can_seal(void)
 {
 	/*
 	 * Hardware tag-based KASAN maps vmalloc memory with a tagged memory
@@ -219,7 +226,7 @@ static bool __smalloc_can_seal(void)
 #endif
 }
 
-/* Why __smalloc_can_seal() says no, for its notice: the same ladder. */
+/* Why smalloc_system_can_seal() says no, for its notice: the same ladder. */
 static const char *smalloc_cannot_seal_why(void)
 {
 	if (IS_ENABLED(CONFIG_KASAN_HW_TAGS))
@@ -258,7 +265,7 @@ bool smalloc_can_seal(void)
 	 */
 	if (!in_nmi())
 		KUNIT_STATIC_STUB_REDIRECT(smalloc_can_seal);
-	return __smalloc_can_seal();
+	return smalloc_system_can_seal();
 }
 EXPORT_SYMBOL_GPL(smalloc_can_seal);
 
@@ -268,6 +275,7 @@ DEFINE_STATIC_KEY_FALSE(smalloc_test_points);
 
 atomic_long_t smalloc_permission_changes = ATOMIC_LONG_INIT(0);
 atomic_long_t smalloc_tlb_flushes = ATOMIC_LONG_INIT(0);
+atomic_long_t smalloc_destroy_flushes = ATOMIC_LONG_INIT(0);
 
 static void smalloc_flush_add(struct smalloc_flush *flush, unsigned long addr,
 			      unsigned long size)
@@ -276,12 +284,12 @@ static void smalloc_flush_add(struct smalloc_flush *flush, unsigned long addr,
 	flush->end = max(flush->end, addr + size);
 }
 
-/* Flush what @flush covers, on every CPU, once. */
-static void smalloc_flush(struct smalloc_flush *flush)
+/* Flush what @flush covers, on every CPU, once; count it in @count. */
+static void smalloc_flush(struct smalloc_flush *flush, atomic_long_t *count)
 {
 	if (flush->start >= flush->end)
 		return;
-	atomic_long_inc(&smalloc_tlb_flushes);
+	atomic_long_inc(count);
 #ifdef CONFIG_MMU
 	flush_tlb_kernel_range(flush->start, flush->end);
 #endif
@@ -296,9 +304,9 @@ static void smalloc_flush(struct smalloc_flush *flush)
  * and the init and alignment gaps freed at boot) are ordinary free pages,
  * and the high mapping keeps an alias of them, writable but for the gaps
  * around rodata, which mark_rodata_ro() left read-only.
- * set_direct_map_invalid_noflush() does not see it (CPA_NO_CHECK_ALIAS),
- * while set_memory_ro() would, at the cost of a flush of every CPU's TLB
- * per call.  Take such a page out of the high mapping for good, as
+ * Taking a block out of the direct map (set_direct_map_valid_noflush()) does
+ * not touch it.  Take such a page out of the high mapping for good, when
+ * its block is made, as
  * free_kernel_image_pages() does with PTI: the kernel never reaches a
  * page that is not its image through it.  A page that has no present
  * high-mapping alias costs a range check.
@@ -306,9 +314,10 @@ static void smalloc_flush(struct smalloc_flush *flush)
  * The range's page frames, and what to add to a physical address for its
  * alias there: _brk_end and phys_base stay writable after boot, and what
  * a seal takes away, or calls sealed, must not follow a write to them.
- * They are read once, from an early initcall (before the first pool can
- * be sealed, and before the other CPUs run), into data that
- * mark_rodata_ro() protects.
+ * They are read once, into data that mark_rodata_ro() protects: from an
+ * early initcall (before the other CPUs run), or at the first block if
+ * boot code makes one before that.  After boot they are never read again:
+ * a block made then, with the bounds still unknown, fails.
  */
 static unsigned long smalloc_highmap_first __ro_after_init;
 static unsigned long smalloc_highmap_last __ro_after_init;
@@ -324,12 +333,18 @@ VISIBLE_IF_KUNIT unsigned long smalloc_brk_end(void)
 	return _brk_end;
 }
 
-static int __init smalloc_highmap_init(void)
+static void smalloc_highmap_read(void)
 {
 	smalloc_highmap_first = PHYS_PFN(__pa_symbol(_text));
 	smalloc_highmap_last = PHYS_PFN(__pa_symbol(roundup(smalloc_brk_end(),
 							    PMD_SIZE) - 1));
 	smalloc_highmap_offset = __START_KERNEL_map - phys_base;
+}
+
+static int __init smalloc_highmap_init(void)
+{
+	if (!smalloc_highmap_last)
+		smalloc_highmap_read();
 	return 0;
 }
 early_initcall(smalloc_highmap_init);
@@ -344,6 +359,8 @@ static bool smalloc_highmap_present(struct page *page, unsigned long *alias)
 	unsigned int level;
 	pte_t *pte;
 
+	if (!smalloc_highmap_last && system_state == SYSTEM_BOOTING)
+		smalloc_highmap_read();
 	if (WARN_ON_ONCE(!smalloc_highmap_last)) {
 		*alias = 0;
 		return true;
@@ -355,15 +372,25 @@ static bool smalloc_highmap_present(struct page *page, unsigned long *alias)
 	return pte && pte_present(*pte);
 }
 
-static int smalloc_unmap_highmap(struct page *page)
+/*
+ * Take the @nr pages from @page, of a block being made, out of the high
+ * mapping, in one change for the run that it covers: 0 if none has an
+ * alias there (any more); -EAGAIN if the bounds are not known.
+ */
+int smalloc_unmap_highmap(struct page *page, unsigned int nr)
 {
-	unsigned long alias;
+	unsigned long pfn = page_to_pfn(page), first, last;
 
-	if (!smalloc_highmap_present(page, &alias))
+	if (!smalloc_highmap_last && system_state == SYSTEM_BOOTING)
+		smalloc_highmap_read();
+	if (WARN_ON_ONCE(!smalloc_highmap_last))
+		return -EAGAIN;
+	first = max(pfn, smalloc_highmap_first);
+	last = min(pfn + nr - 1, smalloc_highmap_last);
+	if (first > last)
 		return 0;
-	if (!alias)
-		return -EBUSY;
-	return set_memory_np_noalias(alias, 1);
+	return set_memory_np_noalias(PFN_PHYS(first) + smalloc_highmap_offset,
+				     last - first + 1);
 }
 #else
 /* Other architectures map a page of RAM once, besides vmalloc. */
@@ -373,7 +400,7 @@ static inline bool smalloc_highmap_present(struct page *page,
 	return false;
 }
 
-static inline int smalloc_unmap_highmap(struct page *page)
+int smalloc_unmap_highmap(struct page *page, unsigned int nr)
 {
 	return 0;
 }
@@ -391,13 +418,12 @@ static int smalloc_pte_set_prot(pte_t *ptep, unsigned long addr, void *data)
 
 /*
  * Make the @numpages pages of the node at @addr read-only (@ro) or writable
- * again, without flushing TLBs: the vmalloc mapping becomes read-only, and
- * the direct-map alias is taken out of the direct map, as vfree() of a
- * VM_FLUSH_RESET_PERMS area does; unsealing puts both back.  A page that
- * x86_64 also maps in the kernel's high mapping leaves it for good, with
- * a flush of its own (smalloc_unmap_highmap()).  The pages are
- * found through the page tables, never through writable metadata.  On
- * failure, the node is as it was.  The caller flushes what @flush covers.
+ * again, without flushing TLBs: their vmalloc PTEs, their only mapping.
+ * Before a seal, check that: a page must be out of the direct map and out
+ * of x86_64's high mapping, as its block left it, or -EFAULT.  The pages
+ * are found through the page tables, never through writable metadata.
+ * On failure, the node is as it was.  The caller flushes what @flush
+ * covers.
  */
 VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 				     struct smalloc_flush *flush)
@@ -406,45 +432,26 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 	pgprot_t prot = ro ? PAGE_KERNEL_RO : PAGE_KERNEL;
 	unsigned long alias;
 	struct page *page;
-	int i, ret = 0;
+	int i, ret;
 
-	for (i = 0; i < numpages; i++) {
+	for (i = 0; ro && i < numpages; i++) {
 		page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
-		if (WARN_ON_ONCE(!page)) {
-			ret = -EFAULT;
-			break;
+		if (!page || kernel_page_present(page) ||
+		    smalloc_highmap_present(page, &alias)) {
+			pr_err("node page %p has a mapping besides the node's\n",
+			       (void *)addr + i * PAGE_SIZE);
+			return -EFAULT;
 		}
-		ret = ro ? smalloc_unmap_highmap(page) : 0;
-		if (ret)
-			break;
-		ret = ro ? set_direct_map_invalid_noflush(page) :
-			   set_direct_map_default_noflush(page);
-		if (ret)
-			break;
-		alias = (unsigned long)page_address(page);
-		smalloc_flush_add(flush, alias, PAGE_SIZE);
 	}
 	/*
 	 * The walk fails only on a huge mapping, which a node never has, and
 	 * then before it changes a PTE: the callback itself cannot fail.
 	 */
-	if (!ret) {
-		ret = apply_to_existing_page_range(&init_mm, addr,
-						   (unsigned long)numpages << PAGE_SHIFT,
-						   smalloc_pte_set_prot, &prot);
-		if (WARN_ON_ONCE(ret))
-			ret = -EFAULT;
-	}
-	if (ret) {
-		while (i--) {
-			page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
-			if (ro)
-				set_direct_map_default_noflush(page);
-			else
-				set_direct_map_invalid_noflush(page);
-		}
-		return ret;
-	}
+	ret = apply_to_existing_page_range(&init_mm, addr,
+					   (unsigned long)numpages << PAGE_SHIFT,
+					   smalloc_pte_set_prot, &prot);
+	if (WARN_ON_ONCE(ret))
+		return -EFAULT;
 	smalloc_flush_add(flush, addr, (unsigned long)numpages << PAGE_SHIFT);
 	return 0;
 #else
@@ -564,32 +571,111 @@ static void smalloc_kasan_poison(void *start, void *end) { }
 static void smalloc_kasan_unpoison(void *p, size_t size) { }
 #endif
 
+#ifdef CONFIG_MMU
 /*
- * A node's pages carry this in page->private, which vmalloc leaves unused
- * and the page allocator clears when they are freed: kfree() of a page's
- * direct-map alias can then tell smalloc memory from other memory that
- * kmalloc() did not give out (smalloc_free_refused()).
+ * Give the pages of the node at @addr, of @pages pages (some of which may
+ * not be mapped yet), back to their blocks, and unmap the node.  The pages
+ * are the ones its page tables map, never what writable metadata says.
+ * The caller flushes what @flush covers before it unlocks the blocks.
  */
-#define SMALLOC_PAGE_MARK	0x5ea1edUL
-
-static void *smalloc_area_alloc(unsigned long pages)
+static void smalloc_area_unmap_locked(void *addr, unsigned long pages,
+				      struct smalloc_flush *flush)
 {
-	void *area;
+	struct vm_struct *area = find_vm_area(addr);
+	struct page *page;
 	unsigned long i;
 
-	/* Sizes often come from data: a failure is the caller's to report. */
-	area = __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
-				    SMALLOC_VSTART, SMALLOC_VEND,
-				    GFP_KERNEL | __GFP_NOWARN,
-				    PAGE_KERNEL, VM_FLUSH_RESET_PERMS | VM_SMALLOC,
-				    NUMA_NO_NODE, __builtin_return_address(0));
-	if (area && IS_ENABLED(CONFIG_MMU)) {
-		for (i = 0; i < pages; i++)
-			set_page_private(vmalloc_to_page(area + i * PAGE_SIZE),
-					 SMALLOC_PAGE_MARK);
+	/* Checked before, but a page must not go back while still mapped. */
+	if (smalloc_warn_on(!area || area->addr != addr ||
+			    !(area->flags & VM_SMALLOC))) {
+		pr_err("%p is no node area, leaking its pages\n", addr);
+		return;
 	}
-	return area;
+	for (i = 0; i < pages; i++) {
+		page = vmalloc_to_page(addr + i * PAGE_SIZE);
+		if (page)
+			smalloc_block_put_locked(page);
+	}
+	kfree(remove_vm_area(addr));
+	smalloc_flush_add(flush, (unsigned long)addr, pages << PAGE_SHIFT);
 }
+
+/* A node's area of @pages pages, mapped from the blocks' pages. */
+static void *smalloc_area_alloc(unsigned long pages)
+{
+	struct smalloc_flush flush = { .start = ULONG_MAX };
+	unsigned long addr, i, size = pages << PAGE_SHIFT;
+	struct vm_struct *area;
+	struct page *page;
+
+	/* Sizes often come from data: a failure is the caller's to report. */
+	area = __get_vm_area_caller(size, VM_SMALLOC, SMALLOC_VSTART,
+				    SMALLOC_VEND, __builtin_return_address(0));
+	if (!area)
+		return NULL;
+	addr = (unsigned long)area->addr;
+
+	smalloc_blocks_lock();
+	for (i = 0; i < pages; i++) {
+		/* Sizes come from data: let a task that is killed go. */
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+		page = smalloc_block_take_locked(!i);
+		if (!page)
+			break;
+		if (vmap_pages_range_noflush(addr + i * PAGE_SIZE,
+					     addr + (i + 1) * PAGE_SIZE,
+					     PAGE_KERNEL, &page, PAGE_SHIFT)) {
+			smalloc_block_put_locked(page);
+			break;
+		}
+	}
+	if (i < pages) {
+		smalloc_area_unmap_locked(area->addr, pages, &flush);
+		smalloc_flush(&flush, &smalloc_destroy_flushes);
+		smalloc_blocks_trim_locked();
+		smalloc_blocks_unlock();
+		return NULL;
+	}
+	smalloc_blocks_unlock();
+	flush_cache_vmap(addr, addr + size);
+
+	/* It holds pointers to other memory, as vmalloc() memory may. */
+	kmemleak_vmalloc(area, size, GFP_KERNEL);
+	/* A page may come back from a destroyed pool. */
+	if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
+		memset(area->addr, 0, size);
+	return area->addr;
+}
+
+/* Give back an area that smalloc_area_alloc() made. */
+static void smalloc_area_free(void *addr, unsigned long pages)
+{
+	struct smalloc_flush flush = { .start = ULONG_MAX };
+
+	kmemleak_free(addr);
+	smalloc_blocks_lock();
+	smalloc_area_unmap_locked(addr, pages, &flush);
+	smalloc_flush(&flush, &smalloc_destroy_flushes);
+	smalloc_blocks_trim_locked();
+	smalloc_blocks_unlock();
+}
+#else
+static void *smalloc_area_alloc(unsigned long pages)
+{
+	return __vmalloc_node_range(pages << PAGE_SHIFT, PAGE_SIZE,
+				    SMALLOC_VSTART, SMALLOC_VEND,
+				    GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL,
+				    VM_SMALLOC, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+}
+
+static void smalloc_area_free(void *addr, unsigned long pages)
+{
+	vfree(addr);
+}
+#endif
 
 /**
  * smalloc_free_refused() - Refuse to free smalloc memory as other memory.
@@ -618,7 +704,7 @@ bool smalloc_free_refused(const void *p)
 		if (!smalloc_in_window(p) || !is_smalloc_addr(p))
 			return false;
 	} else if (!virt_addr_valid(p) ||
-		   page_private(virt_to_page(p)) != SMALLOC_PAGE_MARK) {
+		   !smalloc_page_marked(virt_to_page(p))) {
 		return false;
 	}
 	if (!smalloc_warning_expected()) {
@@ -655,7 +741,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	node->align = pool->align;
 	smalloc_kasan_poison((void *)node + base, (void *)node + node->size);
 	if (smalloc_index_add(node)) {
-		vfree(node);
+		smalloc_area_free(node, n);
 		return NULL;
 	}
 
@@ -810,6 +896,27 @@ static unsigned long smalloc_rec_pages(const struct smalloc_rec *recs, long nr)
 	return pages;
 }
 
+/* Give back the nodes of a destroyed pool, as recorded: one flush. */
+static void smalloc_nodes_free(const struct smalloc_rec *recs, long nr)
+{
+#ifdef CONFIG_MMU
+	struct smalloc_flush flush = { .start = ULONG_MAX };
+	long i;
+
+	for (i = 0; i < nr; i++)
+		kmemleak_free(recs[i].node);
+	smalloc_blocks_lock();
+	for (i = 0; i < nr; i++)
+		smalloc_area_unmap_locked(recs[i].node, recs[i].pages, &flush);
+	smalloc_flush(&flush, &smalloc_destroy_flushes);
+	smalloc_blocks_trim_locked();
+	smalloc_blocks_unlock();
+#else
+	while (nr--)
+		vfree(recs[nr].node);
+#endif
+}
+
 /*
  * Once a node is read-only, what its header says is final: check that it
  * is what the record was made of, so that nothing written between the
@@ -852,17 +959,11 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	}
 
 	/*
-	 * A page of the pool may have been mapped elsewhere in the vmalloc
-	 * space before, by an area whose lazy unmapping has not flushed the
-	 * TLBs yet: a writable alias that the page tables no longer show.
-	 * Purge those, as set_memory_ro() does, rather than count on the
-	 * flush below being one of the whole TLB (which it is on x86 and
-	 * arm64, as its range is larger than their ceilings).  It flushes
-	 * only if there is something lazy to purge, and those flushes are
-	 * not counted as smalloc's.
+	 * No page of the pool has another mapping, not even a lazily unmapped
+	 * vmalloc alias that a TLB may still hold: its block purged those
+	 * when it was made (block.c), and a destroy flushes a node's mapping
+	 * before its pages can go to another node.
 	 */
-	if (ro)
-		vm_unmap_aliases();
 	for (i = 0; i < nr; i++) {
 		ret = smalloc_set_memory((unsigned long)recs[i].node,
 					 recs[i].pages, ro, &flush);
@@ -871,11 +972,10 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	}
 	/*
 	 * One flush for the whole pool, however many nodes it has, of the
-	 * range that covers its vmalloc addresses and its direct-map aliases
-	 * (on x86, that range is larger than the ceiling of a ranged flush,
-	 * and so a flush of the whole TLB).
+	 * range that covers its nodes' vmalloc addresses (on x86, a range of
+	 * more than 33 pages is a flush of the whole TLB).
 	 */
-	smalloc_flush(&flush);
+	smalloc_flush(&flush, &smalloc_tlb_flushes);
 	/*
 	 * Once the pages are read-only on every CPU, what the headers say is
 	 * final: check that it is what the record was made of, so that
@@ -896,7 +996,7 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 		goto out;
 
 	if (smalloc_warn_on(ret == -EFAULT))
-		pr_err("pool %s: node metadata changed under a permission change\n",
+		pr_err("pool %s: node metadata changed, or a page mapped elsewhere, under a permission change\n",
 		       pool->name);
 	else
 		pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
@@ -905,7 +1005,7 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 		while (i && !smalloc_set_memory((unsigned long)recs[i - 1].node,
 						recs[i - 1].pages, !ro, &flush))
 			i--;
-		smalloc_flush(&flush);
+		smalloc_flush(&flush, &smalloc_tlb_flushes);
 	}
 	*mixed = i;
 out:
@@ -922,7 +1022,7 @@ static int smalloc_seal_locked(struct smalloc_pool *pool,
 
 	if (pool->nodes && !smalloc_can_seal()) {
 		/* Not a test's stub: what the system cannot do. */
-		if (__smalloc_can_seal())
+		if (smalloc_system_can_seal())
 			return -EOPNOTSUPP;
 		pr_notice_once("pools cannot be sealed on this system: %s\n",
 			       smalloc_cannot_seal_why());
@@ -997,7 +1097,7 @@ struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 	return pool;
 
 free_node:
-	vfree(node);
+	smalloc_area_free(node, 1);
 free_state:
 	kfree(state);
 	return NULL;
@@ -1357,12 +1457,13 @@ int smalloc_test_first_object(const char *name, struct smalloc_object *obj)
  * smalloc_destroy() - Destroy a pool and free all of its objects.
  * @pool: The pool, sealed or not.  NULL does nothing, as for kfree().
  *
- * The pages go back with their direct-map alias writable again.  The
- * caller must make sure nothing uses the pool's objects any more, and that
- * no other call on the pool runs at the same time or comes later: the pool
- * is gone when this returns.  Lookups (smalloc_find_object() and the like)
- * may run meanwhile; they stop finding the pool's objects before any page
- * is freed.
+ * The pages go back to smalloc's blocks, and a block that no pool uses any
+ * more to the page allocator, with its direct map restored.  The whole
+ * pool costs one TLB flush.  The caller must make sure nothing uses the
+ * pool's objects any more, and that no other call on the pool runs at the
+ * same time or comes later: the pool is gone when this returns.  Lookups
+ * (smalloc_find_object() and the like) may run meanwhile; they stop
+ * finding the pool's objects before any page is freed.
  *
  * A pool whose metadata fails the checks of smalloc_seal() is not freed but
  * leaked, with a warning: freeing pages that may belong to somebody else
@@ -1431,11 +1532,12 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	synchronize_rcu();
 
 	/*
-	 * vfree() of a VM_FLUSH_RESET_PERMS area restores the direct map.  The
-	 * pool, in its first node, is not read once this begins.
+	 * The pages go back to their blocks, out of the direct map, and each
+	 * node is unmapped; one flush for all of them, before another node
+	 * can take a page (under the blocks' lock).  The pool, in its first
+	 * node, is not read once this begins.
 	 */
-	for (i = 0; i < nr; i++)
-		vfree(recs[i].node);
+	smalloc_nodes_free(recs, nr);
 	kfree(recs);
 	mutex_destroy(&state->lock);
 	kfree(state);

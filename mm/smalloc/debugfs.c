@@ -77,6 +77,30 @@ static int smalloc_tlb_flushes_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(smalloc_tlb_flushes_fops, smalloc_tlb_flushes_get,
 			 NULL, "%llu\n");
 
+static int smalloc_destroy_flushes_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&smalloc_destroy_flushes);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(smalloc_destroy_flushes_fops,
+			 smalloc_destroy_flushes_get, NULL, "%llu\n");
+
+#ifdef CONFIG_MMU
+/* The blocks that node pages come from (block.c). */
+static int smalloc_blocks_show(struct seq_file *seq, void *unused)
+{
+	struct smalloc_blocks_stats st;
+
+	smalloc_blocks_stats(&st);
+	seq_printf(seq, "blocks %lu pages %lu free_pages %lu free_blocks %lu\n",
+		   st.blocks, st.pages, st.free_pages, st.free_blocks);
+	seq_printf(seq, "made %lu small %lu freed %lu\n",
+		   st.made, st.small, st.freed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smalloc_blocks);
+#endif
+
 static int __init smalloc_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("smalloc", NULL);
@@ -86,6 +110,11 @@ static int __init smalloc_debugfs_init(void)
 				   &smalloc_permission_changes_fops);
 	debugfs_create_file_unsafe("tlb_flushes", 0400, dir, NULL,
 				   &smalloc_tlb_flushes_fops);
+	debugfs_create_file_unsafe("destroy_flushes", 0400, dir, NULL,
+				   &smalloc_destroy_flushes_fops);
+#ifdef CONFIG_MMU
+	debugfs_create_file("blocks", 0400, dir, NULL, &smalloc_blocks_fops);
+#endif
 	return 0;
 }
 late_initcall(smalloc_debugfs_init);

@@ -162,6 +162,73 @@ enum smalloc_copy_verdict {
 	SMALLOC_COPY_INTO_SEALED,
 };
 
+/*
+ * Node pages come from blocks of this size (block.c), naturally aligned: a
+ * large page of the direct map on x86_64 and on arm64 with 4 KiB pages.  A
+ * constant, not PMD_SIZE, which is 512 MiB with arm64's 64 KiB pages.
+ */
+#define SMALLOC_BLOCK_SHIFT	21
+#define SMALLOC_BLOCK_SIZE	BIT(SMALLOC_BLOCK_SHIFT)
+
+/*
+ * A block's pages carry one of these in page->private, which nobody else
+ * uses while smalloc holds them, and which block.c clears before they go
+ * back to the page allocator: free in its block, or in a node.  kfree() of
+ * a page's direct-map alias can then tell smalloc memory from other memory
+ * that kmalloc() did not give out (smalloc_free_refused()), and a forged
+ * block bitmap cannot hand out a page that is in a node.
+ */
+#define SMALLOC_PAGE_FREE	0x5ea1ed00UL
+#define SMALLOC_PAGE_USED	0x5ea1ed01UL
+
+static inline bool smalloc_page_marked(struct page *page)
+{
+	unsigned long mark = page_private(page);
+
+	return mark == SMALLOC_PAGE_FREE || mark == SMALLOC_PAGE_USED;
+}
+
+/**
+ * struct smalloc_blocks_stats - What the blocks hold (block.c).
+ * @blocks: Blocks kept.
+ * @pages: Pages in them.
+ * @free_pages: Pages of them that no node holds.
+ * @free_blocks: Blocks that no node uses (the spare).
+ * @made: Blocks made since boot.
+ * @small: Of those, blocks smaller than SMALLOC_BLOCK_SIZE.
+ * @freed: Blocks given back to the page allocator since boot.
+ */
+struct smalloc_blocks_stats {
+	unsigned long blocks;
+	unsigned long pages;
+	unsigned long free_pages;
+	unsigned long free_blocks;
+	unsigned long made;
+	unsigned long small;
+	unsigned long freed;
+};
+
+/* block.c; without an MMU, nodes are kmalloc() memory and there are none. */
+#ifdef CONFIG_MMU
+void smalloc_blocks_lock(void);
+void smalloc_blocks_unlock(void);
+bool smalloc_blocks_unmapped(void);
+struct page *smalloc_block_take_locked(bool first);
+void smalloc_block_put_locked(struct page *page);
+void smalloc_blocks_trim_locked(void);
+void smalloc_blocks_stats(struct smalloc_blocks_stats *stats);
+int smalloc_blocks_split_4k(void);
+void smalloc_blocks_whole(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool smalloc_block_fresh(void);
+#endif
+#else
+static inline bool smalloc_blocks_unmapped(void)
+{
+	return false;
+}
+#endif
+
 /* core.c */
 extern struct list_head smalloc_pools;
 extern struct mutex smalloc_pools_lock;
@@ -171,6 +238,10 @@ extern struct mutex smalloc_pools_lock;
  */
 extern atomic_long_t smalloc_permission_changes;
 extern atomic_long_t smalloc_tlb_flushes;
+/* The flushes of destroys: one per destroy, however many nodes. */
+extern atomic_long_t smalloc_destroy_flushes;
+bool smalloc_system_can_seal(void);
+int smalloc_unmap_highmap(struct page *page, unsigned int nr);
 bool smalloc_warning_expected(void);
 struct smalloc_state *smalloc_pool_state(const struct smalloc_pool *pool);
 bool smalloc_range_sealed(const void *p, size_t size);

@@ -113,19 +113,26 @@ static long try_write(void *p, u8 val)
 	return copy_to_kernel_nofault(p, &val, 1);
 }
 
-/* Expect the byte at @p to be (@writable) or not be writable, both ways. */
+/*
+ * Expect the byte at @p to be (@writable) or not be writable through its
+ * vmalloc address.  Through its direct-map alias, never where blocks leave
+ * the direct map (block.c), sealed or not; elsewhere as through @p.
+ */
 static void expect_writable(struct kunit *test, u8 *p, bool writable)
 {
 	long want = writable ? 0 : -EFAULT;
+	long want_alias = writable && !smalloc_blocks_unmapped() ? 0 : -EFAULT;
 	u8 old = *p;
 
 	KUNIT_EXPECT_EQ_MSG(test, want, try_write(p, old ^ 0xff),
 			    "vmalloc address, offset in page %lu",
 			    offset_in_page(p));
-	KUNIT_EXPECT_EQ_MSG(test, want, try_write(linear_alias(p), old),
+	KUNIT_EXPECT_EQ_MSG(test, want_alias, try_write(linear_alias(p), old),
 			    "direct-map alias, offset in page %lu",
 			    offset_in_page(p));
-	if (!writable)
+	if (writable)
+		try_write(p, old);
+	else
 		KUNIT_EXPECT_EQ(test, old, READ_ONCE(*p));
 }
 
@@ -496,42 +503,274 @@ static enum alias_state alias_state(struct kunit *test, struct page *page)
 }
 
 /*
- * The direct-map alias is out of the direct map while the pool is sealed,
- * and back, writable, once the pool is destroyed, as the page tables say
- * and as a write through it shows.  The test holds a reference to each
- * page, so that vfree() does not free it: a free page is not ours to
- * write, and DEBUG_PAGEALLOC takes it out of the direct map.
+ * A node's pages come from blocks that are out of the direct map for as
+ * long as smalloc holds them, where pools can be sealed: before a seal,
+ * while sealed, and after an unseal; elsewhere they stay in it.  The page
+ * carries the mark of a page in a node.
  */
-static void smalloc_test_destroy_restores_direct_map(struct kunit *test)
+static void smalloc_test_block_direct_map(struct kunit *test)
 {
-	struct smalloc_pool *pool;
-	struct page *page[3];
-	size_t size = 3 * PAGE_SIZE;
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	enum alias_state want = smalloc_blocks_unmapped() ? ALIAS_UNMAPPED :
+							    ALIAS_WRITABLE;
+	struct page *page;
 	u8 *p;
-	int i;
 
-	pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	p = smalloc_alloc(pool, size);
+	p = smalloc_alloc(pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	for (i = 0; i < 3; i++) {
-		page[i] = vmalloc_to_page(p + i * PAGE_SIZE);
-		KUNIT_ASSERT_NOT_NULL(test, page[i]);
-		KUNIT_EXPECT_EQ(test, ALIAS_WRITABLE, alias_state(test, page[i]));
-	}
+	page = vmalloc_to_page(p);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, SMALLOC_PAGE_USED, page_private(page));
+	KUNIT_EXPECT_EQ(test, want, alias_state(test, page));
+	expect_writable(test, p, true);
+	if (!smalloc_can_seal())
+		return;
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
-	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, ALIAS_UNMAPPED, alias_state(test, page[i]));
-		get_page(page[i]);
+	KUNIT_EXPECT_EQ(test, ALIAS_UNMAPPED, alias_state(test, page));
+	expect_writable(test, p, false);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+	KUNIT_EXPECT_EQ(test, want, alias_state(test, page));
+	expect_writable(test, p, true);
+}
+
+/*
+ * A destroyed pool's pages go back to their blocks, and the blocks that no
+ * pool uses go back to the page allocator, but one (the spare): their
+ * pages with their marks cleared and their direct map back, writable.  A
+ * page whose block smalloc keeps is marked free in it, and out of the
+ * direct map still.  The test holds a reference to each page, so that the
+ * page allocator does not hand it out meanwhile: a free page is not ours
+ * to write, and DEBUG_PAGEALLOC takes it out of the direct map.
+ */
+static void smalloc_test_block_release(struct kunit *test)
+{
+	const unsigned long nr = 3 * SMALLOC_BLOCK_SIZE / PAGE_SIZE;
+	enum alias_state kept_state = smalloc_blocks_unmapped() ?
+				      ALIAS_UNMAPPED : ALIAS_WRITABLE;
+	struct smalloc_blocks_stats before, mid, after;
+	unsigned long i, back = 0, kept = 0;
+	struct smalloc_pool *pool;
+	struct page **pages;
+	u8 *p;
+
+	pages = kunit_kcalloc(test, nr, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	smalloc_blocks_stats(&before);
+	pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	p = smalloc_alloc(pool, nr * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	smalloc_blocks_stats(&mid);
+	for (i = 0; i < nr; i++) {
+		pages[i] = vmalloc_to_page(p + i * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		get_page(pages[i]);
 	}
 
 	kunit_remove_action(test, smalloc_destroy_action, pool);
 	smalloc_destroy(pool);
-	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, ALIAS_WRITABLE, alias_state(test, page[i]));
-		KUNIT_EXPECT_EQ(test, 0, try_write(page_address(page[i]), 0));
-		put_page(page[i]);
+	smalloc_blocks_stats(&after);
+	for (i = 0; i < nr; i++) {
+		if (!page_private(pages[i])) {
+			back++;
+			KUNIT_EXPECT_EQ(test, ALIAS_WRITABLE,
+					alias_state(test, pages[i]));
+			KUNIT_EXPECT_EQ(test, 0,
+					try_write(page_address(pages[i]), 0));
+		} else {
+			kept++;
+			KUNIT_EXPECT_EQ(test, SMALLOC_PAGE_FREE,
+					page_private(pages[i]));
+			KUNIT_EXPECT_EQ(test, kept_state,
+					alias_state(test, pages[i]));
+		}
+		put_page(pages[i]);
 	}
+	kunit_info(test, "blocks made %lu (small %lu), freed %lu; %lu of the object's pages back, %lu kept\n",
+		   mid.made - before.made, mid.small - before.small,
+		   after.freed - before.freed, back, kept);
+	if (!smalloc_blocks_unmapped()) {
+		/* No blocks: each page went back to the page allocator. */
+		KUNIT_EXPECT_EQ(test, nr, back);
+		KUNIT_EXPECT_EQ(test, 0UL, after.blocks);
+		return;
+	}
+	/* The object needed more than two blocks of its own. */
+	KUNIT_EXPECT_GE(test, after.freed - before.freed, 2UL);
+	KUNIT_EXPECT_EQ(test, 1UL, after.free_blocks);
+	/* What went back is the object's pages, and the pool's first page. */
+	KUNIT_EXPECT_GE(test, mid.pages - after.pages, back);
+	KUNIT_EXPECT_LE(test, mid.pages - after.pages, back + 1);
+	KUNIT_EXPECT_EQ(test, mid.blocks - after.blocks,
+			after.freed - before.freed);
+}
+
+/*
+ * A destroy costs one TLB flush, however many nodes the pool has (vfree()
+ * of each node cost one each), and no seal or unseal flush.  Sealed first
+ * where pools can be sealed, as users destroy them.
+ */
+static void smalloc_test_destroy_flushes_once(struct kunit *test)
+{
+	static const unsigned int nodes[] = { 1, 3, 17 };
+	struct smalloc_pool *pool;
+	long destroys, seals;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(nodes); i++) {
+		pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+		/* Larger than any growth step: a node each. */
+		for (j = 1; j < nodes[i]; j++)
+			KUNIT_ASSERT_NOT_NULL(test,
+					      smalloc_alloc(pool, SMALLOC_NODE_MAX_PAGES *
+							    PAGE_SIZE));
+		KUNIT_ASSERT_EQ(test, (unsigned long)nodes[i], pool_nodes(pool));
+		if (smalloc_can_seal())
+			KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+		destroys = atomic_long_read(&smalloc_destroy_flushes);
+		seals = atomic_long_read(&smalloc_tlb_flushes);
+		kunit_remove_action(test, smalloc_destroy_action, pool);
+		smalloc_destroy(pool);
+		KUNIT_EXPECT_EQ_MSG(test, 1,
+				    atomic_long_read(&smalloc_destroy_flushes) -
+				    destroys, "%u nodes", nodes[i]);
+		KUNIT_EXPECT_EQ(test, seals,
+				atomic_long_read(&smalloc_tlb_flushes));
+	}
+}
+
+#if defined(CONFIG_X86_64) && defined(CONFIG_VM_EVENT_COUNTERS)
+static unsigned long vm_event_sum(struct kunit *test, enum vm_event_item item)
+{
+	unsigned long *ev = kunit_kcalloc(test, NR_VM_EVENT_ITEMS,
+					  sizeof(*ev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ev);
+	all_vm_events(ev);
+	return ev[item];
+}
+#endif
+
+/*
+ * Sealing N pages splits at most ceil(N / 512) + 1 large pages of the
+ * direct map, whatever the pools and their history: 64 pools of random
+ * sizes, sealed, unsealed, sealed again and destroyed, twice.  A 2 MiB
+ * block leaves the direct map whole, so only a block smaller than that,
+ * made when memory is fragmented, may split a 2 MiB page.  x86 counts the
+ * splits (direct_map_level2_splits and level3 in /proc/vmstat).
+ */
+static void smalloc_test_split_bound(struct kunit *test)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_VM_EVENT_COUNTERS)
+	struct smalloc_pool *pools[64];
+	struct smalloc_blocks_stats before, after;
+	unsigned long l2, l3, pages, most = 0;
+	struct rnd_state rnd;
+	u64 seed = get_random_u64();
+	size_t size;
+	int round, i;
+	u8 *p;
+
+	if (!smalloc_can_seal())
+		kunit_skip(test, "pools cannot be sealed here");
+	prandom_seed_state(&rnd, seed);
+	smalloc_blocks_stats(&before);
+	l2 = vm_event_sum(test, DIRECT_MAP_LEVEL2_SPLIT);
+	l3 = vm_event_sum(test, DIRECT_MAP_LEVEL3_SPLIT);
+	for (round = 0; round < 2; round++) {
+		pages = 0;
+		for (i = 0; i < ARRAY_SIZE(pools); i++) {
+			pools[i] = test_pool(test, ARCH_KMALLOC_MINALIGN);
+			size = 1 + prandom_u32_state(&rnd) % (96 * PAGE_SIZE);
+			p = smalloc_alloc(pools[i], size);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			memset(p, i, size);
+			pages += pools[i]->nr_pages;
+		}
+		most = max(most, pages);
+		for (i = 0; i < ARRAY_SIZE(pools); i++) {
+			KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pools[i]));
+			KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pools[i]));
+			KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pools[i]));
+		}
+		for (i = 0; i < ARRAY_SIZE(pools); i++)
+			kunit_release_action(test, smalloc_destroy_action,
+					     pools[i]);
+	}
+	smalloc_blocks_stats(&after);
+	l2 = vm_event_sum(test, DIRECT_MAP_LEVEL2_SPLIT) - l2;
+	l3 = vm_event_sum(test, DIRECT_MAP_LEVEL3_SPLIT) - l3;
+	kunit_info(test, "seed %llu: %lu pages at most, blocks made %lu (small %lu); splits: 2 MiB %lu, 1 GiB %lu\n",
+		   seed, most, after.made - before.made,
+		   after.small - before.small, l2, l3);
+	KUNIT_EXPECT_LE(test, l2, after.small - before.small);
+	KUNIT_EXPECT_LE(test, l2 + l3, DIV_ROUND_UP(most, 512) + 1);
+#else
+	kunit_skip(test, "x86_64 counts the direct map's splits");
+#endif
+}
+
+/* smalloc_block_fresh()'s stub: a node's first page from a new block. */
+static bool block_fresh_always(void)
+{
+	return true;
+}
+
+/*
+ * Hibernation maps each page of a block back in the direct map to copy it,
+ * a page at a time with interrupts off (safe_copy_page()), where a 2 MiB
+ * page cannot be split: before it, smalloc splits its blocks to 4 KiB
+ * pages, out of the direct map still, and blocks made meanwhile too.  The
+ * map and unmap that hibernation does must then allocate nothing (with
+ * interrupts off, an allocation would be reported in the log).
+ */
+static void smalloc_test_block_hibernate(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_pool *later = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct page *page;
+	unsigned long flags;
+	int i, ret[2];
+	u8 *p, *q;
+
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	page = vmalloc_to_page(p);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_blocks_split_4k());
+	/* A node made before the end of the hibernation: its block too. */
+	kunit_activate_static_stub(test, smalloc_block_fresh, block_fresh_always);
+	q = smalloc_alloc(later, 64);
+	kunit_deactivate_static_stub(test, smalloc_block_fresh);
+	smalloc_blocks_whole();
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	if (!smalloc_blocks_unmapped())
+		return;
+
+	for (i = 0; i < 2; i++) {
+		page = vmalloc_to_page(i ? q : p);
+#ifdef CONFIG_X86
+		{
+			unsigned int level;
+
+			lookup_address((unsigned long)page_address(page), &level);
+			KUNIT_EXPECT_EQ(test, PG_LEVEL_4K, level);
+		}
+#endif
+		KUNIT_EXPECT_FALSE(test, kernel_page_present(page));
+		local_irq_save(flags);
+		ret[0] = set_direct_map_default_noflush(page);
+		ret[1] = set_direct_map_invalid_noflush(page);
+		local_irq_restore(flags);
+		flush_tlb_kernel_range((unsigned long)page_address(page),
+				       (unsigned long)page_address(page) +
+				       PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, 0, ret[0]);
+		KUNIT_EXPECT_EQ(test, 0, ret[1]);
+		KUNIT_EXPECT_FALSE(test, kernel_page_present(page));
+	}
+	expect_writable(test, p, true);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_writable(test, p, false);
 }
 
 /*
@@ -1966,51 +2205,48 @@ static void smalloc_test_usercopy_allowed(struct kunit *test)
 }
 
 #ifdef CONFIG_X86_64
-/* A page of the kernel image, so of the high mapping, for a node. */
+/* A page of the kernel image, so of the high mapping. */
 static u8 highmap_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+/* kmemleak must not scan it while it is unmapped: told once. */
+static bool highmap_untracked;
 
 /* The page highmap_page stands in for, while it is in a node. */
 static struct page *highmap_replaced;
-static struct smalloc_pool *highmap_pool;
+static unsigned long highmap_at;
 
-/* Map @new at @addr of a node instead of the page there; return that. */
+/*
+ * Map @new at @addr of an unsealed node instead of the page there, with
+ * the node's contents; return that page.  The copy goes through the
+ * node's vmalloc address: a block's page has no other mapping.
+ */
+static u8 highmap_bounce[PAGE_SIZE];
+
 static struct page *swap_node_page(unsigned long addr, struct page *new)
 {
-	struct vm_struct *area = find_vm_area((void *)addr);
 	unsigned int level;
 	pte_t *pte = lookup_address(addr, &level);
 	struct page *old = pte_page(*pte);
 
-	memcpy(page_address(new), (void *)addr, PAGE_SIZE);
-	area->pages[(addr - (unsigned long)area->addr) >> PAGE_SHIFT] = new;
+	memcpy(highmap_bounce, (void *)addr, PAGE_SIZE);
 	set_pte(pte, mk_pte(new, PAGE_KERNEL));
 	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
+	memcpy((void *)addr, highmap_bounce, PAGE_SIZE);
 	return old;
 }
 
 /*
- * However the test ends: put the high mapping of highmap_page back, give
- * the node its own page again, and destroy the pool, which frees it.
+ * However the test ends: put the high mapping of highmap_page back, and
+ * give the node its own page again before the pool is destroyed (the
+ * destroy gives back the pages its page tables map).
  */
 static void highmap_cleanup(void *unused)
 {
-	struct smalloc_pool *pool = highmap_pool;
-
-	if (!pool)
-		return;
-	if (READ_ONCE(pool->state->sealed))
-		smalloc_unseal(pool);
 	set_memory_p((unsigned long)highmap_page, 1);
 	if (highmap_replaced)
-		swap_node_page((unsigned long)pool & PAGE_MASK,
-			       highmap_replaced);
-	smalloc_destroy(pool);
-	highmap_pool = NULL;
+		swap_node_page(highmap_at, highmap_replaced);
 	highmap_replaced = NULL;
 }
-#endif
 
-#ifdef CONFIG_X86_64
 /* A _brk_end that ends the high mapping before highmap_page. */
 static unsigned long highmap_brk_forged(void)
 {
@@ -2020,47 +2256,56 @@ static unsigned long highmap_brk_forged(void)
 
 /*
  * x86_64 maps the kernel image twice, and the free pages that follow it
- * are in its high mapping too: a node page from there must lose that
- * alias when the pool is sealed.  highmap_page, a page of the kernel
- * image, stands in for such a page in the pool's first node.  The seal
- * runs with _brk_end, which stays writable after boot, forged (as smalloc
- * reads it) to end the high mapping before that page: it must not follow.
+ * are in its high mapping too: a block made of such a page takes it out of
+ * the high mapping (smalloc_unmap_highmap()), whatever _brk_end, which
+ * stays writable after boot, says by then.  highmap_page, a page of the
+ * kernel image, stands in for such a page, with _brk_end forged (as
+ * smalloc reads it) to end the high mapping before it: smalloc must not
+ * follow.  Then, put in a node behind smalloc's back, the same page, which
+ * has a direct-map alias, makes the seal fail: -EFAULT, with a warning,
+ * and the pool stays open.
  */
 static void smalloc_test_highmap_alias(struct kunit *test)
 {
 #ifdef CONFIG_X86_64
-	u8 *p, *alias;
+	struct page *page = virt_to_page(lm_alias(highmap_page));
+	struct smalloc_pool *pool;
 	int ret;
+	u8 *p;
 
-	/* kmemleak must not scan it while it is unmapped. */
-	kmemleak_free_part(highmap_page, PAGE_SIZE);
-	highmap_pool = smalloc_create(test->name);
-	KUNIT_ASSERT_NOT_NULL(test, highmap_pool);
+	if (!smalloc_blocks_unmapped())
+		kunit_skip(test, "blocks stay in the direct map here");
+	if (!highmap_untracked) {
+		kmemleak_free_part(highmap_page, PAGE_SIZE);
+		highmap_untracked = true;
+	}
+	pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
 							   highmap_cleanup,
 							   NULL));
-	highmap_replaced = swap_node_page((unsigned long)highmap_pool & PAGE_MASK,
-					  virt_to_page(lm_alias(highmap_page)));
-
-	p = smalloc_alloc(highmap_pool, 64);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_PTR_EQ(test, virt_to_page(lm_alias(highmap_page)),
-			    vmalloc_to_page(p));
-	memset(p, 0x5a, 64);
-	alias = highmap_page + offset_in_page(p);
-	KUNIT_ASSERT_EQ(test, (unsigned long)alias,
-			highmap_alias(vmalloc_to_page(p)) + offset_in_page(p));
-	KUNIT_EXPECT_EQ(test, 0, try_write(alias, 0x5a));
+	KUNIT_ASSERT_EQ(test, (unsigned long)highmap_page, highmap_alias(page));
+	KUNIT_EXPECT_EQ(test, 0, try_write(highmap_page, 0x5a));
 
 	kunit_activate_static_stub(test, smalloc_brk_end, highmap_brk_forged);
-	ret = smalloc_seal(highmap_pool);
+	ret = smalloc_unmap_highmap(page, 1);
 	kunit_deactivate_static_stub(test, smalloc_brk_end);
-	KUNIT_ASSERT_EQ(test, 0, ret);
-	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(alias, 0xa5));
-	KUNIT_EXPECT_EQ(test, 0x5a, p[0]);
-	expect_writable(test, p, false);
-	KUNIT_EXPECT_EQ(test, 1, expect_no_writable_mapping(test, highmap_pool));
-	KUNIT_EXPECT_EQ(test, 0, smalloc_validate(p, 64, highmap_pool, true));
+	KUNIT_EXPECT_EQ(test, 0, ret);
+	KUNIT_EXPECT_FALSE(test, mapped_writable((unsigned long)highmap_page));
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(highmap_page, 0xa5));
+	KUNIT_EXPECT_EQ(test, 0x5a, READ_ONCE(*(u8 *)lm_alias(highmap_page)));
+	set_memory_p((unsigned long)highmap_page, 1);
+
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	highmap_at = (unsigned long)p & PAGE_MASK;
+	highmap_replaced = swap_node_page(highmap_at, page);
+	KUNIT_ASSERT_PTR_EQ(test, page, vmalloc_to_page(p));
+	SMALLOC_EXPECT_WARNINGS(test, 1, ret = smalloc_seal(pool));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ret);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(pool->state->sealed));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(pool->state->closed));
+	KUNIT_EXPECT_FALSE(test, smalloc_range_sealed(p, 64));
+	KUNIT_EXPECT_EQ(test, 0, try_write(p, 0x11));
 #else
 	kunit_skip(test, "only x86_64 has a kernel high mapping");
 #endif
@@ -3014,7 +3259,11 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_null_pool),
 	KUNIT_CASE(smalloc_test_seal),
 	KUNIT_CASE(smalloc_test_alloc_after_seal),
-	KUNIT_CASE(smalloc_test_destroy_restores_direct_map),
+	KUNIT_CASE(smalloc_test_block_direct_map),
+	KUNIT_CASE(smalloc_test_block_release),
+	KUNIT_CASE(smalloc_test_destroy_flushes_once),
+	KUNIT_CASE(smalloc_test_split_bound),
+	KUNIT_CASE(smalloc_test_block_hibernate),
 	KUNIT_CASE(smalloc_test_destroy_waits),
 	KUNIT_CASE(smalloc_test_free_refused),
 #if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
@@ -3197,7 +3446,8 @@ static void stress_check(struct stress_thread *t, struct stress_pool *sp,
 		/* The first byte, the last, and one in between. */
 		w = stress_writable(o->p) + stress_writable(o->p + o->size - 1) +
 		    stress_writable(o->p + o->size / 2);
-		if (w != (sealed ? 0 : 6))
+		/* Open objects take no write through an unmapped alias. */
+		if (w != (sealed ? 0 : smalloc_blocks_unmapped() ? 3 : 6))
 			stress_error(t, "step %d: %s object %u: %d of 6 writes taken",
 				     step, sealed ? "sealed" : "open", i, w);
 		if (smalloc_validate(o->p, o->size, sp->pool, sealed))
@@ -3499,8 +3749,10 @@ kunit_test_suite(smalloc_stress_suite);
  * (tools/testing/smalloc/faults-init.sh), and kmemleak scans after it.
  * Each case prints its counts, for the harness to read.
  *
- * A first run of each operation splits the direct map around its pages
- * beforehand, so the page tables a split needs are not among the points,
+ * Each node makes a block of its own (smalloc_block_fresh()'s stub), so
+ * that making one, and taking it out of the direct map, is among the
+ * points.  A first run of each operation splits the direct map around its
+ * pages beforehand, so the page tables a split needs are not among them,
  * and neither is the rollback of a seal that fails halfway:
  * smalloc_test_seal_fails covers that, through the static stub.
  * Write-rare allocates nothing: its case checks that it has no point.
@@ -3800,6 +4052,10 @@ static void fault_every_point(struct kunit *test, const struct fault_op *op)
 	unsigned int points, n, left, tries, misses = 0, beyond = 0;
 	unsigned int refused = 0, complete = 0, short_runs = 0;
 	struct fault_run r = {};
+
+	/* Each node's first page from a new block: making one is a point. */
+	kunit_activate_static_stub(test, smalloc_block_fresh,
+				   block_fresh_always);
 
 	/* Once first, for what happens only once (a split of the direct map). */
 	op->setup(test, &r);

@@ -8,7 +8,6 @@
  */
 #include "lkdtm.h"
 #include <linux/err.h>
-#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/smalloc.h>
@@ -84,137 +83,6 @@ static void lkdtm_SMALLOC_WRITE_AFTER_SEAL(void)
 static void lkdtm_SMALLOC_WRITE_LINEAR_ALIAS(void)
 {
 	lkdtm_smalloc_write_sealed(true);
-}
-
-#if defined(CONFIG_X86_64) && !defined(CONFIG_UML) && IS_BUILTIN(CONFIG_LKDTM)
-/*
- * x86_64 maps the kernel image a second time, from _text to the 2 MiB
- * boundary after _brk_end.  The pages there that the image does not keep
- * (the init memory and the gaps freed at boot, what follows the brk) are
- * free pages that a pool can get, and smalloc takes them out of the high
- * mapping when it seals.  Which of them are free when the test runs, and
- * whether the page allocator hands one out, is up to the rest of the
- * kernel: a test that hunts for one fails when it finds none.  This page
- * of LKDTM's own .bss is in the same range of page frames, mapped by the
- * same page tables; smalloc goes by the page frame, so it is the page the
- * test puts in a pool.  Nothing else touches it.
- */
-static u8 lkdtm_highmap_buf[PAGE_SIZE] __aligned(PAGE_SIZE);
-static bool lkdtm_highmap_untracked;
-
-/*
- * The address of @page's alias, if the page tables map it, or 0.  The
- * offset into the high mapping is taken modulo 2^64: phys_base is negative
- * when the kernel runs below the address it was linked for.
- */
-static unsigned long lkdtm_highmap_alias(struct page *page)
-{
-	unsigned long offset = PFN_PHYS(page_to_pfn(page)) - phys_base;
-	unsigned long alias;
-	unsigned int level;
-	pte_t *pte;
-
-	if (offset >= KERNEL_IMAGE_SIZE)
-		return 0;
-	alias = __START_KERNEL_map + offset;
-	pte = lookup_address(alias, &level);
-	return pte && pte_present(*pte) ? alias : 0;
-}
-
-/*
- * Put @page in the first page of @pool's first node, as vmalloc() would
- * have: in the area's page array and in its PTE, with the page's contents.
- * Returns the page it takes out, or NULL if the node is not one area
- * mapped with 4 KiB pages.
- */
-static struct page *lkdtm_swap_pool_page(struct smalloc_pool *pool,
-					 struct page *page)
-{
-	unsigned long addr = (unsigned long)pool & PAGE_MASK;
-	struct vm_struct *area = find_vm_area(pool);
-	struct page *old;
-	unsigned int level;
-	pte_t *pte;
-
-	pte = area ? lookup_address(addr, &level) : NULL;
-	if (!pte || level != PG_LEVEL_4K || area->addr != (void *)addr)
-		return NULL;
-	old = pte_page(*pte);
-	copy_page(page_address(page), (void *)addr);
-	area->pages[0] = page;
-	set_pte(pte, mk_pte(page, PAGE_KERNEL));
-	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
-	return old;
-}
-#endif
-
-/*
- * After a seal, no mapping of a pool page is writable, including the
- * alias that x86_64's kernel high mapping gives the free pages near the
- * kernel image.
- */
-static void lkdtm_SMALLOC_WRITE_HIGHMAP_ALIAS(void)
-{
-#if defined(CONFIG_X86_64) && !defined(CONFIG_UML) && IS_BUILTIN(CONFIG_LKDTM)
-	struct page *page = virt_to_page(lm_alias(lkdtm_highmap_buf));
-	struct smalloc_pool *pool;
-	struct page *old;
-	u64 *ptr;
-	u8 *obj;
-	int ret;
-
-	if (lkdtm_highmap_alias(page) != (unsigned long)lkdtm_highmap_buf) {
-		pr_err("FAIL: LKDTM's .bss is not in the kernel high mapping\n");
-		return;
-	}
-	pool = smalloc_create("lkdtm");
-	if (!pool) {
-		pr_err("FAIL: cannot create a smalloc pool\n");
-		return;
-	}
-	/*
-	 * kmemleak scans .bss through the high mapping, which the seal takes
-	 * away from this page for good: take the page out of its scan, once.
-	 */
-	if (!lkdtm_highmap_untracked) {
-		kmemleak_free_part(lkdtm_highmap_buf, PAGE_SIZE);
-		lkdtm_highmap_untracked = true;
-	}
-	old = lkdtm_swap_pool_page(pool, page);
-	if (!old) {
-		pr_err("FAIL: cannot put a page of the high mapping in a pool\n");
-		smalloc_destroy(pool);
-		return;
-	}
-	obj = smalloc_zalloc(pool, 64);
-	if (!obj || vmalloc_to_page(obj) != page) {
-		pr_err("FAIL: the object is not in the pool's first page\n");
-		lkdtm_swap_pool_page(pool, old);
-		smalloc_destroy(pool);
-		return;
-	}
-	ret = smalloc_seal(pool);
-	if (ret) {
-		pr_err("FAIL: cannot seal the pool (%pe)\n", ERR_PTR(ret));
-		lkdtm_swap_pool_page(pool, old);
-		smalloc_destroy(pool);
-		return;
-	}
-
-	ptr = (u64 *)(lkdtm_highmap_buf + offset_in_page(obj));
-	pr_info("attempting bad write to sealed smalloc memory through its kernel high-mapping alias at %p\n",
-		ptr);
-	WRITE_ONCE(*ptr, READ_ONCE(*(u64 *)obj) ^ 0xabcd1234);
-	pr_err("FAIL: survived bad write\n");
-
-	/*
-	 * Only reached on failure.  The pool stays, sealed, with LKDTM's page
-	 * in it, as it does after the Oops: a destroy would hand that page to
-	 * the page allocator.
-	 */
-#else
-	pr_err("XFAIL: needs x86_64, whose kernel image is mapped twice, and LKDTM built in\n");
-#endif
 }
 
 static unsigned long lkdtm_user_page(void)
@@ -475,7 +343,6 @@ static void lkdtm_SELINUX_POLICY_POINTER_WRITE(void)
 static struct crashtype crashtypes[] = {
 	CRASHTYPE(SMALLOC_WRITE_AFTER_SEAL),
 	CRASHTYPE(SMALLOC_WRITE_LINEAR_ALIAS),
-	CRASHTYPE(SMALLOC_WRITE_HIGHMAP_ALIAS),
 	CRASHTYPE(SMALLOC_GLOBAL_ALLOC_AFTER_BOOT),
 	CRASHTYPE(SMALLOC_WR_PLAIN_STORE),
 	CRASHTYPE(SMALLOC_WR_KERNEL_TEXT),

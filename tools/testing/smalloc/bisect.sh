@@ -12,9 +12,9 @@
 # of its own, so that each step is an incremental build.  Prints one
 # "ok"/"not ok" line per step and leaves the tree on branch smalloc.
 #
-# SMALLOC_BISECT_CONFIGS_ONLY=1 skips the per-patch steps and builds only
-# the last patch's configurations, for when the series itself did not
-# change since the per-patch steps last passed.
+# SMALLOC_BISECT_FROM=N starts the per-patch steps at patch N, for when
+# the patches before it did not change since their steps last passed; a
+# number past the last patch builds only the last patch's configurations.
 set -uo pipefail
 # shellcheck source=progress.sh
 . "$(dirname "$0")/progress.sh"
@@ -66,14 +66,18 @@ step() {
 	fi
 }
 
-if [ "${SMALLOC_BISECT_CONFIGS_ONLY:-0}" = 1 ]; then
-	echo "# bisect: the per-patch steps skipped (SMALLOC_BISECT_CONFIGS_ONLY=1)"
-else
-	for c in $(git -C "$src" rev-list --reverse smalloc-base..smalloc); do
-		git -C "$src" checkout -q --detach "$c"
-		step "after \"$(git -C "$src" log -1 --format=%s "$c")\""
-	done
-fi
+from=${SMALLOC_BISECT_FROM:-1}
+case $from in
+''|*[!0-9]*) echo "bisect.sh: SMALLOC_BISECT_FROM=$from is no patch number" >&2; exit 2 ;;
+esac
+[ "$from" -le 1 ] || echo "# bisect: the steps of patches 1 to $((from - 1)) skipped (SMALLOC_BISECT_FROM=$from)"
+n=0
+for c in $(git -C "$src" rev-list --reverse smalloc-base..smalloc); do
+	n=$((n + 1))
+	[ "$n" -ge "$from" ] || continue
+	git -C "$src" checkout -q --detach "$c"
+	step "after \"$(git -C "$src" log -1 --format=%s "$c")\""
+done
 git -C "$src" checkout -q smalloc
 step "with CONFIG_KUNIT=n" KUNIT
 step "with CONFIG_SECURITY_SELINUX_SEAL_POLICY=n" SECURITY_SELINUX_SEAL_POLICY

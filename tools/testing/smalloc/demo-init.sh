@@ -50,12 +50,12 @@ dmesg | sed -n 's/^\(\[[^]]*\] \)\{0,1\}smalloc_demo: /demo:     kernel: /p'
 pools
 step "1. Create a pool and fill it with a table of rules." create
 pools
-step "2. Seal the pool: every page becomes read-only, through both mappings." seal
+step "2. Seal the pool: every page becomes read-only, through its vmalloc address, its only mapping." seal
 pools
 step "3. Try to change a rule while the pool is sealed." write
-step "4. Unseal the pool: it is writable again." unseal
+step "4. Unseal the pool: it is writable again, through its vmalloc address." unseal
 step "5. Change the rule again: now it works." write
-step "6. Destroy the pool: its pages go back, writable." destroy
+step "6. Destroy the pool: its pages go back to smalloc's blocks." destroy
 pools
 step "7. The table the demo wrote in the global pool during boot: intact, and read-only." global
 say ""

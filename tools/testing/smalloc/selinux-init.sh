@@ -77,11 +77,15 @@ counters() {
 		o=$(slab_objects_kb)
 		[ "$o" -ge "$objects" ] || objects=$o
 	done
+	# smalloc_vmalloc_pages: the smalloc areas' sizes, less vmalloc's
+	# guard page each; their pages come from smalloc's blocks, so
+	# vmallocinfo shows no "pages=" for them.
 	say "counters $1" \
 		"pools=$(grep -vc '^#' $POOLS)" \
-		"smalloc_vmalloc_pages=$(grep smalloc /proc/vmallocinfo |
-			sed -n 's/.* pages=\([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }')" \
+		"smalloc_vmalloc_pages=$(grep ' smalloc' /proc/vmallocinfo |
+			awk '{ s += $2 / 4096 - 1 } END { print s + 0 }')" \
 		"pool_pages=$(grep -v '^#' $POOLS | awk '{ s += $3 } END { print s + 0 }')" \
+		"block_pages=$(awk '$1 == "blocks" { print $4 }' $D/blocks)" \
 		"vmalloc_kb=$(awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo)" \
 		"slab_kb=$(($(awk '/^Slab:/ { print $2 }' /proc/meminfo) - $(kmemleak_kb)))" \
 		"slab_objects_kb=$objects" \
@@ -135,13 +139,14 @@ permission_changes() {
 
 # directmap <step>: how the direct map is mapped (kB in 4 KiB, 2 MiB and
 # 1 GiB pages), how many of its large pages x86 has split since the
-# system runs (each split is a flush_tlb_all()), and smalloc's permission
-# changes and TLB flushes since boot.
+# system runs (each split is a flush_tlb_all()), smalloc's permission
+# changes and TLB flushes since boot, and its blocks smaller than 2 MiB.
 directmap() {
 	say "directmap $1" \
 		"$(awk '/^DirectMap/ { sub(":", "", $1); sub("DirectMap", "", $1); printf "%s=%s ", $1, $2 }' /proc/meminfo)" \
 		"$(awk '/^direct_map_level[23]_splits / { printf "%s=%s ", $1, $2 }' /proc/vmstat)" \
-		"changes/flushes=$(permission_changes)"
+		"changes/flushes=$(permission_changes)" \
+		"small_blocks=$(awk '$1 == "made" { print $4 }' $D/blocks)"
 }
 
 # kunit_seal <step>: run SELinux's KUnit suite selinux_policy_seal again,

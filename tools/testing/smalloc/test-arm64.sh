@@ -47,13 +47,15 @@ export SMALLOC_ARM64_ROOT=$cache/arm64-root SMALLOC_BUSYBOX=$cache/arm64-root/bi
 export SMALLOC_BOOT_TIMEOUT=${SMALLOC_BOOT_TIMEOUT:-1800}
 export SMALLOC_KUNIT_TIMEOUT=${SMALLOC_KUNIT_TIMEOUT:-2400}
 # The x86_64-only checks of expected.txt: write-rare, the kernel high
-# mapping, and the LKDTM tests of both.
-X86_ONLY='smalloc_wr_test_|smalloc_faults_wr$|_highmap_alias$|SMALLOC_WR_|HIGHMAP_ALIAS'
+# mapping, the count of the direct map's splits, and the LKDTM tests of
+# write-rare.
+X86_ONLY='smalloc_wr_test_|smalloc_faults_wr$|_highmap_alias$|_split_bound$|SMALLOC_WR_'
 # LKDTM's SELinux tests attack the state in its write-rare pool, which
 # arm64 has not: they run, and must say so (XFAIL), not pass or fail.
 NO_WR='SELINUX_'
 NO_WR_XFAIL='XFAIL: no SELinux state in a write-rare pool'
 HIGHMAP_SKIP='only x86_64 has a kernel high mapping'
+SPLIT_SKIP="x86_64 counts the direct map's splits"
 
 mkdir -p "$build"
 grep -v '^CONFIG_UNWINDER_FRAME_POINTER=' "$here/boot.config" > "$build/boot-arm64.config"
@@ -86,7 +88,12 @@ stages() {
 
 	echo "# KUnit, rodata=full"
 	"$here/kunit.sh" run "$src" "$build" |
-		sed -E "s/^skip - (kunit: smalloc\.smalloc_test_highmap_alias)$/highmap - \1/"
+		sed -E "s/^skip - (kunit: smalloc\.smalloc_test_(highmap_alias|split_bound))$/highmap - \1/"
+	if grep -q -E "ok [0-9]+ smalloc_test_split_bound # SKIP $SPLIT_SKIP" "$build/kunit.log"; then
+		echo "ok - arm64: smalloc.smalloc_test_split_bound skips ($SPLIT_SKIP)"
+	else
+		echo "not ok - arm64: smalloc.smalloc_test_split_bound skips ($SPLIT_SKIP)"
+	fi
 	if grep -q -E "ok [0-9]+ smalloc_test_highmap_alias # SKIP $HIGHMAP_SKIP" "$build/kunit.log"; then
 		echo "ok - arm64: smalloc.smalloc_test_highmap_alias skips ($HIGHMAP_SKIP)"
 	else
@@ -166,6 +173,7 @@ names=$(sed -n -E 's/^(ok|not ok) - //p' "$results" | sed 's/ (.*//')
 	echo "arm64: rodata=on: smalloc.smalloc_test_cannot_seal"
 	echo "arm64: Debian's arm64 busybox and comm fetched"
 	echo "arm64: smalloc.smalloc_test_highmap_alias skips"
+	echo "arm64: smalloc.smalloc_test_split_bound skips"
 	echo "arm64: LKDTM's whole log has no lockdep, RCU or list report"
 	echo "arm64: LKDTM's whole-log check rejects the log with a KASAN report added"
 } | while IFS= read -r name; do
