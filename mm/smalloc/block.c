@@ -20,7 +20,7 @@
  *   change node PTEs only.
  * - Where nothing can be sealed, there are no blocks: a node's pages come
  *   from the page allocator one by one, highmem included, and go back to
- *   it, marked all the same.
+ *   it once the node is unmapped and flushed, marked all the same.
  * - Pages are handed out from the fullest block that has one free, so that
  *   blocks empty out and can go back.  A destroyed pool's pages go back to
  *   their blocks; a block whose pages are all free goes back to the page
@@ -95,6 +95,11 @@ struct smalloc_block {
 };
 
 static LIST_HEAD(smalloc_blocks);
+/*
+ * Where there are no blocks: node pages given back, to be freed once the
+ * node is unmapped and flushed (smalloc_blocks_trim_locked()).
+ */
+static LIST_HEAD(smalloc_pages_to_free);
 static DEFINE_MUTEX(smalloc_blocks_mutex);
 /* When a 2 MiB block could not be had even after compaction. */
 static unsigned long smalloc_compaction_failed;
@@ -359,15 +364,19 @@ struct page *smalloc_block_take_locked(bool first)
 		i = find_first_bit(block->free, 1U << block->order);
 		if (i >= 1U << block->order) {
 			/* nr_free is forged, or out of step: mend it. */
-			WARN_ON_ONCE(1);
+			smalloc_warn_on(1);
 			block->nr_free = 0;
 			continue;
 		}
 		__clear_bit(i, block->free);
 		block->nr_free--;
 		page = block->page + i;
-		/* The bitmap is writable: the page's own mark must agree. */
-		if (smalloc_warn_on(page_private(page) != SMALLOC_PAGE_FREE)) {
+		/*
+		 * The bitmap is writable: the page's own mark must agree, and
+		 * the page be out of the direct map, as its block left it.
+		 */
+		if (smalloc_warn_on(page_private(page) != SMALLOC_PAGE_FREE ||
+				    kernel_page_present(page))) {
 			pr_err("block page %lx is not free, leaking it\n",
 			       page_to_pfn(page));
 			continue;
@@ -384,6 +393,8 @@ static struct smalloc_block *smalloc_block_of(struct page *page)
 	unsigned long first;
 
 	list_for_each_entry(block, &smalloc_blocks, list) {
+		if (block->order > SMALLOC_BLOCK_ORDER)
+			continue;
 		first = page_to_pfn(block->page);
 		if (pfn >= first && pfn < first + (1UL << block->order))
 			return smalloc_block_sane(block) ? block : NULL;
@@ -412,8 +423,9 @@ void smalloc_block_put_locked(struct page *page)
 			       page_to_pfn(page));
 			return;
 		}
+		/* Freed once the node is unmapped and flushed. */
 		set_page_private(page, 0);
-		__free_page(page);
+		list_add(&page->lru, &smalloc_pages_to_free);
 		return;
 	}
 	block = smalloc_block_of(page);
@@ -437,8 +449,11 @@ void smalloc_block_put_locked(struct page *page)
 /* Give @block back to the page allocator, if every page says it is free. */
 static void smalloc_block_free(struct smalloc_block *block)
 {
-	unsigned int i, nr = 1U << block->order;
+	unsigned int i, nr;
 
+	if (!smalloc_block_sane(block))
+		return;
+	nr = 1U << block->order;
 	for (i = 0; i < nr; i++) {
 		if (smalloc_warn_on(page_private(block->page + i) !=
 				    SMALLOC_PAGE_FREE)) {
@@ -447,8 +462,6 @@ static void smalloc_block_free(struct smalloc_block *block)
 			return;
 		}
 	}
-	if (!smalloc_block_sane(block))
-		return;
 	if (smalloc_block_remap(block)) {
 		/* Leak it rather than free pages out of the direct map. */
 		pr_err("block %lx: cannot map it again, leaking it\n",
@@ -475,15 +488,22 @@ static void smalloc_block_free(struct smalloc_block *block)
 void smalloc_blocks_trim_locked(void)
 {
 	struct smalloc_block *block, *tmp, *spare = NULL;
+	struct page *page, *next;
 
 	lockdep_assert_held(&smalloc_blocks_mutex);
+	list_for_each_entry_safe(page, next, &smalloc_pages_to_free, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
 	list_for_each_entry(block, &smalloc_blocks, list) {
-		if (block->nr_free == 1U << block->order &&
+		if (block->order <= SMALLOC_BLOCK_ORDER &&
+		    block->nr_free == 1U << block->order &&
 		    (!spare || block->order > spare->order))
 			spare = block;
 	}
 	list_for_each_entry_safe(block, tmp, &smalloc_blocks, list) {
-		if (block != spare && block->nr_free == 1U << block->order)
+		if (block != spare && block->order <= SMALLOC_BLOCK_ORDER &&
+		    block->nr_free == 1U << block->order)
 			smalloc_block_free(block);
 	}
 }
@@ -500,6 +520,8 @@ void smalloc_blocks_stats(struct smalloc_blocks_stats *stats)
 	smalloc_blocks_lock();
 	list_for_each_entry(block, &smalloc_blocks, list) {
 		stats->blocks++;
+		if (block->order > SMALLOC_BLOCK_ORDER)
+			continue;
 		stats->pages += 1UL << block->order;
 		stats->free_pages += block->nr_free;
 		if (block->nr_free == 1U << block->order)
@@ -534,6 +556,9 @@ int smalloc_blocks_split_4k(void)
 		if (smalloc_block_sane(block))
 			ret = ret ?: smalloc_block_split(block);
 	}
+	/* No PM_POST_* follows a failed PM_HIBERNATION_PREPARE. */
+	if (ret)
+		smalloc_blocks_4k = false;
 	smalloc_blocks_unlock();
 	return ret;
 }
@@ -554,10 +579,8 @@ static int smalloc_blocks_pm_notify(struct notifier_block *nb,
 {
 	switch (action) {
 	case PM_HIBERNATION_PREPARE:
-	case PM_RESTORE_PREPARE:
 		return notifier_from_errno(smalloc_blocks_split_4k());
 	case PM_POST_HIBERNATION:
-	case PM_POST_RESTORE:
 		smalloc_blocks_whole();
 		break;
 	}

@@ -246,8 +246,8 @@ static const char *smalloc_cannot_seal_why(void)
  * smalloc_can_seal() - Can pools be sealed on this system?
  *
  * Sealing takes every mapping of a pool's pages away from writers: the
- * vmalloc mapping, and the direct-map alias, which must be changed a page
- * at a time and without a flush (set_direct_map_invalid_noflush()).  That
+ * vmalloc mapping at the seal, and the direct-map alias for as long as
+ * smalloc holds the page (its block is out of the direct map).  That
  * holds on x86_64 unless booted with rodata=off, which leaves the
  * __ro_after_init data a seal trusts writable, and on arm64 with
  * rodata=full, where the linear map is mapped at page granularity.
@@ -585,9 +585,13 @@ static void smalloc_area_unmap_locked(void *addr, unsigned long pages,
 	struct page *page;
 	unsigned long i;
 
-	/* Checked before, but a page must not go back while still mapped. */
+	/*
+	 * Checked before, but @pages comes from a record kept in writable
+	 * memory: walk exactly the area, and give nothing back otherwise.
+	 */
 	if (smalloc_warn_on(!area || area->addr != addr ||
-			    !(area->flags & VM_SMALLOC))) {
+			    !(area->flags & VM_SMALLOC) ||
+			    get_vm_area_size(area) != pages << PAGE_SHIFT)) {
 		pr_err("%p is no node area, leaking its pages\n", addr);
 		return;
 	}

@@ -652,8 +652,8 @@ static unsigned long vm_event_sum(struct kunit *test, enum vm_event_item item)
 #endif
 
 /*
- * Sealing N pages splits at most ceil(N / 512) + 1 large pages of the
- * direct map, whatever the pools and their history: 64 pools of random
+ * Sealing N pages, of blocks in one 1 GiB region, splits at most
+ * ceil(N / 512) + 1 large pages of the direct map: 64 pools of random
  * sizes, sealed, unsealed, sealed again and destroyed, twice.  A 2 MiB
  * block leaves the direct map whole, so only a block smaller than that,
  * made when memory is fragmented, may split a 2 MiB page.  x86 counts the
@@ -703,6 +703,8 @@ static void smalloc_test_split_bound(struct kunit *test)
 	kunit_info(test, "seed %llu: %lu pages at most, blocks made %lu (small %lu); splits: 2 MiB %lu, 1 GiB %lu\n",
 		   seed, most, after.made - before.made,
 		   after.small - before.small, l2, l3);
+	/* Blocks were made (under DEBUG_PAGEALLOC there is nothing to split). */
+	KUNIT_EXPECT_GT(test, after.made, before.made);
 	KUNIT_EXPECT_LE(test, l2, after.small - before.small);
 	KUNIT_EXPECT_LE(test, l2 + l3, DIV_ROUND_UP(most, 512) + 1);
 #else
@@ -727,7 +729,8 @@ static bool block_fresh_always(void)
 static void smalloc_test_block_hibernate(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	struct smalloc_pool *later = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_blocks_stats before, after;
+	struct smalloc_pool *later;
 	struct page *page;
 	unsigned long flags;
 	int i, ret[2];
@@ -735,16 +738,19 @@ static void smalloc_test_block_hibernate(struct kunit *test)
 
 	p = smalloc_alloc(pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	page = vmalloc_to_page(p);
 	KUNIT_ASSERT_EQ(test, 0, smalloc_blocks_split_4k());
-	/* A node made before the end of the hibernation: its block too. */
+	/* A pool made before the end of the hibernation: a block of its own. */
+	smalloc_blocks_stats(&before);
 	kunit_activate_static_stub(test, smalloc_block_fresh, block_fresh_always);
-	q = smalloc_alloc(later, 64);
+	later = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	kunit_deactivate_static_stub(test, smalloc_block_fresh);
+	smalloc_blocks_stats(&after);
 	smalloc_blocks_whole();
+	q = smalloc_alloc(later, 64);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	if (!smalloc_blocks_unmapped())
 		return;
+	KUNIT_EXPECT_EQ(test, before.made + 1, after.made);
 
 	for (i = 0; i < 2; i++) {
 		page = vmalloc_to_page(i ? q : p);

@@ -41,9 +41,9 @@ static struct smalloc_pool *lkdtm_smalloc_object(size_t size, u8 **obj)
 }
 
 /*
- * Sealing makes the vmalloc mapping read-only and takes the pages out of
- * the direct map, or fails: an architecture or config that cannot change
- * the direct map refuses to seal, which is reported as it is.
+ * Sealing makes the vmalloc mapping read-only, the pages being out of the
+ * direct map already, or fails: an architecture or config that cannot
+ * change the direct map refuses to seal, which is reported as it is.
  */
 static void lkdtm_smalloc_write_sealed(bool alias)
 {
