@@ -111,6 +111,33 @@ static bool smalloc_blocks_4k;
 static unsigned long smalloc_blocks_made;
 static unsigned long smalloc_blocks_small;
 static unsigned long smalloc_blocks_freed;
+/* Blocks whose making split a 2 MiB, or a 1 GiB, page of the direct map. */
+static unsigned long smalloc_blocks_split_2m;
+static unsigned long smalloc_blocks_split_1g;
+
+#ifdef CONFIG_X86
+/* The level of the direct map's entry for @addr, as the page tables say. */
+static unsigned int smalloc_direct_map_level(unsigned long addr)
+{
+	unsigned int level = PG_LEVEL_NONE;
+
+	lookup_address(addr, &level);
+	return level;
+}
+
+/*
+ * Count what making a block split, from the levels of its direct map
+ * before and after: x86 counts its splits only once the system runs
+ * (direct_map_level2_splits), and blocks are made during boot too.
+ */
+static void smalloc_block_count_splits(unsigned int before, unsigned int after)
+{
+	if (before >= PG_LEVEL_2M && after < PG_LEVEL_2M)
+		smalloc_blocks_split_2m++;
+	if (before >= PG_LEVEL_1G && after < PG_LEVEL_1G)
+		smalloc_blocks_split_1g++;
+}
+#endif
 
 void smalloc_blocks_lock(void)
 {
@@ -184,6 +211,7 @@ static int smalloc_block_unmap(struct smalloc_block *block)
 {
 	unsigned long addr = smalloc_block_addr(block);
 	unsigned int nr = 1U << block->order;
+	unsigned int before __maybe_unused;
 	int ret;
 
 	/*
@@ -199,7 +227,16 @@ static int smalloc_block_unmap(struct smalloc_block *block)
 		if (ret)
 			return ret;
 	}
+#ifdef CONFIG_X86
+	before = smalloc_direct_map_level(addr);
+#endif
 	ret = smalloc_block_set_valid(block, false);
+#ifdef CONFIG_X86
+	/* Hibernation's splits are its own (smalloc_blocks_split_4k()). */
+	if (!smalloc_blocks_4k)
+		smalloc_block_count_splits(before,
+					   smalloc_direct_map_level(addr));
+#endif
 	/* One flush of every CPU's TLB for the block, also on failure. */
 	flush_tlb_kernel_range(addr, addr + nr * PAGE_SIZE);
 	return ret;
@@ -530,6 +567,8 @@ void smalloc_blocks_stats(struct smalloc_blocks_stats *stats)
 	stats->made = smalloc_blocks_made;
 	stats->small = smalloc_blocks_small;
 	stats->freed = smalloc_blocks_freed;
+	stats->split_2m = smalloc_blocks_split_2m;
+	stats->split_1g = smalloc_blocks_split_1g;
 	smalloc_blocks_unlock();
 }
 EXPORT_SYMBOL_IF_KUNIT(smalloc_blocks_stats);

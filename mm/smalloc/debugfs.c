@@ -96,6 +96,7 @@ static int smalloc_blocks_show(struct seq_file *seq, void *unused)
 		   st.blocks, st.pages, st.free_pages, st.free_blocks);
 	seq_printf(seq, "made %lu small %lu freed %lu\n",
 		   st.made, st.small, st.freed);
+	seq_printf(seq, "split_2m %lu split_1g %lu\n", st.split_2m, st.split_1g);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(smalloc_blocks);

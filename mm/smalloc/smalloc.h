@@ -197,6 +197,9 @@ static inline bool smalloc_page_marked(struct page *page)
  * @made: Blocks made since boot.
  * @small: Of those, blocks smaller than SMALLOC_BLOCK_SIZE.
  * @freed: Blocks given back to the page allocator since boot.
+ * @split_2m: Blocks whose making split a 2 MiB page of the direct map
+ *	(x86, as its page tables say; hibernation's splits not counted).
+ * @split_1g: The same, for a 1 GiB page.
  */
 struct smalloc_blocks_stats {
 	unsigned long blocks;
@@ -206,6 +209,8 @@ struct smalloc_blocks_stats {
 	unsigned long made;
 	unsigned long small;
 	unsigned long freed;
+	unsigned long split_2m;
+	unsigned long split_1g;
 };
 
 /* block.c; without an MMU, nodes are kmalloc() memory and there are none. */
