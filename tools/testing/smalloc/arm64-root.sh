@@ -13,7 +13,7 @@ set -euo pipefail
 
 dir=${1:?usage: arm64-root.sh <dir>}
 cross=/usr/aarch64-linux-gnu/lib
-[ -x "$dir/bin/busybox" ] && [ -x "$dir/usr/bin/comm" ] && exit 0
+[ -f "$dir/.checked" ] && exit 0
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,6 +32,9 @@ for deb in "$tmp"/*.deb; do
 	dpkg-deb -x "$deb" "$tmp/x"
 done
 rm -rf "$dir"
+# A root that fails a check below goes, so that the next run fetches it
+# again rather than take it for a good one.
+trap 'rm -rf "$tmp"; [ -f "$dir/.checked" ] || rm -rf "$dir"' EXIT
 mkdir -p "$dir/bin" "$dir/usr/bin" "$dir/lib/aarch64-linux-gnu"
 cp "$(find "$tmp/x" -path '*bin/busybox' | head -n 1)" "$dir/bin/busybox"
 cp "$tmp/x/usr/bin/comm" "$dir/usr/bin/comm"
@@ -51,3 +54,4 @@ if [ -z "$needed" ] || grep -v -x -e libc.so.6 -e ld-linux-aarch64.so.1 <<< "$ne
 fi
 ! aarch64-linux-gnu-readelf -d "$dir/bin/busybox" 2> /dev/null | grep -q NEEDED ||
 	{ echo "arm64-root.sh: busybox is not static" >&2; exit 1; }
+: > "$dir/.checked"
