@@ -75,25 +75,6 @@
 #define SMALLOC_BLOCK_ORDER	min_t(unsigned int,			\
 				      SMALLOC_BLOCK_SHIFT - PAGE_SHIFT,	\
 				      MAX_PAGE_ORDER)
-#define SMALLOC_BLOCK_PAGES	(1U << (SMALLOC_BLOCK_SHIFT - PAGE_SHIFT))
-
-/**
- * struct smalloc_block - A naturally aligned run of pages for nodes.
- * @list: Entry in smalloc_blocks.
- * @page: Its first page.
- * @order: Its size, 2^@order pages: SMALLOC_BLOCK_ORDER, or less for a
- *	small block.
- * @nr_free: Pages of it that no node holds.
- * @free: A bit per page, set while no node holds the page.
- */
-struct smalloc_block {
-	struct list_head list;
-	struct page *page;
-	unsigned int order;
-	unsigned int nr_free;
-	DECLARE_BITMAP(free, SMALLOC_BLOCK_PAGES);
-};
-
 static LIST_HEAD(smalloc_blocks);
 /*
  * Where there are no blocks: node pages given back, to be freed once the
@@ -374,11 +355,13 @@ EXPORT_SYMBOL_IF_KUNIT(smalloc_block_fresh);
  * From the fullest block that has one, or from a new block.  The page is
  * marked SMALLOC_PAGE_USED.  Under smalloc_blocks_lock().
  *
- * Return: the page, or NULL if memory runs out.
+ * Return: the page, or NULL if memory runs out, or if the pages that
+ * could be taken, a new block's included, all fail their checks.
  */
 struct page *smalloc_block_take_locked(bool first)
 {
 	struct smalloc_block *block;
+	bool made = false;
 	struct page *page;
 	unsigned int i;
 
@@ -393,8 +376,14 @@ struct page *smalloc_block_take_locked(bool first)
 		block = NULL;
 		if (!first || !smalloc_block_fresh())
 			block = smalloc_block_fullest();
-		if (!block)
+		/*
+		 * One new block per page at most: pages that fail the checks
+		 * below are leaked, not replaced by block after block.
+		 */
+		if (!block && !made) {
 			block = smalloc_block_make();
+			made = true;
+		}
 		first = false;
 		if (!block)
 			return NULL;
@@ -422,8 +411,10 @@ struct page *smalloc_block_take_locked(bool first)
 		return page;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(smalloc_block_take_locked);
 
-static struct smalloc_block *smalloc_block_of(struct page *page)
+/* The block that holds @page, if one does and is sane; else NULL. */
+VISIBLE_IF_KUNIT struct smalloc_block *smalloc_block_of(struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page);
 	struct smalloc_block *block;
@@ -438,6 +429,7 @@ static struct smalloc_block *smalloc_block_of(struct page *page)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(smalloc_block_of);
 
 /**
  * smalloc_block_put_locked() - Give a node's page back to its block.
@@ -482,12 +474,17 @@ void smalloc_block_put_locked(struct page *page)
 	__set_bit(i, block->free);
 	block->nr_free++;
 }
+EXPORT_SYMBOL_IF_KUNIT(smalloc_block_put_locked);
 
-/* Give @block back to the page allocator, if every page says it is free. */
-static void smalloc_block_free(struct smalloc_block *block)
+/*
+ * Give @block back to the page allocator, if every page says it is free.
+ * Under smalloc_blocks_lock().
+ */
+VISIBLE_IF_KUNIT void smalloc_block_free(struct smalloc_block *block)
 {
 	unsigned int i, nr;
 
+	lockdep_assert_held(&smalloc_blocks_mutex);
 	if (!smalloc_block_sane(block))
 		return;
 	nr = 1U << block->order;
@@ -515,6 +512,7 @@ static void smalloc_block_free(struct smalloc_block *block)
 	kfree(block);
 	smalloc_blocks_freed++;
 }
+EXPORT_SYMBOL_IF_KUNIT(smalloc_block_free);
 
 /**
  * smalloc_blocks_trim_locked() - Free the blocks that no node uses.

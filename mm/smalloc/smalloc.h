@@ -215,6 +215,28 @@ struct smalloc_blocks_stats {
 
 /* block.c; without an MMU, nodes are kmalloc() memory and there are none. */
 #ifdef CONFIG_MMU
+#define SMALLOC_BLOCK_PAGES	(1U << (SMALLOC_BLOCK_SHIFT - PAGE_SHIFT))
+
+/**
+ * struct smalloc_block - A naturally aligned run of pages for nodes.
+ * @list: Entry in smalloc_blocks.
+ * @page: Its first page.
+ * @order: Its size, 2^@order pages: SMALLOC_BLOCK_ORDER, or less for a
+ *	small block.
+ * @nr_free: Pages of it that no node holds.
+ * @free: A bit per page, set while no node holds the page.
+ *
+ * Writable kernel memory, which the pages' marks check; here so that KUnit
+ * can forge it (smalloc_test_block_forged()).
+ */
+struct smalloc_block {
+	struct list_head list;
+	struct page *page;
+	unsigned int order;
+	unsigned int nr_free;
+	DECLARE_BITMAP(free, SMALLOC_BLOCK_PAGES);
+};
+
 void smalloc_blocks_lock(void);
 void smalloc_blocks_unlock(void);
 bool smalloc_blocks_unmapped(void);
@@ -226,6 +248,8 @@ int smalloc_blocks_split_4k(void);
 void smalloc_blocks_whole(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 bool smalloc_block_fresh(void);
+struct smalloc_block *smalloc_block_of(struct page *page);
+void smalloc_block_free(struct smalloc_block *block);
 #endif
 #else
 static inline bool smalloc_blocks_unmapped(void)

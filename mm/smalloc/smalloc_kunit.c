@@ -719,6 +719,97 @@ static void smalloc_test_split_bound(struct kunit *test)
 #endif
 }
 
+/*
+ * A block's bookkeeping is writable: what a write to it can do is bounded
+ * by the marks in the pages' own descriptors.  Forged here, under the
+ * blocks' lock, each on a block that holds a live node page:
+ * - the page set free in the bitmap: it is not handed out again, whichever
+ *   block the pages come from, and is leaked with a warning;
+ * - every page set free, bitmap and count: the block is not given back to
+ *   the page allocator while a page says it is in a node;
+ * - a page given back twice: refused, the count unchanged.
+ * The node's object stays whole and out of the direct map throughout.
+ */
+static void smalloc_test_block_forged(struct kunit *test)
+{
+	const unsigned long most = 64 * SMALLOC_BLOCK_PAGES;
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	unsigned long n = 0, i;
+	DECLARE_BITMAP(free, SMALLOC_BLOCK_PAGES);
+	struct smalloc_block *block;
+	struct page *page, **taken;
+	unsigned int nr_free, idx;
+	bool handed_out = false;
+	u8 *p;
+
+	if (!smalloc_blocks_unmapped())
+		kunit_skip(test, "no blocks where pools cannot be sealed");
+	taken = kunit_kcalloc(test, most, sizeof(*taken), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, taken);
+	p = smalloc_alloc(pool, 64);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xa5, 64);
+	page = vmalloc_to_page(p);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+
+	smalloc_blocks_lock();
+	block = smalloc_block_of(page);
+	if (!block) {
+		smalloc_blocks_unlock();
+		KUNIT_FAIL(test, "no block holds the node's page");
+		return;
+	}
+	idx = page - block->page;
+	/* The node page free in its bitmap: take every page until it comes. */
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		__set_bit(idx, block->free);
+		block->nr_free++;
+		while (test_bit(idx, block->free) && n < most) {
+			taken[n] = smalloc_block_take_locked(false);
+			if (!taken[n])
+				break;
+			handed_out |= taken[n++] == page;
+		}
+	});
+	KUNIT_EXPECT_FALSE(test, test_bit(idx, block->free));
+	for (i = 0; i < n; i++)
+		smalloc_block_put_locked(taken[i]);
+
+	/* Every page free in bitmap and count: the block is kept. */
+	bitmap_copy(free, block->free, SMALLOC_BLOCK_PAGES);
+	nr_free = block->nr_free;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		bitmap_set(block->free, 0, 1U << block->order);
+		block->nr_free = 1U << block->order;
+		smalloc_block_free(block);
+	});
+	KUNIT_EXPECT_PTR_EQ(test, block, smalloc_block_of(page));
+	bitmap_copy(block->free, free, SMALLOC_BLOCK_PAGES);
+	block->nr_free = nr_free;
+
+	/* A free page given back twice. */
+	taken[0] = smalloc_block_take_locked(false);
+	if (taken[0]) {
+		smalloc_block_put_locked(taken[0]);
+		block = smalloc_block_of(taken[0]);
+		nr_free = block ? block->nr_free : 0;
+		SMALLOC_EXPECT_WARNINGS(test, 1,
+					smalloc_block_put_locked(taken[0]));
+		KUNIT_EXPECT_EQ(test, nr_free, block ? block->nr_free : 0);
+	}
+	smalloc_blocks_unlock();
+
+	kunit_info(test, "pages taken until the forged one came: %lu\n", n);
+	KUNIT_EXPECT_NOT_NULL(test, taken[0]);
+	KUNIT_EXPECT_LT(test, n, most);
+	KUNIT_EXPECT_FALSE(test, handed_out);
+	KUNIT_EXPECT_EQ(test, SMALLOC_PAGE_USED, page_private(page));
+	KUNIT_EXPECT_EQ(test, ALIAS_UNMAPPED, alias_state(test, page));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p, 0xa5, 64));
+	KUNIT_EXPECT_EQ(test, 0, smalloc_seal(pool));
+	expect_writable(test, p, false);
+}
+
 /* smalloc_block_fresh()'s stub: a node's first page from a new block. */
 static bool block_fresh_always(void)
 {
@@ -3277,6 +3368,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_destroy_flushes_once),
 	KUNIT_CASE(smalloc_test_split_bound),
 	KUNIT_CASE(smalloc_test_block_hibernate),
+	KUNIT_CASE(smalloc_test_block_forged),
 	KUNIT_CASE(smalloc_test_destroy_waits),
 	KUNIT_CASE(smalloc_test_free_refused),
 #if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
@@ -3764,10 +3856,11 @@ kunit_test_suite(smalloc_stress_suite);
  *
  * Each node makes a block of its own (smalloc_block_fresh()'s stub), so
  * that making one, and taking it out of the direct map, is among the
- * points.  A first run of each operation splits the direct map around its
- * pages beforehand, so the page tables a split needs are not among them,
- * and neither is the rollback of a seal that fails halfway:
- * smalloc_test_seal_fails covers that, through the static stub.
+ * points, and so are the page tables x86 allocates if the block splits a
+ * 1 GiB page of the direct map.  Seal and unseal change only the nodes'
+ * PTEs, which exist from the allocation on, and allocate nothing; the
+ * rollback of a seal that fails halfway is not among the points:
+ * smalloc_test_seal_fails covers it, through the static stub.
  * Write-rare allocates nothing: its case checks that it has no point.
  */
 
