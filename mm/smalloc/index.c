@@ -29,13 +29,15 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
  * that lookups in the same node again, as the copies of one object make,
  * skip the walk of the tree.  Only ever a node the tree held when it was
  * found, and under RCU, as the tree's entries are;
- * smalloc_index_forget() clears it before the node is freed.  Read and
- * written with interrupts off, so that no interrupt's lookup comes between
- * two loads or two stores of another lookup on the same CPU.  NMIs are
- * not kept out that way: a lookup from NMI never writes the entry, as its
- * stores between two of a writer's would leave one node with another's
- * range.  It may read it: a writer clears @node first and sets it last,
- * so an NMI between its stores finds @node NULL.
+ * smalloc_index_forget() clears it before the node is freed.  Written
+ * with interrupts off, so that no interrupt's lookup comes between two
+ * stores of another on the same CPU, between two increments of @seq.  A
+ * reader, with preemption off, takes what it read only if @seq was even
+ * and did not change: an interrupt's write between two of its loads
+ * would pair one node with another's range.  Toggling interrupts on each
+ * lookup would cost the copies of one object more than the walk it
+ * saves, under emulation.  A lookup from NMI never writes the entry (its
+ * stores could fall between a writer's); it may read it, as above.
  */
 VISIBLE_IF_KUNIT DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
 
@@ -86,18 +88,24 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	unsigned long addr = (unsigned long)p, start, last, flags;
 	struct smalloc_last *c;
 	struct smalloc_node *node;
+	unsigned int seq;
 
 	/* Nodes are mapped in a window of their own: no lookup outside it. */
 	if (!smalloc_in_window(p))
 		return NULL;
 
-	/* Interrupts off: no interrupt's lookup rewrites the entry meanwhile. */
-	local_irq_save(flags);
+	/* Writers are this CPU's: compiler barriers order against them. */
+	preempt_disable();
 	c = this_cpu_ptr(&smalloc_last);
+	seq = READ_ONCE(c->seq);
+	barrier();
 	node = READ_ONCE(c->node);
 	start = READ_ONCE(c->start);
 	last = READ_ONCE(c->last);
-	local_irq_restore(flags);
+	barrier();
+	if ((seq & 1) || READ_ONCE(c->seq) != seq)
+		node = NULL;
+	preempt_enable();
 	if (node && addr >= start && addr <= last) {
 		smalloc_test_point(SMALLOC_TEST_CACHED, node);
 		return node;
@@ -111,12 +119,16 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	smalloc_test_point(SMALLOC_TEST_WALKED, node);
 	local_irq_save(flags);
 	c = this_cpu_ptr(&smalloc_last);
+	WRITE_ONCE(c->seq, c->seq + 1);
+	barrier();
 	WRITE_ONCE(c->node, NULL);
 	barrier();
 	WRITE_ONCE(c->start, mas.index);
 	WRITE_ONCE(c->last, mas.last);
 	barrier();
 	WRITE_ONCE(c->node, node);
+	barrier();
+	WRITE_ONCE(c->seq, c->seq + 1);
 	local_irq_restore(flags);
 	return node;
 }
@@ -342,7 +354,10 @@ const char *smalloc_pool_name(const struct smalloc_pool *pool)
 }
 EXPORT_SYMBOL_GPL(smalloc_pool_name);
 
-/* Under rcu_read_lock().  Unused without hardened usercopy and KUnit. */
+/*
+ * Under rcu_read_lock(), or with preemption off.  Unused without hardened
+ * usercopy and KUnit.
+ */
 static enum smalloc_copy_verdict __maybe_unused
 __smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 		       struct smalloc_object *obj)
@@ -380,25 +395,24 @@ smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 
 #if defined(CONFIG_HARDENED_USERCOPY) && defined(CONFIG_SMALLOC_HARDENING)
 /*
- * Called under rcu_read_lock(), which it drops: false if @ptr is in no
- * node after all; otherwise aborts the copy, naming the pool.  Apart, so
- * that the fast path does not set up the name's buffer.
+ * Called with preemption off, which it turns back on: false if @ptr is in
+ * no node after all; otherwise aborts the copy, naming the pool.  Apart,
+ * so that the fast path does not set up the name's buffer.
  */
 static noinline bool smalloc_usercopy_refuse(const void *ptr, unsigned long n,
 					     bool to_user,
 					     enum smalloc_copy_verdict verdict,
 					     const struct smalloc_object *obj)
-	__releases(RCU)
 {
 	char pool[SMALLOC_NAME_MAX];
 
 	if (!obj->pool) {
-		rcu_read_unlock();
+		preempt_enable();
 		return false;
 	}
-	/* The pool may go once we leave the RCU section: copy its name. */
+	/* The pool may go once preemption is back on: copy its name. */
 	strscpy(pool, obj->pool->name);
-	rcu_read_unlock();
+	preempt_enable();
 
 	usercopy_abort(verdict == SMALLOC_COPY_INTO_SEALED ?
 		       "sealed smalloc" : "smalloc", pool, to_user,
@@ -427,11 +441,17 @@ bool smalloc_check_usercopy(const void *ptr, unsigned long n, bool to_user)
 
 	if (!smalloc_in_window(ptr))
 		return false;
-	rcu_read_lock();
+	/*
+	 * An RCU read-side section all the same: smalloc_destroy()'s
+	 * synchronize_rcu() waits for code that runs with preemption off.
+	 * Cheaper than rcu_read_lock() with preemptible RCU, an out-of-line
+	 * call each way on every copy.
+	 */
+	preempt_disable();
 	verdict = __smalloc_copy_verdict(ptr, n, to_user, &obj);
 	if (unlikely(verdict != SMALLOC_COPY_OK))
 		return smalloc_usercopy_refuse(ptr, n, to_user, verdict, &obj);
-	rcu_read_unlock();
+	preempt_enable();
 	return true;
 }
 #endif /* CONFIG_HARDENED_USERCOPY && CONFIG_SMALLOC_HARDENING */

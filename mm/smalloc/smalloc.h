@@ -295,11 +295,13 @@ bool smalloc_area_ours(const struct smalloc_node *node, size_t size);
  * @node: The node, or NULL.
  * @start: First address the index holds @node for.
  * @last: Last address the index holds @node for.
+ * @seq: Odd while this CPU writes the entry.
  */
 struct smalloc_last {
 	struct smalloc_node *node;
 	unsigned long start;
 	unsigned long last;
+	unsigned int seq;
 };
 
 /* index.c */

@@ -2475,6 +2475,49 @@ static void smalloc_test_nmi_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, oldest_node(two), cached);
 }
 
+/*
+ * A lookup takes the per-CPU cache's entry only if no write of it was
+ * under way: an entry whose count is odd, as an interrupted writer leaves
+ * it, is not used, and the tree is walked.  The entry is forged to hold
+ * another pool's node for the object's address; with an even count, the
+ * lookup takes it (so the odd case shows the count, not a missing hit).
+ */
+static void smalloc_test_cache_seq(struct kunit *test)
+{
+	struct smalloc_pool *one = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_pool *two = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *a = smalloc_alloc(one, 8), *b = smalloc_alloc(two, 8);
+	struct smalloc_node *found[2];
+	struct smalloc_last *c, saved;
+	unsigned long flags;
+	int odd;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (odd = 0; odd < 2; odd++) {
+		local_irq_save(flags);
+		c = this_cpu_ptr(&smalloc_last);
+		saved = *c;
+		WRITE_ONCE(c->seq, (saved.seq & ~1U) + 2 + odd);
+		WRITE_ONCE(c->node, oldest_node(two));
+		WRITE_ONCE(c->start, (unsigned long)a);
+		WRITE_ONCE(c->last, (unsigned long)a);
+		rcu_read_lock();
+		found[odd] = smalloc_index_find(a);
+		rcu_read_unlock();
+		WRITE_ONCE(c->node, NULL);
+		barrier();
+		WRITE_ONCE(c->start, saved.start);
+		WRITE_ONCE(c->last, saved.last);
+		WRITE_ONCE(c->seq, saved.seq);
+		barrier();
+		WRITE_ONCE(c->node, saved.node);
+		local_irq_restore(flags);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, oldest_node(two), found[0]);
+	KUNIT_EXPECT_PTR_EQ(test, oldest_node(one), found[1]);
+}
+
 /* Sealed for good: only destruction remains. */
 static void smalloc_test_seal_final(struct kunit *test)
 {
@@ -3398,6 +3441,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_highmap_alias),
 	KUNIT_CASE(smalloc_test_forged_sealed),
 	KUNIT_CASE(smalloc_test_nmi_lookup),
+	KUNIT_CASE(smalloc_test_cache_seq),
 #ifdef CONFIG_SMALLOC_WRITE_RARE
 	KUNIT_CASE(smalloc_wr_test_assign),
 	KUNIT_CASE(smalloc_wr_test_no_unseal),
