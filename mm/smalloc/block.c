@@ -87,6 +87,8 @@ static unsigned long smalloc_compaction_failed;
 static bool smalloc_compaction_ever_failed;
 /* Between the start and the end of a hibernation: blocks are made 4 KiB. */
 static bool smalloc_blocks_4k;
+/* A block's page was found in the direct map: no block is made again. */
+static bool smalloc_blocks_broken;
 
 /* Since boot, for debugfs: blocks made, small ones, blocks freed. */
 static unsigned long smalloc_blocks_made;
@@ -273,7 +275,7 @@ static struct smalloc_block *smalloc_block_make(void)
 	block = kzalloc(sizeof(*block), GFP_KERNEL);
 	if (!block)
 		return NULL;
-	if (WARN_ON_ONCE(!smalloc_blocks_unmapped()))
+	if (WARN_ON_ONCE(!smalloc_blocks_unmapped()) || smalloc_blocks_broken)
 		goto free_block;
 	page = smalloc_block_pages(&order);
 	if (!page)
@@ -355,8 +357,9 @@ EXPORT_SYMBOL_IF_KUNIT(smalloc_block_fresh);
  * From the fullest block that has one, or from a new block.  The page is
  * marked SMALLOC_PAGE_USED.  Under smalloc_blocks_lock().
  *
- * Return: the page, or NULL if memory runs out, or if the pages that
- * could be taken, a new block's included, all fail their checks.
+ * Return: the page, or NULL if memory runs out, if the pages that could
+ * be taken, a new block's included, all fail their checks, or if a block
+ * is found in the direct map (then no block is made again).
  */
 struct page *smalloc_block_take_locked(bool first)
 {
@@ -398,13 +401,21 @@ struct page *smalloc_block_take_locked(bool first)
 		block->nr_free--;
 		page = block->page + i;
 		/*
-		 * The bitmap is writable: the page's own mark must agree, and
-		 * the page be out of the direct map, as its block left it.
+		 * The page must be out of the direct map, as its block left it:
+		 * if it is not, the block is not used again, nor any new one.
 		 */
-		if (smalloc_warn_on(page_private(page) != SMALLOC_PAGE_FREE ||
-				    kernel_page_present(page))) {
-			pr_err("block page %lx is not free, leaking it\n",
-			       page_to_pfn(page));
+		if (smalloc_warn_on(kernel_page_present(page))) {
+			pr_err("block %lx is in the direct map: leaking it, and making no more blocks\n",
+			       page_to_pfn(block->page));
+			list_del(&block->list);
+			kfree(block);
+			smalloc_blocks_broken = true;
+			return NULL;
+		}
+		/* The bitmap is writable: the page's own mark must agree. */
+		if (smalloc_warn_on(page_private(page) != SMALLOC_PAGE_FREE)) {
+			pr_err_ratelimited("block page %lx is not free, leaking it\n",
+					   page_to_pfn(page));
 			continue;
 		}
 		set_page_private(page, SMALLOC_PAGE_USED);
@@ -448,8 +459,8 @@ void smalloc_block_put_locked(struct page *page)
 	lockdep_assert_held(&smalloc_blocks_mutex);
 	if (!smalloc_blocks_unmapped()) {
 		if (smalloc_warn_on(page_private(page) != SMALLOC_PAGE_USED)) {
-			pr_err("page %lx is no node page, leaking it\n",
-			       page_to_pfn(page));
+			pr_err_ratelimited("page %lx is no node page, leaking it\n",
+					   page_to_pfn(page));
 			return;
 		}
 		/* Freed once the node is unmapped and flushed. */
@@ -460,14 +471,14 @@ void smalloc_block_put_locked(struct page *page)
 	block = smalloc_block_of(page);
 	if (smalloc_warn_on(!block ||
 			    page_private(page) != SMALLOC_PAGE_USED)) {
-		pr_err("page %lx is no node page of a block, leaking it\n",
-		       page_to_pfn(page));
+		pr_err_ratelimited("page %lx is no node page of a block, leaking it\n",
+				   page_to_pfn(page));
 		return;
 	}
 	i = page - block->page;
 	if (smalloc_warn_on(test_bit(i, block->free))) {
-		pr_err("page %lx is free in its block already\n",
-		       page_to_pfn(page));
+		pr_err_ratelimited("page %lx is free in its block already\n",
+				   page_to_pfn(page));
 		return;
 	}
 	set_page_private(page, SMALLOC_PAGE_FREE);

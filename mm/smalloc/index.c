@@ -79,8 +79,8 @@ void smalloc_index_forget(struct smalloc_node *node)
 }
 
 /*
- * Under rcu_read_lock(), which smalloc_destroy()'s first grace period waits
- * for until the node found is cached.
+ * Under rcu_read_lock(), or with preemption off, which smalloc_destroy()'s
+ * first grace period waits for until the node found is cached.
  */
 struct smalloc_node *smalloc_index_find(const void *p)
 {
@@ -94,7 +94,11 @@ struct smalloc_node *smalloc_index_find(const void *p)
 	if (!smalloc_in_window(p))
 		return NULL;
 
-	/* Writers are this CPU's: compiler barriers order against them. */
+	/*
+	 * Writers are this CPU's: compiler barriers order against them.
+	 * smalloc_index_forget() writes from other CPUs, but only NULL to
+	 * @node: it cannot pair a node with another's range.
+	 */
 	preempt_disable();
 	c = this_cpu_ptr(&smalloc_last);
 	seq = READ_ONCE(c->seq);
@@ -151,9 +155,10 @@ bool smalloc_index_holds(const struct smalloc_node *node, size_t size)
 }
 
 /*
- * Under rcu_read_lock(): find the node holding @p and fill @obj with the
- * object holding it.  Returns the node, or NULL if @p is not in a node;
- * @obj->size is 0 if @p is in a node but in no object.
+ * Under rcu_read_lock(), or with preemption off: find the node holding @p
+ * and fill @obj with the object holding it.  Returns the node, or NULL if
+ * @p is not in a node; @obj->size is 0 if @p is in a node but in no
+ * object.
  */
 static struct smalloc_node *smalloc_lookup(const void *p,
 					   struct smalloc_object *obj)
@@ -378,7 +383,8 @@ __smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 /*
  * smalloc_copy_verdict() - Decide on a usercopy to or from smalloc memory,
  * without acting on it: the policy of smalloc_check_usercopy(), apart so
- * that tests can check it.
+ * that tests can check it, with preemption off as there, so that the
+ * stress test's readers race destroys as usercopy does.
  */
 VISIBLE_IF_KUNIT enum smalloc_copy_verdict
 smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
@@ -386,9 +392,9 @@ smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 {
 	enum smalloc_copy_verdict verdict;
 
-	rcu_read_lock();
+	preempt_disable();
 	verdict = __smalloc_copy_verdict(ptr, n, to_user, obj);
-	rcu_read_unlock();
+	preempt_enable();
 	return verdict;
 }
 #endif
