@@ -4,9 +4,10 @@
 # starts with "bench: ".
 #
 # With /selinux/ref.pol (and selinux.sh's questions, booleans and query
-# tool): SELinux's costs, ROUNDS times each: a load of the reference
-# policy, a boolean commit, then the access questions with the AVC cold
-# after that commit.
+# tool): SELinux's costs.  The reference policy's first load, once; then
+# ROUNDS times each: a reload of it, a boolean commit, the access
+# questions with the AVC cold after that commit, and a setenforce (the
+# mean of 20 changes, each of which flushes the AVC).
 #
 # Otherwise: seal a pool of 16 MiB and destroy it, with /proc/meminfo's
 # DirectMap lines before, between and after; then run the smalloc
@@ -38,12 +39,18 @@ counter() {
 if [ -f $S/ref.pol ]; then
 	mount -t selinuxfs selinuxfs /sys/fs/selinux
 	bool=$(head -n 1 $S/bools | cut -d' ' -f1)
-	load='' commit='' access='' flushes='' changes=''
-	for _ in $(seq $ROUNDS); do
+	first='' load='' commit='' access='' enforce='' flushes='' changes=''
+	for i in $(seq 0 $ROUNDS); do
 		f0=$(counter tlb_flushes) c0=$(counter permission_changes)
 		t=$($S/query -l $S/ref.pol) || echo "bench: # load failed: $t"
-		load="$load $(echo "$t" | awk '{ printf "%.1f", $2 * 1000 }')"
+		t=$(echo "$t" | awk '{ printf "%.1f", $2 * 1000 }')
 		f1=$(counter tlb_flushes) c1=$(counter permission_changes)
+		# The first load has no policy to replace: a row of its own.
+		if [ "$i" = 0 ]; then
+			first=$t
+			continue
+		fi
+		load="$load $t"
 		[ -z "$f0" ] || { flushes="$flushes $((f1 - f0))"; changes="$changes $((c1 - c0))"; }
 		v=$(cut -d' ' -f1 < "/sys/fs/selinux/booleans/$bool")
 		echo $((1 - v)) > "/sys/fs/selinux/booleans/$bool"
@@ -51,12 +58,16 @@ if [ -f $S/ref.pol ]; then
 		commit="$commit $(echo "$t" | awk '{ printf "%.2f", $2 * 1000 }')"
 		$S/query -a < $S/ref.triples > /dev/null 2> /tmp/t
 		access="$access $(awk '/access/ { sub(",", "", $6); printf "%.1f", $6 * 1000 }' /tmp/t)"
+		t=$($S/query -e 20) || echo "bench: # setenforce failed: $t"
+		enforce="$enforce $(echo "$t" | awk '{ print $4 }')"
 	done
-	row "reference policy load" ms "$load"
-	[ -z "$flushes" ] || row "TLB flushes per load" flushes "$flushes"
-	[ -z "$changes" ] || row "node permission changes per load" changes "$changes"
+	row "reference policy first load (one)" ms "$first"
+	row "reference policy reload" ms "$load"
+	[ -z "$flushes" ] || row "TLB flushes per reload" flushes "$flushes"
+	[ -z "$changes" ] || row "node permission changes per reload" changes "$changes"
 	row "boolean commit" ms "$commit"
 	row "$(wc -l < $S/ref.triples) access queries cold AVC" ms "$access"
+	row "setenforce" us "$enforce"
 else
 	# First, before anything else splits the direct map.
 	directmap before

@@ -45,11 +45,13 @@ building "the benchmark kernel" "$build" 1480 20 \
 grep -q '^bench: # end' "$build/bench.log" ||
 	{ echo "bench: the boot did not finish, see $build/bench.log"; exit 1; }
 
-# SELinux, sealed and not: the test kernel, whose policy lives in sealed
-# pools, and the pristine kernel of the same config (both with lock
-# debugging), with the reference policy and questions of make test.
+# SELinux, sealed and not, on the configuration users run: this
+# benchmark kernel, whose policy lives in sealed pools, and the pristine
+# base built with the same config (selinux-pristine.sh; smalloc's symbols
+# drop), with the reference policy and questions of make test.  Then the
+# ratio of the two medians, case by case.
 stage=$test_build/selinux-root/selinux
-pristine=$(dirname "$build")/build-pristine
+pristine=$(dirname "$build")/build-pristine-bench
 selinux_rows() {
 	local kernel=$1 name=$2 root=$build/bench-selinux-root
 
@@ -60,18 +62,36 @@ selinux_rows() {
 		"$build/bench-selinux-$name.log" "$root"
 	grep -q '^bench: # end' "$build/bench-selinux-$name.log" ||
 		{ echo "bench: the $name SELinux boot did not finish"; return 1; }
+	grep '^bench: # .* failed' "$build/bench-selinux-$name.log" && return 1
 	sed -n "s/^bench: selinux,\([^,]*\),/selinux,\1 ($name),/p" \
 		"$build/bench-selinux-$name.log"
+}
+# selinux,<case> (sealed),median,...  and (pristine): sealed / pristine.
+selinux_ratios() {
+	awk -F, '
+		/ \(sealed\),/ { c = $2; sub(/ \(sealed\)$/, "", c); s[c] = $3; order[++n] = c }
+		/ \(pristine\),/ { c = $2; sub(/ \(pristine\)$/, "", c); p[c] = $3 }
+		END {
+			for (i = 1; i <= n; i++)
+				if (order[i] in p && p[order[i]] > 0)
+					printf "selinux,%s (sealed / pristine),%.2f,,,x\n", order[i], s[order[i]] / p[order[i]]
+		}' "$1"
 }
 : > "$build/bench-selinux.csv"
 if [ "${SMALLOC_BENCH_SELINUX:-1}" = 0 ]; then
 	echo "# SELinux rows left out (SMALLOC_BENCH_SELINUX=0)"
-elif [ -f "$stage/ref.pol" ] && [ -f "$pristine/arch/x86/boot/bzImage" ]; then
-	selinux_rows "$test_build" sealed >> "$build/bench-selinux.csv" &&
+elif [ -f "$stage/ref.pol" ]; then
+	echo "# the pristine kernel with the benchmark's config, in $pristine"
+	"$here/selinux-pristine.sh" build "$src" "$build" "$(dirname "$build")/linux-base" \
+		"$pristine" > "$build/pristine.log" 2>&1 ||
+		{ tail -n 20 "$build/pristine.log"; exit 1; }
+	selinux_rows "$build" sealed >> "$build/bench-selinux.csv" &&
 		selinux_rows "$pristine" pristine >> "$build/bench-selinux.csv" ||
 		exit 1
+	selinux_ratios "$build/bench-selinux.csv" > "$build/bench-selinux-ratios.csv"
+	cat "$build/bench-selinux-ratios.csv" >> "$build/bench-selinux.csv"
 else
-	echo "# SELinux rows need the reference policy and the pristine kernel of make test: run it first"
+	echo "# SELinux rows need the reference policy of make test: run it first"
 fi
 
 mkdir -p "$(dirname "$csv")"
