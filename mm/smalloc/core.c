@@ -469,27 +469,10 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
  */
 static bool smalloc_page_sealed(unsigned long addr)
 {
+	pte_t pte = smalloc_pte(addr);
 	unsigned long alias;
 	struct page *page;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
-	pmd_t *pmd;
-	pte_t pte;
 
-	pgd = pgd_offset_k(addr);
-	if (pgd_none(pgdp_get(pgd)))
-		return false;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(p4dp_get(p4d)))
-		return false;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
-		return false;
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
-		return false;
-	pte = ptep_get(pte_offset_kernel(pmd, addr));
 	if (!pte_present(pte) || pte_write(pte))
 		return false;
 	page = pte_page(pte);
@@ -628,6 +611,13 @@ static void *smalloc_area_alloc(unsigned long pages)
 		page = smalloc_block_take_locked(!i);
 		if (!page)
 			break;
+		/*
+		 * No node until smalloc_index_add() says so, not what the
+		 * page's last user left: a lookup that finds the page through
+		 * its PTE reads this.
+		 */
+		page->index = 0;
+		smp_wmb();
 		if (vmap_pages_range_noflush(addr + i * PAGE_SIZE,
 					     addr + (i + 1) * PAGE_SIZE,
 					     PAGE_KERNEL, &page, PAGE_SHIFT)) {
@@ -743,6 +733,8 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	node->used = base;
 	node->nr = 0;
 	node->align = pool->align;
+	node->stride = 0;
+	node->osize = 0;
 	smalloc_kasan_poison((void *)node + base, (void *)node + node->size);
 	if (smalloc_index_add(node)) {
 		smalloc_area_free(node, n);
@@ -784,6 +776,19 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 		offset = node->base;
 	}
 
+	/*
+	 * Pools often hold objects of one size: while they do, the lookup
+	 * finds one from the header alone (struct smalloc_node).  Cleared
+	 * before @nr publishes an object that breaks the rule.
+	 */
+	if (!node->nr) {
+		node->osize = size;
+		WRITE_ONCE(node->stride, offset == node->base ?
+					 ALIGN(size, node->align) : 0);
+	} else if (size != node->osize ||
+		   offset != node->base + node->nr * (size_t)node->stride) {
+		WRITE_ONCE(node->stride, 0);
+	}
 	*smalloc_node_end(node, node->nr) = offset + size;
 	node->used = offset + size;
 	/* Publish the end once written; pairs with smalloc_lookup(). */
@@ -1528,11 +1533,6 @@ void smalloc_destroy(struct smalloc_pool *pool)
 			return;
 		}
 	}
-	synchronize_rcu();
-	smalloc_test_point(SMALLOC_TEST_FORGET, nr ? recs[0].node : NULL);
-	/* Lookups that found a node in the tree may have cached it. */
-	for (i = 0; i < nr; i++)
-		smalloc_index_forget(recs[i].node);
 	synchronize_rcu();
 
 	/*

@@ -2,8 +2,11 @@
 /*
  * smalloc: the object index, lookups and the hardened usercopy check.
  *
- * A maple tree in RCU mode maps the address range of every node to the
- * node.  Within a node, the end offsets of its objects are sorted by
+ * A node is found by an address through the descriptor of the page that
+ * holds it, whose index points at the node (with an MMU; a maple tree in
+ * RCU mode without), and the tree keeps the range each node was added
+ * with, for the checks that must not trust a node's writable header.
+ * Within a node, the end offsets of its objects are sorted by
  * construction (struct smalloc_node), so the object holding an address is
  * found in O(log n), without the pool lock, in any context.  Nodes leave
  * the index before they are freed, after a grace period.
@@ -24,22 +27,34 @@
 static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
 						     MT_FLAGS_USE_RCU);
 
+#ifdef CONFIG_MMU
 /*
- * The node each CPU found last, with the range the tree holds it for, so
- * that lookups in the same node again, as the copies of one object make,
- * skip the walk of the tree.  Only ever a node the tree held when it was
- * found, and under RCU, as the tree's entries are;
- * smalloc_index_forget() clears it before the node is freed.  Written
- * with interrupts off, so that no interrupt's lookup comes between two
- * stores of another on the same CPU, between two increments of @seq.  A
- * reader, with preemption off, takes what it read only if @seq was even
- * and did not change: an interrupt's write between two of its loads
- * would pair one node with another's range.  Toggling interrupts on each
- * lookup would cost the copies of one object more than the walk it
- * saves, under emulation.  A lookup from NMI never writes the entry (its
- * stores could fall between a writer's); it may read it, as above.
+ * Point the descriptors of @node's pages, @size bytes, at @node, or at
+ * nothing: a lookup finds a node through the page that holds the address
+ * (__smalloc_index_find()).  Called once the header is written, so that a
+ * lookup that reads @node reads a complete header; the walk of a node's
+ * own pages does not fail.
  */
-VISIBLE_IF_KUNIT DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
+static void smalloc_index_pages(struct smalloc_node *node, size_t size,
+				struct smalloc_node *to)
+{
+	unsigned long i;
+	struct page *page;
+
+	/* Pairs with the address dependency of __smalloc_index_find(). */
+	smp_wmb();
+	for (i = 0; i < size >> PAGE_SHIFT; i++) {
+		page = vmalloc_to_page((void *)node + i * PAGE_SIZE);
+		if (!WARN_ON_ONCE(!page))
+			WRITE_ONCE(page->index, (unsigned long)to);
+	}
+}
+#else
+static void smalloc_index_pages(struct smalloc_node *node, size_t size,
+				struct smalloc_node *to)
+{
+}
+#endif
 
 /*
  * Under the pool lock: make @node findable by address.  An insertion, so
@@ -48,93 +63,86 @@ VISIBLE_IF_KUNIT DEFINE_PER_CPU(struct smalloc_last, smalloc_last);
  */
 int smalloc_index_add(struct smalloc_node *node)
 {
-	return mtree_insert_range(&smalloc_nodes, (unsigned long)node,
-				 (unsigned long)node + node->size - 1, node,
-				 GFP_KERNEL);
+	int ret = mtree_insert_range(&smalloc_nodes, (unsigned long)node,
+				     (unsigned long)node + node->size - 1,
+				     node, GFP_KERNEL);
+
+	if (!ret)
+		smalloc_index_pages(node, node->size, node);
+	return ret;
 }
 
 /*
  * Hide @node, of @size bytes as checked, from lookups.  An erase in an
  * RCU-mode maple tree allocates, so it is not allowed to fail for lack of
- * memory.
+ * memory.  The caller waits for a grace period before it frees the node:
+ * a lookup may still hold it.
  */
 int smalloc_index_remove(struct smalloc_node *node, size_t size)
 {
+	smalloc_index_pages(node, size, NULL);
 	return mtree_store_range(&smalloc_nodes, (unsigned long)node,
 				 (unsigned long)node + size - 1, NULL,
 				 GFP_KERNEL | __GFP_NOFAIL);
 }
 
 /*
- * Once @node is out of the tree and a grace period has passed, no lookup
- * can find it there any more: take it out of the per-CPU caches too.  The
- * caller waits for another grace period before freeing it.
+ * __smalloc_index_find() - The node that holds @p, if any.
+ *
+ * Under rcu_read_lock(), or with preemption off, which
+ * smalloc_destroy()'s grace period waits for.  With an MMU, the node is
+ * where slab keeps a slab's cache: in the descriptor of the page that
+ * holds @p, reached by a lockless walk of the kernel page table, as
+ * vmalloc_to_page()'s.  No tree walk, no lock, no interrupts toggled, the
+ * same cost for one pool or many.  The page must be marked as a node's
+ * (its page_private()), so that a page of another mapping in the window,
+ * whose index means something else, is not read as a node; and the node
+ * must hold @p.  Without an MMU, nodes are kmalloc() memory: the tree.
+ * Inline in the usercopy check, which it is most of: under emulation
+ * each return is an indirect jump to look up.
  */
-void smalloc_index_forget(struct smalloc_node *node)
+static __always_inline struct smalloc_node *__smalloc_index_find(const void *p)
 {
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		cmpxchg(&per_cpu_ptr(&smalloc_last, cpu)->node, node, NULL);
-}
-
-/*
- * Under rcu_read_lock(), or with preemption off, which smalloc_destroy()'s
- * first grace period waits for until the node found is cached.
- */
-struct smalloc_node *smalloc_index_find(const void *p)
-{
-	MA_STATE(mas, &smalloc_nodes, (unsigned long)p, (unsigned long)p);
-	unsigned long addr = (unsigned long)p, start, last, flags;
-	struct smalloc_last *c;
+	unsigned long addr = (unsigned long)kasan_reset_tag(p), start;
 	struct smalloc_node *node;
-	unsigned int seq;
 
 	/* Nodes are mapped in a window of their own: no lookup outside it. */
 	if (!smalloc_in_window(p))
 		return NULL;
+#ifdef CONFIG_MMU
+	{
+		struct page *page;
+		pte_t pte;
 
-	/*
-	 * Writers are this CPU's: compiler barriers order against them.
-	 * smalloc_index_forget() writes from other CPUs, but only NULL to
-	 * @node: it cannot pair a node with another's range.
-	 */
-	preempt_disable();
-	c = this_cpu_ptr(&smalloc_last);
-	seq = READ_ONCE(c->seq);
-	barrier();
-	node = READ_ONCE(c->node);
-	start = READ_ONCE(c->start);
-	last = READ_ONCE(c->last);
-	barrier();
-	if ((seq & 1) || READ_ONCE(c->seq) != seq)
-		node = NULL;
-	preempt_enable();
-	if (node && addr >= start && addr <= last) {
-		smalloc_test_point(SMALLOC_TEST_CACHED, node);
-		return node;
+		pte = smalloc_pte(addr);
+		if (!pte_present(pte) || !pfn_valid(pte_pfn(pte)))
+			return NULL;
+		page = pte_page(pte);
+		if (READ_ONCE(page->private) != SMALLOC_PAGE_USED)
+			return NULL;
+		node = (struct smalloc_node *)READ_ONCE(page->index);
 	}
+#else
+	{
+		MA_STATE(mas, &smalloc_nodes, addr, addr);
 
-	rcu_read_lock();
-	node = mas_walk(&mas);
-	rcu_read_unlock();
-	if (!node || in_nmi())
-		return node;
-	smalloc_test_point(SMALLOC_TEST_WALKED, node);
-	local_irq_save(flags);
-	c = this_cpu_ptr(&smalloc_last);
-	WRITE_ONCE(c->seq, c->seq + 1);
-	barrier();
-	WRITE_ONCE(c->node, NULL);
-	barrier();
-	WRITE_ONCE(c->start, mas.index);
-	WRITE_ONCE(c->last, mas.last);
-	barrier();
-	WRITE_ONCE(c->node, node);
-	barrier();
-	WRITE_ONCE(c->seq, c->seq + 1);
-	local_irq_restore(flags);
+		rcu_read_lock();
+		node = mas_walk(&mas);
+		rcu_read_unlock();
+	}
+#endif
+	start = (unsigned long)kasan_reset_tag(node);
+	if (!node || !smalloc_in_window(node) || !PAGE_ALIGNED(start) ||
+	    addr < start || addr - start >= READ_ONCE(node->size))
+		return NULL;
+	smalloc_test_point(SMALLOC_TEST_FOUND, node);
 	return node;
+}
+
+/* The same, out of line, for the slow paths. */
+struct smalloc_node *smalloc_index_find(const void *p)
+{
+	return __smalloc_index_find(p);
 }
 
 /*
@@ -160,12 +168,12 @@ bool smalloc_index_holds(const struct smalloc_node *node, size_t size)
  * @p is not in a node; @obj->size is 0 if @p is in a node but in no
  * object.
  */
-static struct smalloc_node *smalloc_lookup(const void *p,
-					   struct smalloc_object *obj)
+static __always_inline struct smalloc_node *
+smalloc_lookup(const void *p, struct smalloc_object *obj)
 {
 	struct smalloc_node *node;
+	unsigned long offset, start, stride, i;
 	unsigned int lo = 0, hi, mid, nr;
-	unsigned long offset, start, stride;
 
 	/*
 	 * Callers often got @p through rcu_dereference(), which orders only
@@ -178,34 +186,31 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 	obj->start = (void *)p;
 	obj->size = 0;
 	obj->sealed = false;
-	node = smalloc_index_find(p);
+	node = __smalloc_index_find(p);
 	if (!node)
 		return NULL;
 
 	obj->pool = node->pool;
 
-	/* The first object that ends after @p. */
 	offset = p - (void *)node;
 	/* Pairs with smalloc_carve(): the ends below @nr are written. */
 	nr = smp_load_acquire(&node->nr);
-	hi = nr;
-	/*
-	 * Pools often hold objects of one size: guess where @p is as if the
-	 * first object's stride held for all, and search only if it does not.
-	 */
-	if (nr && offset >= node->base) {
-		stride = ALIGN(*smalloc_node_end(node, 0), node->align) -
-			 node->base;
+	/* Objects of one size: the header says where each one is. */
+	stride = READ_ONCE(node->stride);
+	if (stride && offset >= node->base) {
 		if (is_power_of_2(stride))
-			mid = (offset - node->base) >> __ffs(stride);
+			i = (offset - node->base) >> __ffs(stride);
 		else
-			mid = stride ? (offset - node->base) / stride : nr;
-		if (mid < nr && *smalloc_node_end(node, mid) > offset &&
-		    (!mid || *smalloc_node_end(node, mid - 1) <= offset)) {
-			lo = mid;
-			hi = mid;
+			i = (offset - node->base) / stride;
+		start = node->base + i * stride;
+		if (i < nr && offset - start < node->osize) {
+			obj->start = (void *)node + start;
+			obj->size = node->osize;
 		}
+		return node;
 	}
+	/* The first object that ends after @p. */
+	hi = nr;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (*smalloc_node_end(node, mid) <= offset)
@@ -227,8 +232,8 @@ static struct smalloc_node *smalloc_lookup(const void *p,
 /*
  * Under rcu_read_lock(): is [@p, @p + @size), which a lookup found in
  * @node, sealed?  Not on the word of anything an attacker can write
- * without defeating the seal itself (the index, the per-CPU cache, the
- * pool's state): @node's header and the pool, which lives in its first
+ * without defeating the seal itself (the index, the node pages'
+ * descriptors, the pool's state): @node's header and the pool, which lives in its first
  * node, must be sealed pages (the global pool is __ro_after_init instead),
  * @node must be on the pool's list of nodes, which is then sealed too,
  * the pool's state must say sealed, and the pages of [@p, @p + @size)
@@ -363,7 +368,7 @@ EXPORT_SYMBOL_GPL(smalloc_pool_name);
  * Under rcu_read_lock(), or with preemption off.  Unused without hardened
  * usercopy and KUnit.
  */
-static enum smalloc_copy_verdict __maybe_unused
+static __always_inline enum smalloc_copy_verdict __maybe_unused
 __smalloc_copy_verdict(const void *ptr, unsigned long n, bool to_user,
 		       struct smalloc_object *obj)
 {

@@ -42,7 +42,7 @@
 #define SMALLOC_VEND	VMALLOC_END
 
 /* Can @p be in a node?  Without an MMU, nodes are kmalloc() memory. */
-static inline bool smalloc_in_window(const void *p)
+static __always_inline bool smalloc_in_window(const void *p)
 {
 	unsigned long addr = (unsigned long)kasan_reset_tag(p);
 
@@ -65,6 +65,11 @@ static inline bool smalloc_in_window(const void *p)
  *	publishes it with smp_store_release(); readers load @nr with
  *	smp_load_acquire() and need no lock.
  * @align: The pool's alignment, here so that a lookup reads one header.
+ * @stride: While nonzero, object @i of the first @nr starts @i * @stride
+ *	bytes after @base and is @osize bytes long: a lookup computes the
+ *	object from the header alone.  Set with the first object, cleared
+ *	(before @nr publishes it) by the first that does not fit.
+ * @osize: The size of the first object.
  *
  * The header is the first bytes of the area it describes: a node's address
  * is its area's address, and the header is sealed with the pool.  The end
@@ -83,6 +88,8 @@ struct smalloc_node {
 	size_t used;
 	unsigned int nr;
 	unsigned int align;
+	unsigned int stride;
+	unsigned int osize;
 };
 
 /* Where the end offset of object @i of @node is kept. */
@@ -258,6 +265,36 @@ static inline bool smalloc_blocks_unmapped(void)
 }
 #endif
 
+#ifdef CONFIG_MMU
+/*
+ * The kernel PTE that maps @addr, or an empty one if a level above has
+ * none or maps a leaf: nodes are mapped with small pages.  A lockless
+ * walk, as vmalloc_to_page()'s, in any context: kernel page tables below
+ * the top level are not freed while a node's mapping lives, and the
+ * caller holds the node (the pool, or a grace period).
+ */
+static __always_inline pte_t smalloc_pte(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_k(addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (pgd_none(pgdp_get(pgd)))
+		return __pte(0);
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(p4dp_get(p4d)))
+		return __pte(0);
+	pud = pud_offset(p4d, addr);
+	if (pud_none(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
+		return __pte(0);
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
+		return __pte(0);
+	return ptep_get(pte_offset_kernel(pmd, addr));
+}
+#endif
+
 /* core.c */
 extern struct list_head smalloc_pools;
 extern struct mutex smalloc_pools_lock;
@@ -290,42 +327,20 @@ bool smalloc_area_ours(const struct smalloc_node *node, size_t size);
 	unlikely(__bad);						\
 })
 
-/**
- * struct smalloc_last - The node a CPU's lookup found last (index.c).
- * @node: The node, or NULL.
- * @start: First address the index holds @node for.
- * @last: Last address the index holds @node for.
- * @seq: Odd while this CPU writes the entry.
- */
-struct smalloc_last {
-	struct smalloc_node *node;
-	unsigned long start;
-	unsigned long last;
-	unsigned int seq;
-};
-
 /* index.c */
-#if IS_ENABLED(CONFIG_KUNIT)
-DECLARE_PER_CPU(struct smalloc_last, smalloc_last);
-#endif
 int smalloc_index_add(struct smalloc_node *node);
 int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
-void smalloc_index_forget(struct smalloc_node *node);
 bool smalloc_index_holds(const struct smalloc_node *node, size_t size);
 
 /*
- * Where smalloc_kunit.c holds a lookup or a destroy, to show what
- * smalloc_destroy() must wait for: a lookup that found @node in the tree
- * and has not cached it yet, and a destroy past its first grace period
- * that has not cleared the CPUs' caches yet; and where smalloc_stress's
- * readers stop for a while, with a node found in the tree or the cache.  Built with the KUnit tests
- * only, and off unless a test turns it on.
+ * Where smalloc_kunit.c holds a lookup, to show that smalloc_destroy()
+ * waits for a lookup that found @node before the node left the index;
+ * and where smalloc_stress's readers stop for a while, with a node found.
+ * Built with the KUnit tests only, and off unless a test turns it on.
  */
 enum smalloc_test_point {
-	SMALLOC_TEST_WALKED,
-	SMALLOC_TEST_FORGET,
-	SMALLOC_TEST_CACHED,	/* a lookup took @node from its CPU's cache */
+	SMALLOC_TEST_FOUND,	/* a lookup found @node and holds it */
 };
 
 #if IS_ENABLED(CONFIG_SMALLOC_KUNIT_TEST)

@@ -42,6 +42,7 @@
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
+#include "../internal.h"
 #include "smalloc.h"
 
 #define BENCH_ROUNDS	11
@@ -541,6 +542,81 @@ static s64 bench_copy(void __user *ubuf, void *obj, void *alt, bool to_user,
 	return 0;
 }
 
+#ifdef CONFIG_HARDENED_USERCOPY
+/*
+ * What the check of one copy costs, part by part, where the copies of
+ * @obj (smalloc), @kobj (kmalloc) and @vobj (vmalloc) differ: hardened
+ * usercopy's whole check of each, smalloc's part of it, and the steps of
+ * that part, so that a gap between the copies has its measured reasons.
+ */
+static void bench_usercopy_parts(struct bench_out *out, void *obj,
+				 void *kobj, void *vobj)
+{
+	static const char *const names[] = {
+		"__check_object_size() smalloc 64 B",
+		"__check_object_size() kmalloc 64 B",
+		"__check_object_size() vmalloc 64 B",
+		"smalloc_check_usercopy() 64 B",
+		"smalloc: page-table walk",
+		"smalloc: pfn_valid() of the page",
+		"smalloc: node from the page",
+		"vmalloc: vmap_area_info()",
+	};
+	unsigned long n = 64, start, end, flags;
+	u64 v[BENCH_ROUNDS], t;
+	bool valid;
+	int c, r, i;
+	void *p;
+	pte_t pte;
+
+	for (c = 0; c < ARRAY_SIZE(names); c++) {
+		p = c == 1 ? kobj : c == 2 || c == 7 ? vobj : obj;
+		for (r = 0; r < BENCH_ROUNDS; r++) {
+			t = ktime_get_ns();
+			for (i = 0; i < BENCH_COPIES; i++) {
+				/* Neither hoisted nor folded: a copy's checks each time. */
+				OPTIMIZER_HIDE_VAR(p);
+				OPTIMIZER_HIDE_VAR(n);
+				switch (c) {
+				case 0 ... 2:
+					__check_object_size(p, n, true);
+					break;
+				case 3:
+					smalloc_check_usercopy(p, n, true);
+					break;
+				case 4:
+					pte = smalloc_pte((unsigned long)p);
+					OPTIMIZER_HIDE_VAR(pte);
+					break;
+				case 5:
+					pte = smalloc_pte((unsigned long)p);
+					valid = pfn_valid(pte_pfn(pte));
+					OPTIMIZER_HIDE_VAR(valid);
+					break;
+				case 6:
+					preempt_disable();
+					smalloc_index_find(p);
+					preempt_enable();
+					break;
+				default:
+					vmap_area_info((unsigned long)p, &start,
+						       &end, &flags);
+					break;
+				}
+			}
+			v[r] = ktime_get_ns() - t;
+		}
+		bench_row(out, "usercopy", names[c], v, BENCH_ROUNDS,
+			  BENCH_COPIES, "ns/op");
+	}
+}
+#else
+static void bench_usercopy_parts(struct bench_out *out, void *obj,
+				 void *kobj, void *vobj)
+{
+}
+#endif
+
 static void bench_usercopy(struct bench_out *out, void __user *ubuf)
 {
 	static const char *const names[4] = {
@@ -570,6 +646,8 @@ static void bench_usercopy(struct bench_out *out, void __user *ubuf)
 	alt[3] = other ? smalloc_zalloc(other, 64) : NULL;
 	for (i = 0; i < 3; i++)
 		alt[i] = obj[i];
+	if (obj[0] && obj[1] && obj[2])
+		bench_usercopy_parts(out, obj[0], obj[1], obj[2]);
 	for (dir = 0; dir < 2; dir++) {
 		for (i = 0; i < 4; i++) {
 			snprintf(name, sizeof(name), "%s %s 64 B",

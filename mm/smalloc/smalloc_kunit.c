@@ -900,19 +900,10 @@ static struct {
 	const struct smalloc_node *node;	/* the pool's node */
 	void *p, *other;			/* in it; in another pool */
 	struct task_struct *reader;
-	enum smalloc_test_point point;		/* where to hold */
-	bool walk_held;				/* the reader's walk is held */
-	bool destroy_held;			/* the destroy is held past its first GP */
-	bool primed;				/* the reader's CPU caches the node */
 	bool holding;				/* the reader holds the node */
 	bool release;				/* let the reader go */
 	bool gave_up;				/* the reader stopped holding by itself */
-	bool forget_early;			/* caches cleared under a held walk */
 	bool returned_early;			/* destroy returned under a held node */
-	struct completion primed_done;		/* the reader looked once */
-	struct completion lookup;		/* the reader's next lookup */
-	struct completion past_gp1;		/* the destroy's first grace period */
-	struct completion go;			/* let the destroy go on */
 	struct completion destroyed;
 	struct completion reader_done;
 } hold;
@@ -934,43 +925,26 @@ void smalloc_test_point_reached(enum smalloc_test_point point,
 		return;
 	/*
 	 * smalloc_stress's readers stop for a while, at random, where they
-	 * hold a node that they found in the tree or in their CPU's cache:
-	 * a destroy that does not wait for them gets a window to show in.
+	 * hold a node that they found: a destroy that does not wait for them
+	 * gets a window to show in.
 	 */
-	if (point != SMALLOC_TEST_FORGET &&
-	    kthread_func(current) == stress_reader) {
+	if (kthread_func(current) == stress_reader) {
 		udelay(get_random_u32_below(STRESS_WINDOW_US + 1));
 		return;
 	}
-	if (node != READ_ONCE(hold.node))
+	if (node != READ_ONCE(hold.node) || current != READ_ONCE(hold.reader))
 		return;
-	if (point == SMALLOC_TEST_WALKED) {
-		if (READ_ONCE(hold.point) != SMALLOC_TEST_WALKED ||
-		    current != READ_ONCE(hold.reader))
-			return;
-		/*
-		 * Within the lookup's RCU read-side section: spin.  The test
-		 * needs nothing from this CPU before it lets the reader go,
-		 * and the destroy's grace period waits for the reader anyway.
-		 */
-		end = jiffies + HOLD_MAX;
-		WRITE_ONCE(hold.walk_held, true);
-		while (!READ_ONCE(hold.release) && time_before(jiffies, end))
-			cpu_relax();
-		if (!READ_ONCE(hold.release))
-			WRITE_ONCE(hold.gave_up, true);
-	} else if (point == SMALLOC_TEST_FORGET) {
-		might_sleep();
-		/* Past the first grace period: is a walk still held? */
-		WRITE_ONCE(hold.forget_early,
-			   READ_ONCE(hold.walk_held) && !READ_ONCE(hold.release) &&
-			   !READ_ONCE(hold.gave_up));
-		complete(&hold.past_gp1);
-		if (READ_ONCE(hold.point) == SMALLOC_TEST_FORGET) {
-			WRITE_ONCE(hold.destroy_held, true);
-			wait_for_completion_timeout(&hold.go, HOLD_MAX);
-		}
-	}
+	/*
+	 * Within the lookup's RCU read-side section: spin.  The test needs
+	 * nothing from this CPU before it lets the reader go, and the
+	 * destroy's grace period waits for the reader anyway.
+	 */
+	end = jiffies + HOLD_MAX;
+	WRITE_ONCE(hold.holding, true);
+	while (!READ_ONCE(hold.release) && time_before(jiffies, end))
+		cpu_relax();
+	if (!READ_ONCE(hold.release))
+		WRITE_ONCE(hold.gave_up, true);
 }
 
 /* Wait up to 10 s for @flag. */
@@ -1000,56 +974,18 @@ static int hold_destroyer(void *pool)
 	return 0;
 }
 
-/* Does this CPU cache the held node?  The reader is bound to its CPU. */
-static bool hold_cached(void)
-{
-	return READ_ONCE(per_cpu_ptr(&smalloc_last,
-				     raw_smp_processor_id())->node) == hold.node;
-}
-
 /*
- * The reader, on a CPU of its own: look up the other pool's object first,
- * so that its CPU caches another node; then, for SMALLOC_TEST_WALKED, look
- * up the pool's object, which walks the tree and is held before it caches
- * the node.  For SMALLOC_TEST_FORGET, look the pool's object up once to
- * cache its node, then again when the test says so, under
- * rcu_read_lock(), as a caller that goes on using the object would, and
- * hold the node until released.
+ * The reader, on a CPU of its own: look up the other pool's object, then
+ * the pool's, which is held where the lookup found its node.
  */
 static int hold_reader(void *data)
 {
 	struct smalloc_object obj;
-	unsigned long end;
 
 	smalloc_find_object(hold.other, &obj);
 	smalloc_find_object(hold.p, &obj);
-	if (hold.point == SMALLOC_TEST_FORGET) {
-		WRITE_ONCE(hold.primed, hold_cached());
-		complete(&hold.primed_done);
-		wait_for_completion(&hold.lookup);
-		rcu_read_lock();
-		if (hold_cached() && smalloc_find_object(hold.p, &obj))
-			WRITE_ONCE(hold.holding, true);
-		end = jiffies + HOLD_MAX;
-		while (READ_ONCE(hold.holding) && !READ_ONCE(hold.release) &&
-		       time_before(jiffies, end))
-			cpu_relax();
-		if (READ_ONCE(hold.holding) && !READ_ONCE(hold.release))
-			WRITE_ONCE(hold.gave_up, true);
-		rcu_read_unlock();
-	}
 	complete(&hold.reader_done);
 	return 0;
-}
-
-static bool node_cached(const struct smalloc_node *node)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		if (READ_ONCE(per_cpu_ptr(&smalloc_last, cpu)->node) == node)
-			return true;
-	return false;
 }
 
 /*
@@ -1073,29 +1009,23 @@ static struct task_struct *hold_thread(int (*fn)(void *), void *data,
 }
 
 /*
- * Hold a lookup of an object of a pool at @point and destroy the pool
- * meanwhile.  The destroy must not clear the caches while a lookup that
- * walked the tree has not cached the node yet (SMALLOC_TEST_WALKED), nor
- * return while a caller holds a node it took from its CPU's cache
- * (SMALLOC_TEST_FORGET), and no CPU may cache the node once it returned.
- * The destroy records either as it happens; the test holds the reader for
- * HOLD_WINDOW, in which a destroy that does not wait gets there.
- * Returns -ETIMEDOUT if a thread did not finish in time (the next run is
- * not started), -EAGAIN if the reader was not released in time (nothing
- * judged), else 0.  A destroy that never returns hangs the case
- * (kthread_stop()).
+ * Hold a lookup of an object of a pool where it found the node, and
+ * destroy the pool meanwhile: the destroy must not return, its nodes
+ * freed, while the lookup holds one.  The destroy records it as it
+ * happens; the test holds the reader for HOLD_WINDOW, in which a destroy
+ * that does not wait gets there.  Returns -ETIMEDOUT if a thread did not
+ * finish in time (the next run is not started), -EAGAIN if the reader was
+ * not released in time (nothing judged), else 0.  A destroy that never
+ * returns hangs the case (kthread_stop()).
  */
-static int destroy_waits(struct kunit *test, enum smalloc_test_point point)
+static int destroy_waits(struct kunit *test)
 {
 	struct task_struct *reader, *destroyer;
 	struct smalloc_pool *pool, *other;
 	struct smalloc_node *node;
 	unsigned int cpu, here;
-	bool valid, early, done, destroyed = false, woken = false;
+	bool valid, done, destroyed = false, woken = false;
 	int stopped;
-	const char *why = point == SMALLOC_TEST_WALKED ?
-		"caches cleared while a walk that found the node had not cached it" :
-		"the destroy returned while a lookup held its node";
 
 	/*
 	 * The reader spins on its CPU; the test and the destroy run on
@@ -1121,13 +1051,8 @@ static int destroy_waits(struct kunit *test, enum smalloc_test_point point)
 		KUNIT_FAIL(test, "no objects");
 		return 0;
 	}
-	init_completion(&hold.primed_done);
-	init_completion(&hold.lookup);
-	init_completion(&hold.past_gp1);
-	init_completion(&hold.go);
 	init_completion(&hold.destroyed);
 	init_completion(&hold.reader_done);
-	WRITE_ONCE(hold.point, point);
 	WRITE_ONCE(hold.node, node);
 	reader = hold_thread(hold_reader, NULL, cpu, "smalloc_hold", &hold.reader);
 	destroyer = hold_thread(hold_destroyer, pool, here, "smalloc_destroy", NULL);
@@ -1144,45 +1069,19 @@ static int destroy_waits(struct kunit *test, enum smalloc_test_point point)
 	static_branch_enable(&smalloc_test_points);
 	wake_up_process(reader);
 
-	if (point == SMALLOC_TEST_WALKED) {
-		valid = hold_wait(&hold.walk_held);
-		if (!valid) {
-			KUNIT_FAIL(test, "the reader's lookup did not walk the tree to the node");
-		} else {
-			wake_up_process(destroyer);
-			woken = true;
-			wait_for_completion_timeout(&hold.past_gp1, HOLD_WINDOW);
-		}
+	valid = hold_wait(&hold.holding);
+	if (!valid) {
+		KUNIT_FAIL(test, "the reader's lookup did not find the node");
 	} else {
-		valid = wait_for_completion_timeout(&hold.primed_done, 10 * HZ) &&
-			READ_ONCE(hold.primed);
-		if (!valid) {
-			KUNIT_FAIL(test, "the reader's CPU did not cache the node");
-		} else {
-			wake_up_process(destroyer);
-			woken = true;
-			valid = hold_wait(&hold.destroy_held);
-			if (!valid)
-				KUNIT_FAIL(test, "destroy not past its first grace period");
-		}
-		if (valid) {
-			complete(&hold.lookup);
-			valid = hold_wait(&hold.holding);
-			if (!valid)
-				KUNIT_FAIL(test, "nothing held: the reader's CPU lost the node");
-		}
-		if (valid) {
-			complete(&hold.go);
-			/* Used up here, the completion is not waited for again. */
-			destroyed = wait_for_completion_timeout(&hold.destroyed,
-								HOLD_WINDOW);
-		}
+		wake_up_process(destroyer);
+		woken = true;
+		/* Used up here, the completion is not waited for again. */
+		destroyed = wait_for_completion_timeout(&hold.destroyed,
+							HOLD_WINDOW);
 	}
 
 	/* Whatever happened, let everything go before judging. */
 	WRITE_ONCE(hold.release, true);
-	complete_all(&hold.lookup);
-	complete_all(&hold.go);
 	done = wait_for_completion_timeout(&hold.reader_done, HOLD_MAX + 10 * HZ);
 	KUNIT_EXPECT_TRUE_MSG(test, done, "the reader did not finish");
 	if (woken) {
@@ -1210,16 +1109,9 @@ static int destroy_waits(struct kunit *test, enum smalloc_test_point point)
 	 */
 	if (READ_ONCE(hold.gave_up))
 		valid = false;
-
-	early = point == SMALLOC_TEST_WALKED ? READ_ONCE(hold.forget_early) :
-					       READ_ONCE(hold.returned_early);
-	if (valid && done) {
-		KUNIT_EXPECT_FALSE_MSG(test, early, "%s", why);
-		KUNIT_EXPECT_FALSE_MSG(test, node_cached(node),
-				       "a CPU caches a node of a destroyed pool");
-	}
-	/* Do not leave a freed node in a cache, whatever the verdict. */
-	smalloc_index_forget(node);
+	if (valid && done)
+		KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(hold.returned_early),
+				       "the destroy returned while a lookup held its node");
 	WRITE_ONCE(hold.node, NULL);
 	if (!done)
 		return -ETIMEDOUT;
@@ -1228,28 +1120,21 @@ static int destroy_waits(struct kunit *test, enum smalloc_test_point point)
 
 /*
  * smalloc_destroy() frees the nodes only once no lookup can use them: it
- * waits for a lookup that found a node in the tree and has not cached it
- * yet (else the lookup caches it after the caches were cleared), and for
- * a caller that took a node from its CPU's cache, under rcu_read_lock(),
- * before the caches were cleared (else the node is freed under it).
+ * waits for a lookup that found a node before the node left the index,
+ * and still holds it (else the node is freed under it).
  */
 static void smalloc_test_destroy_waits(struct kunit *test)
 {
-	static const enum smalloc_test_point points[] = {
-		SMALLOC_TEST_WALKED, SMALLOC_TEST_FORGET,
-	};
-	int i, tries, ret = 0;
+	int tries, ret;
 
-	for (i = 0; i < ARRAY_SIZE(points) && !ret; i++) {
-		for (tries = 0; tries < 3; tries++) {
-			ret = destroy_waits(test, points[i]);
-			if (ret != -EAGAIN)
-				break;
-			kunit_info(test, "the reader was not released in time: again\n");
-		}
-		if (ret == -EAGAIN)
-			KUNIT_FAIL(test, "reader not released in time, 3 times: nothing judged");
+	for (tries = 0; tries < 3; tries++) {
+		ret = destroy_waits(test);
+		if (ret != -EAGAIN)
+			break;
+		kunit_info(test, "the reader was not released in time: again\n");
 	}
+	if (ret == -EAGAIN)
+		KUNIT_FAIL(test, "reader not released in time, 3 times: nothing judged");
 }
 
 /*
@@ -2184,6 +2069,67 @@ static int lookup_alloc(void *data)
 	return 0;
 }
 
+/*
+ * Objects of one size are found from the node's header alone; the first
+ * object of another size ends that, and the ends are searched.  Every
+ * byte of each object, and of the padding after it, must give the same
+ * answer either way: a stride kept past an object of another size would
+ * give it the others' size.  24 bytes in a pool aligned to 8 is a stride
+ * that is no power of two; 64 bytes aligned to 64 is one.
+ */
+static void expect_objects(struct kunit *test, u8 **objs, size_t *sizes,
+			   int nr, size_t align)
+{
+	struct smalloc_object obj;
+	size_t off;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		for (off = 0; off < ALIGN(sizes[i], align); off++) {
+			bool in = off < sizes[i];
+
+			KUNIT_EXPECT_EQ_MSG(test, in,
+					    smalloc_find_object(objs[i] + off, &obj),
+					    "object %d, byte %zu", i, off);
+			if (!in || !smalloc_find_object(objs[i] + off, &obj))
+				continue;
+			KUNIT_EXPECT_PTR_EQ(test, (void *)objs[i], obj.start);
+			KUNIT_EXPECT_EQ(test, sizes[i], obj.size);
+		}
+	}
+}
+
+static void smalloc_test_lookup_stride(struct kunit *test)
+{
+	static const size_t aligns[] = { 8, 64 }, lens[] = { 24, 64 };
+	struct smalloc_pool *pool;
+	size_t sizes[17];
+	u8 *objs[17];
+	int a, i;
+
+	for (a = 0; a < ARRAY_SIZE(aligns); a++) {
+		pool = test_pool(test, aligns[a]);
+		for (i = 0; i < 16; i++) {
+			sizes[i] = lens[a];
+			objs[i] = smalloc_alloc(pool, sizes[i]);
+			KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		}
+		KUNIT_EXPECT_EQ(test, ALIGN(lens[a], aligns[a]),
+				pool->nodes->stride);
+		expect_objects(test, objs, sizes, 16, aligns[a]);
+
+		sizes[16] = lens[a] + 16;
+		objs[16] = smalloc_alloc(pool, sizes[16]);
+		KUNIT_ASSERT_NOT_NULL(test, objs[16]);
+		/* All in the pool's first node, which the stride is of. */
+		KUNIT_ASSERT_TRUE(test, objs[0] > (u8 *)pool->nodes &&
+				  objs[16] < (u8 *)pool->nodes +
+					     pool->nodes->size);
+		KUNIT_EXPECT_EQ(test, 0, pool->nodes->stride);
+		expect_objects(test, objs, sizes, 17, aligns[a]);
+	}
+}
+
 /* Lookups stay exact while another thread grows the pool and its index. */
 static void smalloc_test_lookup_while_allocating(struct kunit *test)
 {
@@ -2331,8 +2277,9 @@ static unsigned long highmap_at;
 
 /*
  * Map @new at @addr of an unsealed node instead of the page there, with
- * the node's contents; return that page.  The copy goes through the
- * node's vmalloc address: a block's page has no other mapping.
+ * the node's contents and what its descriptor says for lookups; return
+ * that page.  The copy goes through the node's vmalloc address: a block's
+ * page has no other mapping.
  */
 static u8 highmap_bounce[PAGE_SIZE];
 
@@ -2343,6 +2290,9 @@ static struct page *swap_node_page(unsigned long addr, struct page *new)
 	struct page *old = pte_page(*pte);
 
 	memcpy(highmap_bounce, (void *)addr, PAGE_SIZE);
+	/* What a lookup reads of a node's page goes with it, and back. */
+	swap(old->private, new->private);
+	swap(old->index, new->index);
 	set_pte(pte, mk_pte(new, PAGE_KERNEL));
 	flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
 	memcpy((void *)addr, highmap_bounce, PAGE_SIZE);
@@ -2451,87 +2401,81 @@ static void smalloc_test_forged_sealed(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, obj.sealed);
 }
 
-/*
- * A lookup from NMI must leave the per-CPU cache of the last node alone:
- * its stores could fall between two of an interrupted writer's.
- */
+/* A lookup from NMI finds what one from a task finds: it takes no lock. */
 static void smalloc_test_nmi_lookup(struct kunit *test)
 {
-	struct smalloc_pool *one = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	struct smalloc_pool *two = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	u8 *a = smalloc_alloc(one, 8), *b = smalloc_alloc(two, 8);
-	struct smalloc_node *cached, *before;
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *p = smalloc_alloc(pool, 8);
+	struct smalloc_object obj;
 	unsigned long flags;
-	bool found;
+	bool found, in;
 
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	local_irq_save(flags);
-	is_smalloc_addr(a);
-	before = READ_ONCE(this_cpu_ptr(&smalloc_last)->node);
 	__preempt_count_add(NMI_OFFSET + HARDIRQ_OFFSET);
-	found = is_smalloc_addr(b);
+	found = smalloc_find_object(p + 4, &obj);
+	in = is_smalloc_addr(p);
 	__preempt_count_sub(NMI_OFFSET + HARDIRQ_OFFSET);
-	cached = READ_ONCE(this_cpu_ptr(&smalloc_last)->node);
 	local_irq_restore(flags);
 
 	KUNIT_EXPECT_TRUE(test, found);
-	KUNIT_EXPECT_PTR_EQ(test, oldest_node(one), before);
-	KUNIT_EXPECT_PTR_EQ(test, before, cached);
-	/* Outside NMI, the lookup caches what it found. */
-	local_irq_save(flags);
-	is_smalloc_addr(b);
-	cached = READ_ONCE(this_cpu_ptr(&smalloc_last)->node);
-	local_irq_restore(flags);
-	KUNIT_EXPECT_PTR_EQ(test, oldest_node(two), cached);
+	KUNIT_EXPECT_TRUE(test, in);
+	KUNIT_EXPECT_PTR_EQ(test, p, obj.start);
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
 }
 
+#ifdef CONFIG_MMU
 /*
- * A lookup takes the per-CPU cache's entry only if no write of it was
- * under way: an entry whose count is odd, as an interrupted writer leaves
- * it, is not used, and the tree is walked.  The entry is forged to hold
- * another pool's node for the object's address; with an even count, the
- * lookup takes it (so the odd case shows the count, not a missing hit).
+ * A lookup finds a node through the descriptor of the page that holds the
+ * address.  The descriptors stay writable: forged, each of the lookup's
+ * checks must refuse what they say.  The page's index cleared, as a
+ * destroy leaves it, hides the object; pointed at another pool's node,
+ * which does not hold the address, it finds nothing (not that node); a
+ * page not marked as a node's is not read as one.  Each forgery is undone
+ * before the next.
  */
-static void smalloc_test_cache_seq(struct kunit *test)
+static void smalloc_test_find_by_page(struct kunit *test)
 {
-	struct smalloc_pool *one = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	struct smalloc_pool *two = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	u8 *a = smalloc_alloc(one, 8), *b = smalloc_alloc(two, 8);
-	struct smalloc_node *found[2];
-	struct smalloc_last *c;
-	unsigned long flags;
-	int odd;
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_pool *other = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	u8 *p = smalloc_alloc(pool, 64), *q = smalloc_alloc(other, 64);
+	unsigned long index, private;
+	struct smalloc_object obj;
+	struct page *page;
 
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	for (odd = 0; odd < 2; odd++) {
-		local_irq_save(flags);
-		c = this_cpu_ptr(&smalloc_last);
-		WRITE_ONCE(c->seq, (READ_ONCE(c->seq) | 1) + 1 + odd);
-		barrier();
-		WRITE_ONCE(c->node, oldest_node(two));
-		WRITE_ONCE(c->start, (unsigned long)a);
-		WRITE_ONCE(c->last, (unsigned long)a);
-		rcu_read_lock();
-		found[odd] = smalloc_index_find(a);
-		rcu_read_unlock();
-		/*
-		 * Leave the entry empty, not as it was: a destroy on another
-		 * CPU may have cleared the node it held meanwhile.
-		 */
-		WRITE_ONCE(c->seq, READ_ONCE(c->seq) | 1);
-		barrier();
-		WRITE_ONCE(c->node, NULL);
-		WRITE_ONCE(c->start, 0);
-		WRITE_ONCE(c->last, 0);
-		barrier();
-		WRITE_ONCE(c->seq, READ_ONCE(c->seq) + 1);
-		local_irq_restore(flags);
-	}
-	KUNIT_EXPECT_PTR_EQ(test, oldest_node(two), found[0]);
-	KUNIT_EXPECT_PTR_EQ(test, oldest_node(one), found[1]);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	page = vmalloc_to_page(p);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	index = page->index;
+	private = page_private(page);
+	KUNIT_EXPECT_EQ(test, (unsigned long)oldest_node(pool), index);
+	KUNIT_EXPECT_EQ(test, SMALLOC_PAGE_USED, private);
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+
+	WRITE_ONCE(page->index, 0);
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(p));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(p, &obj));
+	KUNIT_EXPECT_NULL(test, obj.pool);
+
+	WRITE_ONCE(page->index, (unsigned long)oldest_node(other));
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(p));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(p, &obj));
+	KUNIT_EXPECT_NULL(test, obj.pool);
+	WRITE_ONCE(page->index, index);
+
+	set_page_private(page, SMALLOC_PAGE_FREE);
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(p));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(p, &obj));
+	set_page_private(page, private);
+
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+	KUNIT_EXPECT_PTR_EQ(test, other, smalloc_find_object(q, &obj) ?
+			    obj.pool : NULL);
 }
+#endif
 
 /* Sealed for good: only destruction remains. */
 static void smalloc_test_seal_final(struct kunit *test)
@@ -2777,19 +2721,22 @@ static void smalloc_wr_test_forged_index(struct kunit *test)
 	*smalloc_node_end(fake, 0) = 320;
 	obj = (u8 *)fake + 256;
 	memset(ones, 0xff, sizeof(ones));
+	/* The page's descriptor forged too, as a lookup reads it. */
+	set_page_private(vmalloc_to_page(fake), SMALLOC_PAGE_USED);
 	if (smalloc_index_add(fake)) {
+		set_page_private(vmalloc_to_page(fake), 0);
 		vfree(fake);
 		KUNIT_FAIL(test, "cannot forge an index entry");
 		return;
 	}
+	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(obj));
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,
 						smalloc_wr_memcpy(obj, ones, 8)));
 	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0, 64));
 	KUNIT_EXPECT_EQ(test, 0, smalloc_index_remove(fake, PAGE_SIZE));
 	synchronize_rcu();
-	smalloc_index_forget(fake);
-	synchronize_rcu();
+	set_page_private(vmalloc_to_page(fake), 0);
 	vfree(fake);
 }
 
@@ -3450,13 +3397,16 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_seal_final),
 	KUNIT_CASE(smalloc_test_find_object),
 	KUNIT_CASE(smalloc_test_lookup_after_destroy),
+	KUNIT_CASE(smalloc_test_lookup_stride),
 	KUNIT_CASE(smalloc_test_lookup_while_allocating),
 	KUNIT_CASE(smalloc_test_usercopy_verdict),
 	KUNIT_CASE(smalloc_test_usercopy_allowed),
 	KUNIT_CASE(smalloc_test_highmap_alias),
 	KUNIT_CASE(smalloc_test_forged_sealed),
 	KUNIT_CASE(smalloc_test_nmi_lookup),
-	KUNIT_CASE(smalloc_test_cache_seq),
+#ifdef CONFIG_MMU
+	KUNIT_CASE(smalloc_test_find_by_page),
+#endif
 #ifdef CONFIG_SMALLOC_WRITE_RARE
 	KUNIT_CASE(smalloc_wr_test_assign),
 	KUNIT_CASE(smalloc_wr_test_no_unseal),
