@@ -617,6 +617,7 @@ static void *smalloc_area_alloc(unsigned long pages)
 		 * its PTE reads this.
 		 */
 		page->index = 0;
+		/* Before the PTE; pairs with the lookup's address dependency. */
 		smp_wmb();
 		if (vmap_pages_range_noflush(addr + i * PAGE_SIZE,
 					     addr + (i + 1) * PAGE_SIZE,

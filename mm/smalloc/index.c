@@ -89,17 +89,20 @@ int smalloc_index_remove(struct smalloc_node *node, size_t size)
 /*
  * __smalloc_index_find() - The node that holds @p, if any.
  *
- * Under rcu_read_lock(), or with preemption off, which
- * smalloc_destroy()'s grace period waits for.  With an MMU, the node is
- * where slab keeps a slab's cache: in the descriptor of the page that
- * holds @p, reached by a lockless walk of the kernel page table, as
- * vmalloc_to_page()'s.  No tree walk, no lock, no interrupts toggled, the
- * same cost for one pool or many.  The page must be marked as a node's
- * (its page_private()), so that a page of another mapping in the window,
- * whose index means something else, is not read as a node; and the node
- * must hold @p.  Without an MMU, nodes are kmalloc() memory: the tree.
- * Inline in the usercopy check, which it is most of: under emulation
- * each return is an indirect jump to look up.
+ * Under rcu_read_lock(), or with preemption off, which smalloc_destroy()'s
+ * grace period waits for.  With an MMU, the node is in the descriptor of
+ * the page that holds @p, as a slab's cache is in its struct slab, reached
+ * by a lockless walk of the kernel page table, as vmalloc_to_page()'s
+ * (smalloc_pte(): for an address in no live node, as safe as
+ * vmalloc_to_page() of it).  pfn_valid() first: an ioremap() in the window
+ * maps pfns that have no descriptor.  No tree walk, no lock, no interrupts
+ * toggled, the same cost for one pool or many.  The page must be marked as
+ * a node's (its page_private()), so that a page of another mapping in the
+ * window, whose index means something else, is not read as a node; and the
+ * node must say it holds @p.  Without an MMU, nodes are kmalloc() memory,
+ * naturally aligned powers of two of pages: the tree.  Inline in the
+ * usercopy check, which it is most of: under emulation each return is an
+ * indirect jump to look up.
  */
 static __always_inline struct smalloc_node *__smalloc_index_find(const void *p)
 {
@@ -339,7 +342,14 @@ int smalloc_validate(const void *p, size_t size,
 
 	rcu_read_lock();
 	node = smalloc_lookup(p, &obj);
-	if (!node || !obj.size)
+	/*
+	 * For a caller about to trust the memory, not the fast path: the
+	 * tree must hold the node for the range its header says, so that a
+	 * page's descriptor forged to point at a fake header, which an
+	 * attacker may place in any vmalloc memory they fill, does not pass.
+	 */
+	if (!node || !obj.size ||
+	    !smalloc_index_holds(node, READ_ONCE(node->size)))
 		ret = -EFAULT;
 	else if (obj.pool != pool)
 		ret = -EXDEV;

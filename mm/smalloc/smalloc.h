@@ -269,29 +269,39 @@ static inline bool smalloc_blocks_unmapped(void)
 /*
  * The kernel PTE that maps @addr, or an empty one if a level above has
  * none or maps a leaf: nodes are mapped with small pages.  A lockless
- * walk, as vmalloc_to_page()'s, in any context: kernel page tables below
- * the top level are not freed while a node's mapping lives, and the
- * caller holds the node (the pool, or a grace period).
+ * walk, as vmalloc_to_page()'s, in any context.  Kernel page tables are
+ * not freed under a live mapping: for an address in a node the caller
+ * holds (the pool, or a grace period), the walk is safe.  For another
+ * address, as safe as vmalloc_to_page() of it: a huge vmalloc or ioremap
+ * mapping that takes over the whole 2 MiB around a stale address frees the
+ * PTE table there (pmd_free_pte_page()), with no grace period; smalloc's
+ * window, at the top of the vmalloc space, is the last place such mappings
+ * go.  With PAE, a PTE read while it changes may tear: callers check what
+ * it leads to.
  */
 static __always_inline pte_t smalloc_pte(unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset_k(addr);
-	p4d_t *p4d;
-	pud_t *pud;
-	pmd_t *pmd;
+	p4d_t *p4d, p4dval;
+	pud_t *pud, pudval;
+	pmd_t *pmd, pmdval;
 
 	if (pgd_none(pgdp_get(pgd)))
 		return __pte(0);
 	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(p4dp_get(p4d)))
+	p4dval = p4dp_get(p4d);
+	if (p4d_none(p4dval) || p4d_leaf(p4dval))
 		return __pte(0);
 	pud = pud_offset(p4d, addr);
-	if (pud_none(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
+	pudval = pudp_get(pud);
+	if (pud_none(pudval) || pud_leaf(pudval))
 		return __pte(0);
 	pmd = pmd_offset(pud, addr);
-	if (pmd_none(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
+	pmdval = pmdp_get(pmd);
+	if (pmd_none(pmdval) || pmd_leaf(pmdval))
 		return __pte(0);
-	return ptep_get(pte_offset_kernel(pmd, addr));
+	/* The table the checked entry points at, not what it says now. */
+	return ptep_get((pte_t *)pmd_page_vaddr(pmdval) + pte_index(addr));
 }
 #endif
 

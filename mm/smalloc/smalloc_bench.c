@@ -546,8 +546,9 @@ static s64 bench_copy(void __user *ubuf, void *obj, void *alt, bool to_user,
 /*
  * What the check of one copy costs, part by part, where the copies of
  * @obj (smalloc), @kobj (kmalloc) and @vobj (vmalloc) differ: hardened
- * usercopy's whole check of each, smalloc's part of it, and the steps of
- * that part, so that a gap between the copies has its measured reasons.
+ * usercopy's whole check of each, smalloc's part of it, and that part's
+ * first steps, each row the one before and one step more, so that a gap
+ * between the copies has its measured reasons.
  */
 static void bench_usercopy_parts(struct bench_out *out, void *obj,
 				 void *kobj, void *vobj)
@@ -558,8 +559,8 @@ static void bench_usercopy_parts(struct bench_out *out, void *obj,
 		"__check_object_size() vmalloc 64 B",
 		"smalloc_check_usercopy() 64 B",
 		"smalloc: page-table walk",
-		"smalloc: pfn_valid() of the page",
-		"smalloc: node from the page",
+		"smalloc: walk + pfn_valid()",
+		"smalloc: walk + pfn_valid() + node from the page",
 		"vmalloc: vmap_area_info()",
 	};
 	unsigned long n = 64, start, end, flags;

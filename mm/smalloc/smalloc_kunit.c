@@ -900,6 +900,7 @@ static struct {
 	const struct smalloc_node *node;	/* the pool's node */
 	void *p, *other;			/* in it; in another pool */
 	struct task_struct *reader;
+	bool verdict;				/* the reader checks a usercopy */
 	bool holding;				/* the reader holds the node */
 	bool release;				/* let the reader go */
 	bool gave_up;				/* the reader stopped holding by itself */
@@ -976,14 +977,19 @@ static int hold_destroyer(void *pool)
 
 /*
  * The reader, on a CPU of its own: look up the other pool's object, then
- * the pool's, which is held where the lookup found its node.
+ * the pool's, which is held where the lookup found its node: under
+ * rcu_read_lock(), as smalloc_find_object() holds it, or with preemption
+ * off, as the usercopy check does.
  */
 static int hold_reader(void *data)
 {
 	struct smalloc_object obj;
 
 	smalloc_find_object(hold.other, &obj);
-	smalloc_find_object(hold.p, &obj);
+	if (hold.verdict)
+		smalloc_copy_verdict(hold.p, 8, true, &obj);
+	else
+		smalloc_find_object(hold.p, &obj);
 	complete(&hold.reader_done);
 	return 0;
 }
@@ -1018,7 +1024,7 @@ static struct task_struct *hold_thread(int (*fn)(void *), void *data,
  * not released in time (nothing judged), else 0.  A destroy that never
  * returns hangs the case (kthread_stop()).
  */
-static int destroy_waits(struct kunit *test)
+static int destroy_waits(struct kunit *test, bool verdict)
 {
 	struct task_struct *reader, *destroyer;
 	struct smalloc_pool *pool, *other;
@@ -1053,6 +1059,7 @@ static int destroy_waits(struct kunit *test)
 	}
 	init_completion(&hold.destroyed);
 	init_completion(&hold.reader_done);
+	hold.verdict = verdict;
 	WRITE_ONCE(hold.node, node);
 	reader = hold_thread(hold_reader, NULL, cpu, "smalloc_hold", &hold.reader);
 	destroyer = hold_thread(hold_destroyer, pool, here, "smalloc_destroy", NULL);
@@ -1080,15 +1087,20 @@ static int destroy_waits(struct kunit *test)
 							HOLD_WINDOW);
 	}
 
-	/* Whatever happened, let everything go before judging. */
+	/*
+	 * Whatever happened, let everything go before judging.  A reader
+	 * whose node was freed under it may never finish: the destroy's
+	 * own record still says why.
+	 */
 	WRITE_ONCE(hold.release, true);
 	done = wait_for_completion_timeout(&hold.reader_done, HOLD_MAX + 10 * HZ);
 	KUNIT_EXPECT_TRUE_MSG(test, done, "the reader did not finish");
 	if (woken) {
-		done &= destroyed ||
-			wait_for_completion_timeout(&hold.destroyed,
-						    HOLD_MAX + 10 * HZ) != 0;
-		KUNIT_EXPECT_TRUE_MSG(test, done, "the destroy did not finish");
+		destroyed = destroyed ||
+			    wait_for_completion_timeout(&hold.destroyed,
+							HOLD_MAX + 10 * HZ) != 0;
+		KUNIT_EXPECT_TRUE_MSG(test, destroyed, "the destroy did not finish");
+		done &= destroyed;
 	}
 	/*
 	 * Stopped before it ran its function, a thread exits without it
@@ -1109,7 +1121,7 @@ static int destroy_waits(struct kunit *test)
 	 */
 	if (READ_ONCE(hold.gave_up))
 		valid = false;
-	if (valid && done)
+	if (valid && destroyed)
 		KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(hold.returned_early),
 				       "the destroy returned while a lookup held its node");
 	WRITE_ONCE(hold.node, NULL);
@@ -1121,20 +1133,24 @@ static int destroy_waits(struct kunit *test)
 /*
  * smalloc_destroy() frees the nodes only once no lookup can use them: it
  * waits for a lookup that found a node before the node left the index,
- * and still holds it (else the node is freed under it).
+ * and still holds it (else the node is freed under it), under
+ * rcu_read_lock() or with preemption off.
  */
 static void smalloc_test_destroy_waits(struct kunit *test)
 {
-	int tries, ret;
+	int verdict, tries, ret = 0;
 
-	for (tries = 0; tries < 3; tries++) {
-		ret = destroy_waits(test);
-		if (ret != -EAGAIN)
-			break;
-		kunit_info(test, "the reader was not released in time: again\n");
+	/* Preemption off first: a node freed under the reader ends the case. */
+	for (verdict = 1; verdict >= 0 && ret != -ETIMEDOUT; verdict--) {
+		for (tries = 0; tries < 3; tries++) {
+			ret = destroy_waits(test, verdict);
+			if (ret != -EAGAIN)
+				break;
+			kunit_info(test, "the reader was not released in time: again\n");
+		}
+		if (ret == -EAGAIN)
+			KUNIT_FAIL(test, "reader not released in time, 3 times: nothing judged");
 	}
-	if (ret == -EAGAIN)
-		KUNIT_FAIL(test, "reader not released in time, 3 times: nothing judged");
 }
 
 /*
@@ -1953,26 +1969,36 @@ static void smalloc_test_shared_pool_sealed(struct kunit *test)
 }
 
 /*
- * Once a pool is destroyed, no lookup finds it, not even on the CPU whose
- * cache of the last node found held its node.
+ * Once a pool is destroyed, no lookup finds it, and its pages' descriptors
+ * no longer point at its nodes: a page that goes to another node, or back
+ * to the page allocator, says nothing of a freed node.
  */
 static void smalloc_test_lookup_after_destroy(struct kunit *test)
 {
 	struct smalloc_object obj;
 	struct smalloc_pool *pool;
+	struct page *page;
 	u8 *p;
 
 	pool = smalloc_create(test->name);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	p = smalloc_alloc(pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	page = vmalloc_to_page(p);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_NE(test, 0, page->index);
 
-	migrate_disable();
 	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
 	smalloc_destroy(pool);
 	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(p));
 	KUNIT_EXPECT_FALSE(test, smalloc_find_object(p, &obj));
-	migrate_enable();
+	/*
+	 * The page stays free in its block: nothing else makes nodes while
+	 * the suite runs.  Without blocks, it went back to the page
+	 * allocator, and may be anybody's.
+	 */
+	if (smalloc_blocks_unmapped())
+		KUNIT_EXPECT_EQ(test, 0, READ_ONCE(page->index));
 }
 
 static void smalloc_test_find_object(struct kunit *test)
@@ -2075,7 +2101,8 @@ static int lookup_alloc(void *data)
  * byte of each object, and of the padding after it, must give the same
  * answer either way: a stride kept past an object of another size would
  * give it the others' size.  24 bytes in a pool aligned to 8 is a stride
- * that is no power of two; 64 bytes aligned to 64 is one.
+ * that is no power of two; 20 bytes aligned to 8 leave padding in each
+ * stride; 64 bytes aligned to 64 is a stride of a power of two.
  */
 static void expect_objects(struct kunit *test, u8 **objs, size_t *sizes,
 			   int nr, size_t align)
@@ -2101,7 +2128,8 @@ static void expect_objects(struct kunit *test, u8 **objs, size_t *sizes,
 
 static void smalloc_test_lookup_stride(struct kunit *test)
 {
-	static const size_t aligns[] = { 8, 64 }, lens[] = { 24, 64 };
+	static const size_t aligns[] = { 8, 8, 64 }, lens[] = { 24, 20, 64 };
+	struct smalloc_object obj;
 	struct smalloc_pool *pool;
 	size_t sizes[17];
 	u8 *objs[17];
@@ -2117,6 +2145,12 @@ static void smalloc_test_lookup_stride(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ALIGN(lens[a], aligns[a]),
 				pool->nodes->stride);
 		expect_objects(test, objs, sizes, 16, aligns[a]);
+		/* Neither the header before the first, nor the free space after the last. */
+		KUNIT_EXPECT_FALSE(test, smalloc_find_object(objs[0] - 1, &obj));
+		KUNIT_EXPECT_FALSE(test,
+				   smalloc_find_object(objs[15] +
+						       ALIGN(lens[a], aligns[a]),
+						       &obj));
 
 		sizes[16] = lens[a] + 16;
 		objs[16] = smalloc_alloc(pool, sizes[16]);
@@ -2424,7 +2458,6 @@ static void smalloc_test_nmi_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
 }
 
-#ifdef CONFIG_MMU
 /*
  * A lookup finds a node through the descriptor of the page that holds the
  * address.  The descriptors stay writable: forged, each of the lookup's
@@ -2441,7 +2474,9 @@ static void smalloc_test_find_by_page(struct kunit *test)
 	u8 *p = smalloc_alloc(pool, 64), *q = smalloc_alloc(other, 64);
 	unsigned long index, private;
 	struct smalloc_object obj;
+	u64 __percpu *pcpu;
 	struct page *page;
+	u64 *in;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_NOT_NULL(test, q);
@@ -2474,8 +2509,59 @@ static void smalloc_test_find_by_page(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
 	KUNIT_EXPECT_PTR_EQ(test, other, smalloc_find_object(q, &obj) ?
 			    obj.pool : NULL);
+
+	/*
+	 * Per-CPU memory is vmalloc memory too, and its pages' index points
+	 * at their chunk: not a node, and their mark is none.
+	 */
+	pcpu = alloc_percpu(u64);
+	KUNIT_ASSERT_NOT_NULL(test, pcpu);
+	in = per_cpu_ptr(pcpu, raw_smp_processor_id());
+	if (!smalloc_in_window(in))
+		kunit_info(test, "per-CPU memory is not in smalloc's window here\n");
+	KUNIT_EXPECT_FALSE(test, is_smalloc_addr(in));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(in, &obj));
+	free_percpu(pcpu);
 }
-#endif
+
+/*
+ * A page's descriptor forged to point at a fake header, in vmalloc memory
+ * in smalloc's window that the attacker filled, with no entry in the
+ * tree: the lookups may believe it, smalloc_validate() must not.
+ */
+static void smalloc_test_validate_forged_page(struct kunit *test)
+{
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *fake;
+	struct page *page;
+	u8 *obj;
+
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 8));
+	fake = __vmalloc_node_range(PAGE_SIZE, PAGE_SIZE, SMALLOC_VSTART,
+				    SMALLOC_VEND, GFP_KERNEL | __GFP_ZERO,
+				    PAGE_KERNEL, 0, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	*fake = (struct smalloc_node) {
+		.pool = pool, .size = PAGE_SIZE, .base = 256,
+		.used = 320, .nr = 1,
+	};
+	*smalloc_node_end(fake, 0) = 320;
+	obj = (u8 *)fake + 256;
+	page = vmalloc_to_page(fake);
+	page->index = (unsigned long)fake;
+	set_page_private(page, SMALLOC_PAGE_USED);
+
+	/* The forgery is good enough for the lookup. */
+	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(obj));
+	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_validate(obj, 8, pool, false));
+	KUNIT_EXPECT_EQ(test, -EFAULT, smalloc_validate(obj, 8, pool, true));
+
+	set_page_private(page, 0);
+	page->index = 0;
+	synchronize_rcu();
+	vfree(fake);
+}
 
 /* Sealed for good: only destruction remains. */
 static void smalloc_test_seal_final(struct kunit *test)
@@ -2722,6 +2808,7 @@ static void smalloc_wr_test_forged_index(struct kunit *test)
 	obj = (u8 *)fake + 256;
 	memset(ones, 0xff, sizeof(ones));
 	/* The page's descriptor forged too, as a lookup reads it. */
+	vmalloc_to_page(fake)->index = 0;
 	set_page_private(vmalloc_to_page(fake), SMALLOC_PAGE_USED);
 	if (smalloc_index_add(fake)) {
 		set_page_private(vmalloc_to_page(fake), 0);
@@ -3404,9 +3491,8 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_highmap_alias),
 	KUNIT_CASE(smalloc_test_forged_sealed),
 	KUNIT_CASE(smalloc_test_nmi_lookup),
-#ifdef CONFIG_MMU
 	KUNIT_CASE(smalloc_test_find_by_page),
-#endif
+	KUNIT_CASE(smalloc_test_validate_forged_page),
 #ifdef CONFIG_SMALLOC_WRITE_RARE
 	KUNIT_CASE(smalloc_wr_test_assign),
 	KUNIT_CASE(smalloc_wr_test_no_unseal),
