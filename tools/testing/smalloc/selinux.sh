@@ -445,12 +445,14 @@ same_verdicts() {
 	return 1
 }
 # same_mutant_answers: each mutant that both kernels accept answers the
-# questions alike and reads back alike.
+# questions alike and reads back alike.  A line is "ok <answers' hash>
+# <read-back hash or E<errno>>": the fields only, as a kernel message
+# may follow on the same console line ("...e9arandom: crng init done").
 same_mutant_answers() {
-	local a b n
+	local a b n fields='ok \([0-9a-f]\{16\}\) \([0-9a-f]\{16\}\|E[0-9]\{1,\}\).*'
 
-	a=$(tr -d '\r' < "$mlog" | sed -n 's/^selinux: \(again \)\{0,1\}mutant \([0-9]*\) ok \(.*\)/\2 \3/p' | sort -u)
-	b=$(tr -d '\r' < "$RMUTANTS" | sed -n 's/^mutant \([0-9]*\) ok \(.*\)/\1 \2/p' | sort)
+	a=$(tr -d '\r' < "$mlog" | sed -n "s/^selinux: \\(again \\)\\{0,1\\}mutant \\([0-9]*\\) $fields/\\2 \\3 \\4/p" | sort -u)
+	b=$(tr -d '\r' < "$RMUTANTS" | sed -n "s/^mutant \\([0-9]*\\) $fields/\\1 \\2 \\3/p" | sort)
 	n=$(join <(echo "$a") <(echo "$b") | awk '$2 == $4 && $3 == $5' | grep -c .)
 	echo "$n of $(join <(echo "$a") <(echo "$b") | grep -c .) accepted by both answer and read back alike"
 	[ -n "$a" ] && [ "$(join <(echo "$a") <(echo "$b") | awk '$2 != $4 || $3 != $5' | head -n 3)" = "" ] &&
