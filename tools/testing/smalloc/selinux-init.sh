@@ -326,14 +326,16 @@ failnth() {
 # load, of a boolean commit and of the seal in each (selinux-query -N):
 # mdp over mdp-x, every point up to 100, every 200th, the last 10 and the
 # 81 around the seal; a commit of mdp-x's boolean xb, every point; the
-# reference policy over mdp, the last 5 and the 21 around the seal.  A
-# sample of a load's points, to fit make test.
+# reference policy over mdp, the last 5 and the 21 around the seal; mdp
+# over mdp-x again, its page allocations alone, the first 20, every 40th
+# and the last 5.  A sample of a load's points, to fit make test.
 # After each, the policy in force answers the questions of
 # /selinux/fault.q (mdp's and mdp-x's) as the old or the new one.  Fault
 # injection says which attribute failed (verbose=1: the name, no stack).
 FAULT_LOAD="${FAULT_LOAD:-100 200 10 40}"
 FAULT_COMMIT="${FAULT_COMMIT:-1000000 1 0 0}"
 FAULT_REF="${FAULT_REF:-0 0 5 10}"
+FAULT_PAGE="${FAULT_PAGE:-20 40 5 0}"
 # fault_run <what> <selinux-query -N's arguments>: its lines, and
 # "fault <what> exit <status>".
 fault_run() {
@@ -365,6 +367,18 @@ faults() {
 	# shellcheck disable=SC2086
 	fault_run mdp load $S/mdpx-allow.pol $S/mdp.pol $FAULT_LOAD
 	mark "faults of a load done"
+	# The same load, its page allocations alone: fail-nth counts no slab
+	# allocation (no cache marked) and no smalloc one (its every stack
+	# rejected).  A load allocates few pages (its pools' nodes come from
+	# blocks), which a sample of all its points may miss.
+	echo Y > $F/failslab/cache-filter
+	echo 0xffffffffffffffff > $F/fail_smalloc/reject-end
+	ln -sf $S/mdp.pol /tmp/mdp-page.pol
+	# shellcheck disable=SC2086
+	fault_run mdp-page load $S/mdpx-allow.pol /tmp/mdp-page.pol $FAULT_PAGE
+	echo 0 > $F/fail_smalloc/reject-end
+	echo N > $F/failslab/cache-filter
+	mark "faults of a load's pages done"
 	$Q -l $S/mdpx-allow.pol > /dev/null
 	# shellcheck disable=SC2086
 	fault_run commit commit xb $FAULT_COMMIT
@@ -392,6 +406,7 @@ every_fault() {
 	FAULT_LOAD=${EVERY_FAULT_LOAD:-1000000000 1 0 40}
 	FAULT_COMMIT=${EVERY_FAULT_COMMIT:-1000000000 1 0 0}
 	FAULT_REF=${EVERY_FAULT_REF:-0 1000 5 10}
+	FAULT_PAGE=${EVERY_FAULT_PAGE:-1000000000 1 0 0}
 	say "faults slice $FAULT_SLICE"
 	fault_questions
 	# Counted with mdp in force, before and after.

@@ -973,6 +973,15 @@ fault_attrs() {
 	grep -q ' failslab ' <<< " $a " && grep -q ' fail_page_alloc ' <<< " $a " &&
 		grep -q ' fail_smalloc ' <<< " $a "
 }
+# fault_pages: the load whose page allocations alone counted failed a
+# page at some of its points, and nothing but pages (the filters held).
+fault_pages() {
+	local other
+
+	other=$(fault_lines mdp-page | awk '$8 != "fail_page_alloc" && $8 != "-" { print $4, $8 }' | head -n 3)
+	echo "page points that failed: $(fault_lines mdp-page | grep -c ' fail_page_alloc ')${other:+; others: $(tr '\n' ';' <<< "$other")}"
+	[ -z "$other" ] && grep -q ' fail_page_alloc ' <<< "$(fault_lines mdp-page)"
+}
 # fault_seals <loads|commit>: a seal failed in each load (mdp's and the
 # reference policy's), or in a boolean commit, and the old policy stayed
 # in force each time; the tries at the seal (when its points did not
@@ -1014,11 +1023,13 @@ fault_quiet() {
 check "loads of mdp that fail a slab, page or smalloc allocation are refused with ENOMEM or complete, and the policy in force reads back and answers accordingly" faults mdp 1000 250
 check "boolean commits that fail an allocation are refused with ENOMEM or complete, and the policy and booleans read back and answer accordingly" faults commit 20 40
 check "loads of the reference policy that fail an allocation near their seal or end are refused with ENOMEM or complete, as the policy read back and its answers say" faults ref 1000 15
+check "loads of mdp that fail a page allocation are refused with ENOMEM or complete, and the policy in force reads back and answers accordingly" faults mdp-page 100 20
+check "a load whose page allocations alone count fails pages, and nothing else" fault_pages
 check "slab, page and smalloc allocations each failed some load or commit" fault_attrs
 check "a failed seal of each load leaves the old policy in force, and a try at the seal the old or the new" fault_seals loads
 check "a failed seal of a boolean commit leaves the old policy in force, and a try at the seal the old or the new" fault_seals commit
 check "injected failures print only the expected messages" fault_quiet
-for w in mdp commit ref; do
+for w in mdp mdp-page commit ref; do
 	echo "# SELinux faults $w: $(faults $w 0 | head -n 1); $(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal near //p" | head -n 1 | sed 's/^/seal near point /')$(tr -d '\r' < "$L" | sed -n "s/^selinux: fault $w seal \(failed at .*\|not failed in .*\)$/, tried at the seal: \1/p" | head -n 1)"
 done
 echo "# SELinux faults: $(fault_attrs | head -n 1); $(fault_seals loads | head -n 1); $(fault_seals commit | head -n 1)"
