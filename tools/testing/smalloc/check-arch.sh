@@ -210,7 +210,7 @@ for arch in $arches; do
 	pools=$(sed -n 's/^arch: pools //p' "$txt" | awk '$1 ~ /^selinux:/')
 	state=unsealed
 	[ -z "$sealing" ] || state=sealed
-	if [ -n "$pools" ] && ! awk -v s=$state '$5 != s' <<< "$pools" | grep -q .; then
+	if [ -n "$pools" ] && ! awk -v s=$state '$NF != s' <<< "$pools" | grep -q .; then
 		ok "$arch: debugfs lists the policy's pools, $state"
 	else
 		not_ok "$arch: debugfs lists the policy's pools, $state (${pools:-none})"

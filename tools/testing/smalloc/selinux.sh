@@ -705,7 +705,7 @@ done
 # --- sealing and leaks, on our kernel -------------------------------------
 
 # sealed <log> <pool name> <step>...: at each step debugfs listed at
-# least one pool of that name (its lines: name nodes pages bytes state),
+# least one pool of that name (its lines: name nodes pages mapped bytes state),
 # and every one sealed.
 sealed() {
 	local log=$1 name=$2 step p
@@ -714,7 +714,7 @@ sealed() {
 	for step in "$@"; do
 		p=$(sed -n "s/^selinux: pools $step //p" "$log" | awk -v n="$name" '$1 == n')
 		[ -n "$p" ] || { echo "no pool $name at $step"; return 1; }
-		if awk '$5 != "sealed"' <<< "$p" | grep .; then
+		if awk '$NF != "sealed"' <<< "$p" | grep .; then
 			echo "at $step"
 			return 1
 		fi
