@@ -436,7 +436,10 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 
 	for (i = 0; ro && i < numpages; i++) {
 		page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
-		if (!page || kernel_page_present(page) ||
+		/* No object reached it yet: there is nothing to protect. */
+		if (!page)
+			continue;
+		if (kernel_page_present(page) ||
 		    smalloc_highmap_present(page, &alias)) {
 			pr_err("node page %p has a mapping besides the node's\n",
 			       (void *)addr + i * PAGE_SIZE);
@@ -580,68 +583,119 @@ static void smalloc_area_unmap_locked(void *addr, unsigned long pages,
 	}
 	for (i = 0; i < pages; i++) {
 		page = vmalloc_to_page(addr + i * PAGE_SIZE);
-		if (page)
-			smalloc_block_put_locked(page);
+		if (!page)
+			continue;	/* never reached by an object */
+		/* Each mapped page is a kmemleak object of its own. */
+		kmemleak_free(addr + i * PAGE_SIZE);
+		smalloc_block_put_locked(page);
 	}
 	kfree(remove_vm_area(addr));
 	smalloc_flush_add(flush, (unsigned long)addr, pages << PAGE_SHIFT);
 }
 
-/* A node's area of @pages pages, mapped from the blocks' pages. */
+/*
+ * Map the page at @addr, of @node's area, from a block.  The page is the
+ * node's for lookups (its index) before its PTE exists, kmemleak scans it
+ * apart from the node's other pages (the caller registers the first one,
+ * which tells leaks; the others never do), and it is zeroed if pages are
+ * zeroed at allocation or free: it may come back from a destroyed pool.
+ * @first: the node's first page.
+ */
+static int smalloc_page_map(struct smalloc_node *node, unsigned long addr,
+			    bool first)
+{
+	struct page *page;
+
+	smalloc_blocks_lock();
+	page = smalloc_block_take_locked(first);
+	if (!page)
+		goto unlock;
+	/*
+	 * Not what the page's last user left: a lookup that finds the page
+	 * through its PTE reads this.
+	 */
+	WRITE_ONCE(page->index, (unsigned long)node);
+	/* The index before the PTE; pairs with the lookup's dependency. */
+	smp_wmb();
+	if (vmap_pages_range_noflush(addr, addr + PAGE_SIZE, PAGE_KERNEL,
+				     &page, PAGE_SHIFT)) {
+		/* Never mapped: nothing to flush. */
+		page->index = 0;
+		smalloc_block_put_locked(page);
+		smalloc_blocks_trim_locked();
+		page = NULL;
+	}
+unlock:
+	smalloc_blocks_unlock();
+	if (!page)
+		return -ENOMEM;
+	flush_cache_vmap(addr, addr + PAGE_SIZE);
+	if (!first)
+		kmemleak_alloc((void *)addr, PAGE_SIZE, 0, GFP_KERNEL);
+	if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
+		clear_page((void *)addr);
+	return 0;
+}
+
+/*
+ * A node's area of @pages pages, of which only the first is mapped: the
+ * others are mapped as objects reach them (smalloc_node_populate()).  The
+ * first page's index is NULL until smalloc_index_add() makes it the node.
+ */
 static void *smalloc_area_alloc(unsigned long pages)
 {
-	struct smalloc_flush flush = { .start = ULONG_MAX };
-	unsigned long addr, i, size = pages << PAGE_SHIFT;
+	unsigned long size = pages << PAGE_SHIFT;
 	struct vm_struct *area;
-	struct page *page;
 
 	/* Sizes often come from data: a failure is the caller's to report. */
 	area = __get_vm_area_caller(size, VM_SMALLOC, SMALLOC_VSTART,
 				    SMALLOC_VEND, __builtin_return_address(0));
 	if (!area)
 		return NULL;
-	addr = (unsigned long)area->addr;
-
-	smalloc_blocks_lock();
-	for (i = 0; i < pages; i++) {
-		/* Sizes come from data: let a task that is killed go. */
-		if (fatal_signal_pending(current))
-			break;
-		cond_resched();
-		page = smalloc_block_take_locked(!i);
-		if (!page)
-			break;
-		/*
-		 * No node until smalloc_index_add() says so, not what the
-		 * page's last user left: a lookup that finds the page through
-		 * its PTE reads this.
-		 */
-		page->index = 0;
-		/* Before the PTE; pairs with the lookup's address dependency. */
-		smp_wmb();
-		if (vmap_pages_range_noflush(addr + i * PAGE_SIZE,
-					     addr + (i + 1) * PAGE_SIZE,
-					     PAGE_KERNEL, &page, PAGE_SHIFT)) {
-			smalloc_block_put_locked(page);
-			break;
-		}
-	}
-	if (i < pages) {
-		smalloc_area_unmap_locked(area->addr, pages, &flush);
-		smalloc_flush(&flush, &smalloc_destroy_flushes);
-		smalloc_blocks_trim_locked();
-		smalloc_blocks_unlock();
+	if (smalloc_page_map(NULL, (unsigned long)area->addr, true)) {
+		kfree(remove_vm_area(area->addr));
 		return NULL;
 	}
-	smalloc_blocks_unlock();
-	flush_cache_vmap(addr, addr + size);
-
 	/* It holds pointers to other memory, as vmalloc() memory may. */
-	kmemleak_vmalloc(area, size, GFP_KERNEL);
-	/* A page may come back from a destroyed pool. */
-	if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
-		memset(area->addr, 0, size);
+	kmemleak_vmalloc(area, PAGE_SIZE, GFP_KERNEL);
 	return area->addr;
+}
+
+/*
+ * Map the pages of @node, of @pool, that bytes [@start, @end) of the node
+ * reach and that are not mapped yet.  Which ones are, the page table says,
+ * and a page is mapped only within the node's own area: a forged header
+ * can at worst ask for a page that is already mapped, which is skipped,
+ * or for one past the area, which is refused.  Under the pool's lock,
+ * after smalloc_index_add().  On failure, the pages mapped so far stay the
+ * node's.
+ */
+static int smalloc_node_populate(struct smalloc_pool *pool,
+				 struct smalloc_node *node, size_t start,
+				 size_t end)
+{
+	unsigned long addr = (unsigned long)node + (start & PAGE_MASK);
+	struct vm_struct *area = NULL;
+
+	for (; addr < (unsigned long)node + end; addr += PAGE_SIZE) {
+		if (vmalloc_to_page((void *)addr))
+			continue;
+		if (!area) {
+			area = find_vm_area(node);
+			if (smalloc_warn_on(!area || area->addr != node ||
+					    !(area->flags & VM_SMALLOC) ||
+					    end > get_vm_area_size(area)))
+				return -EFAULT;
+		}
+		/* Sizes come from data: let a task that is killed go. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		if (smalloc_page_map(node, addr, false))
+			return -ENOMEM;
+		pool->nr_mapped++;
+	}
+	return 0;
 }
 
 /* Give back an area that smalloc_area_alloc() made. */
@@ -649,7 +703,6 @@ static void smalloc_area_free(void *addr, unsigned long pages)
 {
 	struct smalloc_flush flush = { .start = ULONG_MAX };
 
-	kmemleak_free(addr);
 	smalloc_blocks_lock();
 	smalloc_area_unmap_locked(addr, pages, &flush);
 	smalloc_flush(&flush, &smalloc_destroy_flushes);
@@ -669,6 +722,14 @@ static void *smalloc_area_alloc(unsigned long pages)
 static void smalloc_area_free(void *addr, unsigned long pages)
 {
 	vfree(addr);
+}
+
+/* Without an MMU, a node is kmalloc() memory, all of it there. */
+static int smalloc_node_populate(struct smalloc_pool *pool,
+				 struct smalloc_node *node, size_t start,
+				 size_t end)
+{
+	return 0;
 }
 #endif
 
@@ -751,6 +812,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 		pool->nodes = node;
 	}
 	pool->nr_pages += node->size >> PAGE_SHIFT;
+	pool->nr_mapped += IS_ENABLED(CONFIG_MMU) ? 1 : n;
 	return node;
 }
 
@@ -766,7 +828,7 @@ static bool smalloc_node_fits(const struct smalloc_node *node, size_t offset,
 static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 {
 	struct smalloc_node *node = pool->nodes;
-	size_t offset = 0;
+	size_t offset = 0, end;
 
 	if (node)
 		offset = ALIGN(node->used, pool->align);
@@ -776,6 +838,18 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 			return NULL;
 		offset = node->base;
 	}
+	/*
+	 * The pages of the object and of its end, when they reach a page that
+	 * the objects or the ends before them did not: the first object of a
+	 * node, or one that crosses a page boundary.
+	 */
+	end = node->size - sizeof(u32) * (node->nr + 1);
+	if (offset + size > PAGE_ALIGN(node->used) &&
+	    smalloc_node_populate(pool, node, offset, offset + size))
+		return NULL;
+	if ((!node->nr || end < ((end + sizeof(u32)) & PAGE_MASK)) &&
+	    smalloc_node_populate(pool, node, end, end + sizeof(u32)))
+		return NULL;
 
 	/*
 	 * Pools often hold objects of one size: while they do, the lookup
@@ -913,8 +987,6 @@ static void smalloc_nodes_free(const struct smalloc_rec *recs, long nr)
 	struct smalloc_flush flush = { .start = ULONG_MAX };
 	long i;
 
-	for (i = 0; i < nr; i++)
-		kmemleak_free(recs[i].node);
 	smalloc_blocks_lock();
 	for (i = 0; i < nr; i++)
 		smalloc_area_unmap_locked(recs[i].node, recs[i].pages, &flush);
@@ -1084,6 +1156,7 @@ struct smalloc_pool *smalloc_pool_new(const char *name, size_t align,
 		.name = copy,
 		.align = align,
 		.nr_pages = 1,
+		.nr_mapped = 1,
 		.shared = shared,
 		.wr = wr,
 	};

@@ -35,16 +35,17 @@ static void smalloc_show_pool(struct seq_file *seq,
 	for (node = pool->nodes; node && nodes <= pool->nr_pages;
 	     node = node->next)
 		nodes++;
-	seq_printf(seq, "%-24s %6lu %8lu %12zu %s\n", pool->name, nodes,
-		   pool->nr_pages, pool->bytes, smalloc_state_name(state));
+	seq_printf(seq, "%-24s %6lu %8lu %8lu %12zu %s\n", pool->name, nodes,
+		   pool->nr_pages, pool->nr_mapped, pool->bytes,
+		   smalloc_state_name(state));
 }
 
 static int smalloc_pools_show(struct seq_file *seq, void *v)
 {
 	struct smalloc_state *state = smalloc_global->state;
 
-	seq_printf(seq, "%-24s %6s %8s %12s %s\n", "# name", "nodes", "pages",
-		   "bytes", "state");
+	seq_printf(seq, "%-24s %6s %8s %8s %12s %s\n", "# name", "nodes",
+		   "pages", "mapped", "bytes", "state");
 
 	mutex_lock(&state->lock);
 	smalloc_show_pool(seq, state);

@@ -32,8 +32,9 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
  * Point the descriptors of @node's pages, @size bytes, at @node, or at
  * nothing: a lookup finds a node through the page that holds the address
  * (__smalloc_index_find()).  Called once the header is written, so that a
- * lookup that reads @node reads a complete header; the walk of a node's
- * own pages does not fail.
+ * lookup that reads @node reads a complete header.  The pages that no
+ * object reached yet are not mapped: the one that maps such a page points
+ * it at its node first (smalloc_page_map()).
  */
 static void smalloc_index_pages(struct smalloc_node *node, size_t size,
 				struct smalloc_node *to)
@@ -45,7 +46,7 @@ static void smalloc_index_pages(struct smalloc_node *node, size_t size,
 	smp_wmb();
 	for (i = 0; i < size >> PAGE_SHIFT; i++) {
 		page = vmalloc_to_page((void *)node + i * PAGE_SIZE);
-		if (!WARN_ON_ONCE(!page))
+		if (page)
 			WRITE_ONCE(page->index, (unsigned long)to);
 	}
 }

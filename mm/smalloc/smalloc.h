@@ -78,7 +78,8 @@ static __always_inline bool smalloc_in_window(const void *p)
  * before it ends, aligned to the pool's alignment, the first one at @base,
  * so the ends are sorted by construction and one binary search finds the
  * object holding an address.  The node is full when the objects meet the
- * ends.
+ * ends.  Only the pages that the header, the objects and the ends reach
+ * are mapped: the space between them has no page until they grow into it.
  */
 struct smalloc_node {
 	struct smalloc_pool *pool;
@@ -132,6 +133,8 @@ struct smalloc_state {
  * @name: Name for reports and debugfs, kept in the pool's first node.
  * @align: Alignment of every object, a power of two.
  * @nr_pages: Pages in all nodes.
+ * @nr_mapped: Pages mapped in all nodes: a node maps a page once an object
+ *	or an object's end reaches it (smalloc_node_populate()).
  * @bytes: Bytes handed out to objects, padding excluded.
  * @shared: Callers may neither seal nor unseal the pool (the global pool).
  * @final: Sealed for good by smalloc_seal_final(): unseal is refused.  Set
@@ -148,6 +151,7 @@ struct smalloc_pool {
 	const char *name;
 	size_t align;
 	unsigned long nr_pages;
+	unsigned long nr_mapped;
 	size_t bytes;
 	bool shared;
 	bool final;

@@ -262,14 +262,14 @@ static void bench_alloc(struct bench_out *out)
 
 /* Seal and unseal */
 
-/* A pool of 64-byte objects with at least @pages pages, or NULL. */
+/* A pool of 64-byte objects that maps at least @pages pages, or NULL. */
 static struct smalloc_pool *bench_pool_of(const char *name,
 					  unsigned long pages, void **first)
 {
 	struct smalloc_pool *pool = smalloc_create(name);
 	void *p;
 
-	while (pool && pool->nr_pages < pages) {
+	while (pool && pool->nr_mapped < pages) {
 		p = smalloc_zalloc(pool, 64);
 		if (!p) {
 			smalloc_destroy(pool);
@@ -341,7 +341,7 @@ static void bench_seal(struct bench_out *out)
 			bench_error(out, "seal", name, -ENOMEM);
 			continue;
 		}
-		pages = pool->nr_pages;
+		pages = pool->nr_mapped;
 		snprintf(name, sizeof(name), "smalloc %lu pages (%lu)",
 			 sizes[s], pages);
 		bench_seal_rows(out, name, bench_protect_pool, pool, pages);
@@ -460,7 +460,10 @@ static void bench_memory(struct bench_out *out)
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		payload = (u64)BENCH_OBJECTS * sizes[s];
 
-		/* All pages of the pool, its state and the index's entries. */
+		/*
+		 * The pages the pool's nodes map, their vm_structs (as the
+		 * vmalloc row counts), its state and the index's entries.
+		 */
 		snprintf(name, sizeof(name), "smalloc %zu B", sizes[s]);
 		pool = smalloc_create("bench-memory");
 		for (i = 0; pool && i < BENCH_OBJECTS; i++) {
@@ -472,11 +475,12 @@ static void bench_memory(struct bench_out *out)
 			smalloc_destroy(pool);
 			continue;
 		}
-		bytes = ((u64)pool->nr_pages << PAGE_SHIFT) +
+		bytes = ((u64)pool->nr_mapped << PAGE_SHIFT) +
 			sizeof(struct smalloc_state);
 		/* A maple tree slot and pivot in the index per node. */
 		for (node = pool->nodes; node; node = node->next)
-			bytes += 2 * sizeof(unsigned long);
+			bytes += sizeof(struct vm_struct) +
+				 2 * sizeof(unsigned long);
 		smalloc_destroy(pool);
 		bench_row_cent(out, "memory", name, &bytes, 1, payload,
 			       "x payload");
@@ -734,6 +738,7 @@ static ssize_t bench_hold_read(struct file *file, char __user *ubuf,
 {
 	unsigned long pages = 0, regions = 0, pfn, i;
 	struct smalloc_node *node;
+	struct page *page;
 	DEFINE_XARRAY(seen);
 	char buf[64];
 	int len;
@@ -742,8 +747,10 @@ static ssize_t bench_hold_read(struct file *file, char __user *ubuf,
 	for (node = bench_held ? bench_held->nodes : NULL; node;
 	     node = node->next) {
 		for (i = 0; i < node->size >> PAGE_SHIFT; i++) {
-			pfn = page_to_pfn(vmalloc_to_page((void *)node +
-							  (i << PAGE_SHIFT)));
+			page = vmalloc_to_page((void *)node + (i << PAGE_SHIFT));
+			if (!page)
+				continue;	/* not reached by an object yet */
+			pfn = page_to_pfn(page);
 			pages++;
 			if (xa_load(&seen, pfn >> (PMD_SHIFT - PAGE_SHIFT)))
 				continue;

@@ -164,14 +164,16 @@ static bool mapped_writable(unsigned long addr)
 /*
  * The property of a seal, page by page and independently of smalloc's own
  * walks: no page of any node of @pool has a present, writable mapping, be
- * it its vmalloc PTE, its direct-map alias or its high-mapping alias.
- * Returns the number of pages that have a high-mapping alias.
+ * it its vmalloc PTE, its direct-map alias or its high-mapping alias.  A
+ * page that no object reached yet is not mapped at all; the pages that are
+ * must be as many as the pool says it maps.  Returns the number of pages
+ * that have a high-mapping alias.
  */
 static int expect_no_writable_mapping(struct kunit *test,
 				      struct smalloc_pool *pool)
 {
+	unsigned long addr, alias, mapped = 0;
 	struct smalloc_node *node;
-	unsigned long addr, alias;
 	struct page *page;
 	int highmap = 0;
 
@@ -179,10 +181,12 @@ static int expect_no_writable_mapping(struct kunit *test,
 		for (addr = (unsigned long)node;
 		     addr < (unsigned long)node + node->size;
 		     addr += PAGE_SIZE) {
-			page = vmalloc_to_page((void *)addr);
-			KUNIT_ASSERT_NOT_NULL(test, page);
 			KUNIT_EXPECT_FALSE_MSG(test, mapped_writable(addr),
 					       "vmalloc PTE of %p", (void *)addr);
+			page = vmalloc_to_page((void *)addr);
+			if (!page)
+				continue;
+			mapped++;
 			KUNIT_EXPECT_FALSE_MSG(test,
 					       mapped_writable((unsigned long)page_address(page)),
 					       "direct-map alias of %p", (void *)addr);
@@ -195,6 +199,7 @@ static int expect_no_writable_mapping(struct kunit *test,
 			}
 		}
 	}
+	KUNIT_EXPECT_EQ(test, mapped, pool->nr_mapped);
 	return highmap;
 }
 #else
@@ -314,6 +319,123 @@ static void smalloc_test_cross_page(struct kunit *test)
 	KUNIT_ASSERT_GT(test, offset_in_page(p) + size, PAGE_SIZE);
 	KUNIT_EXPECT_PTR_NE(test, vmalloc_to_page(p),
 			    vmalloc_to_page(p + size - 1));
+}
+
+#ifdef CONFIG_MMU
+/*
+ * Are exactly the pages of @pool's nodes mapped that the header, the
+ * objects or their ends reach?  Returns the number of mapped pages.
+ */
+static unsigned long expect_reached_pages_mapped(struct kunit *test,
+						 struct smalloc_pool *pool)
+{
+	unsigned long mapped = 0, start, end;
+	struct smalloc_node *node;
+	bool reached;
+	void *page;
+
+	for (node = pool->nodes; node; node = node->next) {
+		for (start = 0; start < node->size; start += PAGE_SIZE) {
+			end = start + PAGE_SIZE;
+			reached = !start || start < node->used ||
+				  end > node->size - sizeof(u32) * node->nr;
+			page = vmalloc_to_page((void *)node + start);
+			KUNIT_EXPECT_EQ_MSG(test, reached, !!page,
+					    "page %lu of a node of %zu bytes, %u objects up to %zu",
+					    start >> PAGE_SHIFT, node->size,
+					    node->nr, node->used);
+			mapped += !!page;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, mapped, pool->nr_mapped);
+	return mapped;
+}
+#endif
+
+/*
+ * A node maps a page when an object or an object's end first reaches it:
+ * what lies between the objects and the ends has no page.  Writes and
+ * lookups there find nothing, a seal and an unseal pass over it, and the
+ * pages mapped after an unseal are sealed with the others.
+ */
+static void smalloc_test_populate(struct kunit *test)
+{
+#ifdef CONFIG_MMU
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	unsigned long mapped, nodes, i;
+	struct smalloc_object obj;
+	struct smalloc_node *node;
+	void *hole, *past;
+	struct page *was;
+	size_t size;
+	u8 *p;
+
+	/* Enough 64-byte objects that the newest node has room to spare. */
+	for (i = 0; i < 2000; i++) {
+		p = smalloc_alloc(pool, 64);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, i, 64);
+	}
+	node = pool->nodes;
+	KUNIT_ASSERT_GT(test, node->size - sizeof(u32) * node->nr,
+			PAGE_ALIGN(node->used) + PAGE_SIZE);
+	mapped = expect_reached_pages_mapped(test, pool);
+	KUNIT_EXPECT_LT(test, mapped, pool->nr_pages);
+	/*
+	 * The objects and their ends, the pool's first page, and in each
+	 * other node the header and two pages at most partly used.
+	 */
+	for (nodes = 0; node; node = node->next)
+		nodes++;
+	KUNIT_EXPECT_LE(test, mapped, DIV_ROUND_UP(2000 * (64 + sizeof(u32)),
+						   PAGE_SIZE) + 2 * nodes);
+	node = pool->nodes;
+
+	hole = (void *)node + PAGE_ALIGN(node->used);
+	KUNIT_EXPECT_NULL(test, vmalloc_to_page(hole));
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(hole, 1));
+	KUNIT_EXPECT_FALSE(test, smalloc_find_object(hole, &obj));
+
+	/*
+	 * A header forged larger than its area, so that the next end starts a
+	 * page past the area, asks for that page: refused, and nothing is
+	 * mapped there.  (A forged size whose next end falls in the page of
+	 * the last one is not checked: that page is taken to be mapped, and
+	 * the end written there faults or lands in other vmalloc memory, as
+	 * an attacker who can forge the header could write it anyway.)
+	 */
+	size = node->size;
+	past = (void *)node + size + 63 * PAGE_SIZE;
+	was = vmalloc_to_page(past);
+	node->size = size + 64 * PAGE_SIZE + sizeof(u32) * node->nr;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 64));
+	});
+	node->size = size;
+	KUNIT_EXPECT_PTR_EQ(test, was, vmalloc_to_page(past));
+	expect_reached_pages_mapped(test, pool);
+
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_no_writable_mapping(test, pool);
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(p, 1));
+	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
+
+	/* Into the hole: its page comes, writable, and is sealed next. */
+	while (!vmalloc_to_page(hole)) {
+		p = smalloc_alloc(pool, 64);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+	}
+	KUNIT_EXPECT_EQ(test, 0, try_write(p, 1));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)vmalloc_to_page(hole)->index, node);
+	KUNIT_EXPECT_GT(test, expect_reached_pages_mapped(test, pool), mapped);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
+	expect_no_writable_mapping(test, pool);
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(p, 1));
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(linear_alias(p), 1));
+	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
+#else
+	kunit_skip(test, "without an MMU, a node is kmalloc() memory, all mapped");
+#endif
 }
 
 static void smalloc_test_large(struct kunit *test)
@@ -680,7 +802,7 @@ static void smalloc_test_split_bound(struct kunit *test)
 			p = smalloc_alloc(pools[i], size);
 			KUNIT_ASSERT_NOT_NULL(test, p);
 			memset(p, i, size);
-			pages += pools[i]->nr_pages;
+			pages += pools[i]->nr_mapped;
 		}
 		most = max(most, pages);
 		for (i = 0; i < ARRAY_SIZE(pools); i++) {
@@ -694,6 +816,8 @@ static void smalloc_test_split_bound(struct kunit *test)
 				     addr < (unsigned long)node + node->size;
 				     addr += PAGE_SIZE) {
 					page = vmalloc_to_page((void *)addr);
+					if (!page)
+						continue;
 					lookup_address((unsigned long)page_address(page),
 						       &level);
 					if (level >= PG_LEVEL_2M)
@@ -3450,6 +3574,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_alignment),
 	KUNIT_CASE(smalloc_test_zalloc),
 	KUNIT_CASE(smalloc_test_cross_page),
+	KUNIT_CASE(smalloc_test_populate),
 	KUNIT_CASE(smalloc_test_large),
 	KUNIT_CASE(smalloc_test_bad_sizes),
 	KUNIT_CASE(smalloc_test_null_pool),
