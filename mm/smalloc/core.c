@@ -604,9 +604,25 @@ static void smalloc_area_unmap_locked(void *addr, unsigned long pages,
 static int smalloc_page_map(struct smalloc_node *node, unsigned long addr,
 			    bool first)
 {
+	struct vm_struct *area;
 	struct page *page;
 
 	smalloc_blocks_lock();
+	/*
+	 * Within the node's own area, as vmalloc has it under the blocks'
+	 * lock, which a destroy holds while it takes the area down: never
+	 * past it, where a forged header may point, nor into a freed range.
+	 */
+	if (!first) {
+		area = find_vm_area(node);
+		if (smalloc_warn_on(!area || area->addr != node ||
+				    !(area->flags & VM_SMALLOC) ||
+				    addr - (unsigned long)node >=
+				    get_vm_area_size(area))) {
+			smalloc_blocks_unlock();
+			return -EFAULT;
+		}
+	}
 	page = smalloc_block_take_locked(first);
 	if (!page)
 		goto unlock;
@@ -663,37 +679,38 @@ static void *smalloc_area_alloc(unsigned long pages)
 
 /*
  * Map the pages of @node, of @pool, that bytes [@start, @end) of the node
- * reach and that are not mapped yet.  Which ones are, the page table says,
- * and a page is mapped only within the node's own area: a forged header
- * can at worst ask for a page that is already mapped, which is skipped,
- * or for one past the area, which is refused.  Under the pool's lock,
- * after smalloc_index_add().  On failure, the pages mapped so far stay the
+ * reach and that are not mapped yet, counting them in *@mapped.  Which
+ * ones are, the page table says, and a page is mapped only if the node is
+ * @pool's and writable (not another pool's, sealed, that a forged list
+ * points at), and only within the node's area (smalloc_page_map()).
+ * Under the pool's lock.  On failure, the pages mapped so far stay the
  * node's.
  */
 static int smalloc_node_populate(struct smalloc_pool *pool,
 				 struct smalloc_node *node, size_t start,
-				 size_t end)
+				 size_t end, unsigned long *mapped)
 {
 	unsigned long addr = (unsigned long)node + (start & PAGE_MASK);
-	struct vm_struct *area = NULL;
+	bool checked = false;
+	int ret;
 
 	for (; addr < (unsigned long)node + end; addr += PAGE_SIZE) {
 		if (vmalloc_to_page((void *)addr))
 			continue;
-		if (!area) {
-			area = find_vm_area(node);
-			if (smalloc_warn_on(!area || area->addr != node ||
-					    !(area->flags & VM_SMALLOC) ||
-					    end > get_vm_area_size(area)))
+		if (!checked) {
+			if (smalloc_warn_on(READ_ONCE(node->pool) != pool ||
+					    !pte_write(smalloc_pte((unsigned long)node))))
 				return -EFAULT;
+			checked = true;
 		}
 		/* Sizes come from data: let a task that is killed go. */
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
-		if (smalloc_page_map(node, addr, false))
-			return -ENOMEM;
-		pool->nr_mapped++;
+		ret = smalloc_page_map(node, addr, false);
+		if (ret)
+			return ret;
+		(*mapped)++;
 	}
 	return 0;
 }
@@ -727,7 +744,7 @@ static void smalloc_area_free(void *addr, unsigned long pages)
 /* Without an MMU, a node is kmalloc() memory, all of it there. */
 static int smalloc_node_populate(struct smalloc_pool *pool,
 				 struct smalloc_node *node, size_t start,
-				 size_t end)
+				 size_t end, unsigned long *mapped)
 {
 	return 0;
 }
@@ -779,7 +796,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	unsigned long pages = PAGE_ALIGN(base + size + sizeof(u32)) >> PAGE_SHIFT;
 	unsigned long grow = clamp(pool->nr_pages, 1UL,
 				   (unsigned long)SMALLOC_NODE_MAX_PAGES);
-	unsigned long n = max(pages, grow);
+	unsigned long n = max(pages, grow), mapped;
 	struct smalloc_node *node;
 
 	/* Without an MMU, kmalloc() would round the node up: use it all. */
@@ -798,7 +815,16 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	node->stride = 0;
 	node->osize = 0;
 	smalloc_kasan_poison((void *)node + base, (void *)node + node->size);
-	if (smalloc_index_add(node)) {
+	/*
+	 * The pages of its first object and of that object's end, before the
+	 * node joins the pool: an allocation that fails leaves the pool as it
+	 * was.
+	 */
+	mapped = IS_ENABLED(CONFIG_MMU) ? 1 : n;
+	if (smalloc_node_populate(pool, node, base, base + size, &mapped) ||
+	    smalloc_node_populate(pool, node, node->size - sizeof(u32),
+				  node->size, &mapped) ||
+	    smalloc_index_add(node)) {
 		smalloc_area_free(node, n);
 		return NULL;
 	}
@@ -812,7 +838,7 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 		pool->nodes = node;
 	}
 	pool->nr_pages += node->size >> PAGE_SHIFT;
-	pool->nr_mapped += IS_ENABLED(CONFIG_MMU) ? 1 : n;
+	pool->nr_mapped += mapped;
 	return node;
 }
 
@@ -845,10 +871,12 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	 */
 	end = node->size - sizeof(u32) * (node->nr + 1);
 	if (offset + size > PAGE_ALIGN(node->used) &&
-	    smalloc_node_populate(pool, node, offset, offset + size))
+	    smalloc_node_populate(pool, node, offset, offset + size,
+				  &pool->nr_mapped))
 		return NULL;
 	if ((!node->nr || end < ((end + sizeof(u32)) & PAGE_MASK)) &&
-	    smalloc_node_populate(pool, node, end, end + sizeof(u32)))
+	    smalloc_node_populate(pool, node, end, end + sizeof(u32),
+				  &pool->nr_mapped))
 		return NULL;
 
 	/*

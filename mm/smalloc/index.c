@@ -88,6 +88,24 @@ int smalloc_index_remove(struct smalloc_node *node, size_t size)
 }
 
 /*
+ * The node whose range holds @addr, as the tree has it, or NULL.  For an
+ * address that no PTE maps: a page of a node that no object reached yet
+ * (smalloc_node_populate()) is still the node's, for hardened usercopy's
+ * report and for the vfree() that must be refused.  Off the fast path: an
+ * object's pages are always mapped.
+ */
+static noinline struct smalloc_node *smalloc_index_tree_find(unsigned long addr)
+{
+	MA_STATE(mas, &smalloc_nodes, addr, addr);
+	struct smalloc_node *node;
+
+	rcu_read_lock();
+	node = mas_walk(&mas);
+	rcu_read_unlock();
+	return node;
+}
+
+/*
  * __smalloc_index_find() - The node that holds @p, if any.
  *
  * Under rcu_read_lock(), or with preemption off, which smalloc_destroy()'s
@@ -100,8 +118,10 @@ int smalloc_index_remove(struct smalloc_node *node, size_t size)
  * toggled, the same cost for one pool or many.  The page must be marked as
  * a node's (its page_private()), so that a page of another mapping in the
  * window, whose index means something else, is not read as a node; and the
- * node must say it holds @p.  Without an MMU, nodes are kmalloc() memory,
- * naturally aligned powers of two of pages: the tree.  Inline in the
+ * node must say it holds @p.  An address that no PTE maps may be in a
+ * node's pages that no object reached yet: the tree says.  Without an MMU,
+ * nodes are kmalloc() memory, naturally aligned powers of two of pages:
+ * the tree.  Inline in the
  * usercopy check, which it is most of: under emulation each return is an
  * indirect jump to look up.
  */
@@ -119,21 +139,19 @@ static __always_inline struct smalloc_node *__smalloc_index_find(const void *p)
 		pte_t pte;
 
 		pte = smalloc_pte(addr);
-		if (!pte_present(pte) || !pfn_valid(pte_pfn(pte)))
-			return NULL;
-		page = pte_page(pte);
-		if (READ_ONCE(page->private) != SMALLOC_PAGE_USED)
-			return NULL;
-		node = (struct smalloc_node *)READ_ONCE(page->index);
+		if (!pte_present(pte)) {
+			node = smalloc_index_tree_find(addr);
+		} else {
+			if (!pfn_valid(pte_pfn(pte)))
+				return NULL;
+			page = pte_page(pte);
+			if (READ_ONCE(page->private) != SMALLOC_PAGE_USED)
+				return NULL;
+			node = (struct smalloc_node *)READ_ONCE(page->index);
+		}
 	}
 #else
-	{
-		MA_STATE(mas, &smalloc_nodes, addr, addr);
-
-		rcu_read_lock();
-		node = mas_walk(&mas);
-		rcu_read_unlock();
-	}
+	node = smalloc_index_tree_find(addr);
 #endif
 	start = (unsigned long)kasan_reset_tag(node);
 	if (!node || !smalloc_in_window(node) || !PAGE_ALIGNED(start) ||

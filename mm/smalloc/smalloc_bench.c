@@ -477,7 +477,7 @@ static void bench_memory(struct bench_out *out)
 		}
 		bytes = ((u64)pool->nr_mapped << PAGE_SHIFT) +
 			sizeof(struct smalloc_state);
-		/* A maple tree slot and pivot in the index per node. */
+		/* Per node, its vm_struct and a slot and pivot in the index. */
 		for (node = pool->nodes; node; node = node->next)
 			bytes += sizeof(struct vm_struct) +
 				 2 * sizeof(unsigned long);

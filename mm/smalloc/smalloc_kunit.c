@@ -31,6 +31,7 @@
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/set_memory.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -354,9 +355,11 @@ static unsigned long expect_reached_pages_mapped(struct kunit *test,
 
 /*
  * A node maps a page when an object or an object's end first reaches it:
- * what lies between the objects and the ends has no page.  Writes and
- * lookups there find nothing, a seal and an unseal pass over it, and the
- * pages mapped after an unseal are sealed with the others.
+ * what lies between the objects and the ends has no page.  Writes there
+ * fault, but the pages are the node's all the same: hardened usercopy
+ * finds no object there and vfree() is refused.  A seal and an unseal
+ * pass over them, and the pages mapped after an unseal are sealed with
+ * the others.
  */
 static void smalloc_test_populate(struct kunit *test)
 {
@@ -366,9 +369,28 @@ static void smalloc_test_populate(struct kunit *test)
 	struct smalloc_object obj;
 	struct smalloc_node *node;
 	void *hole, *past;
-	struct page *was;
 	size_t size;
 	u8 *p;
+
+	if (!smalloc_can_seal())
+		kunit_skip(test, "pools cannot be sealed here");
+
+	/*
+	 * An allocation that cannot map the pages of the node it adds (here,
+	 * killed before the second page) leaves the pool as it was.
+	 */
+	node = pool->nodes;
+	mapped = pool->nr_mapped;
+	nodes = pool->nr_pages;
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+	p = smalloc_alloc(pool, 4 * PAGE_SIZE);
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, node, pool->nodes);
+	KUNIT_EXPECT_EQ(test, nodes, pool->nr_pages);
+	KUNIT_EXPECT_EQ(test, mapped, pool->nr_mapped);
 
 	/* Enough 64-byte objects that the newest node has room to spare. */
 	for (i = 0; i < 2000; i++) {
@@ -394,26 +416,31 @@ static void smalloc_test_populate(struct kunit *test)
 	hole = (void *)node + PAGE_ALIGN(node->used);
 	KUNIT_EXPECT_NULL(test, vmalloc_to_page(hole));
 	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(hole, 1));
-	KUNIT_EXPECT_FALSE(test, smalloc_find_object(hole, &obj));
+	KUNIT_EXPECT_TRUE(test, is_smalloc_addr(hole));
+	KUNIT_EXPECT_EQ(test, SMALLOC_COPY_NO_OBJECT,
+			smalloc_copy_verdict(hole, 8, false, &obj));
+	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+	SMALLOC_EXPECT_WARNINGS(test, 1, vfree(hole));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)node, find_vm_area(hole)->addr);
 
 	/*
-	 * A header forged larger than its area, so that the next end starts a
-	 * page past the area, asks for that page: refused, and nothing is
-	 * mapped there.  (A forged size whose next end falls in the page of
-	 * the last one is not checked: that page is taken to be mapped, and
-	 * the end written there faults or lands in other vmalloc memory, as
-	 * an attacker who can forge the header could write it anyway.)
+	 * A header forged larger than its area, so that the next end falls
+	 * in the guard page after it, asks for that page: refused, and
+	 * nothing is mapped there.  The next object stays in its page, so
+	 * that nothing else is mapped either.
 	 */
+	while (PAGE_ALIGN(node->used) - ALIGN(node->used, pool->align) < 64)
+		KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
 	size = node->size;
-	past = (void *)node + size + 63 * PAGE_SIZE;
-	was = vmalloc_to_page(past);
-	node->size = size + 64 * PAGE_SIZE + sizeof(u32) * node->nr;
+	past = (void *)node + size;
+	KUNIT_ASSERT_NULL(test, vmalloc_to_page(past));
+	node->size = size + PAGE_SIZE + sizeof(u32) * node->nr;
 	SMALLOC_EXPECT_WARNINGS(test, 1, {
 		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 64));
 	});
 	node->size = size;
-	KUNIT_EXPECT_PTR_EQ(test, was, vmalloc_to_page(past));
-	expect_reached_pages_mapped(test, pool);
+	KUNIT_EXPECT_NULL(test, vmalloc_to_page(past));
+	mapped = expect_reached_pages_mapped(test, pool);
 
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	expect_no_writable_mapping(test, pool);
@@ -421,18 +448,15 @@ static void smalloc_test_populate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, smalloc_unseal(pool));
 
 	/* Into the hole: its page comes, writable, and is sealed next. */
-	while (!vmalloc_to_page(hole)) {
-		p = smalloc_alloc(pool, 64);
-		KUNIT_ASSERT_NOT_NULL(test, p);
-	}
-	KUNIT_EXPECT_EQ(test, 0, try_write(p, 1));
+	while (!vmalloc_to_page(hole))
+		KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	KUNIT_EXPECT_EQ(test, 0, try_write(hole, 1));
 	KUNIT_EXPECT_PTR_EQ(test, (void *)vmalloc_to_page(hole)->index, node);
 	KUNIT_EXPECT_GT(test, expect_reached_pages_mapped(test, pool), mapped);
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	expect_no_writable_mapping(test, pool);
-	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(p, 1));
-	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(linear_alias(p), 1));
-	KUNIT_EXPECT_TRUE(test, smalloc_find_object(p, &obj));
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(hole, 1));
+	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(linear_alias(hole), 1));
 #else
 	kunit_skip(test, "without an MMU, a node is kmalloc() memory, all mapped");
 #endif
