@@ -40,7 +40,7 @@ global_final() {
 	between "Right after boot" "^demo: 1\\." | grep -E '^demo: +global +.* sealed-final$'
 }
 listed_sealed() {
-	between "^demo: 2\\." "^demo: 3\\." | grep -E '^demo: +demo( +[0-9]+){3,4} sealed$'
+	between "^demo: 2\\." "^demo: 3\\." | grep -E '^demo: +demo( +[0-9]+){4} sealed$'
 }
 refused() {
 	between "^demo: 3\\." "^demo: 4\\." | grep -c "through its $1: refused (-EFAULT)" | grep -qx 1

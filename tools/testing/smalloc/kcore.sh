@@ -43,7 +43,7 @@ result() {
 
 # "kcore: area: 0x<start>-0x<end> <bytes read> <nonzero bytes>"
 areas=$(sed -n 's/^kcore: area: 0x\([0-9a-f]*\)-0x\([0-9a-f]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3 \4/p' "$log")
-sealed=$(grep -cE '^kcore: pools: +[^ ]+( +[0-9]+){3,4} sealed(-final)?$' "$log")
+sealed=$(grep -cE '^kcore: pools: +[^ ]+( +[0-9]+){4} sealed(-final)?$' "$log")
 
 grep -qx 'kcore: exit 0' "$log"
 result "every smalloc area reads through /proc/kcore, within 60 s" $?
