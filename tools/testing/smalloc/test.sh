@@ -55,6 +55,23 @@ reported() {
 	sed -n -E 's/^(ok|not ok) - //p' | sed 's/ (.*//'
 }
 
+# Each plant of plant.sh still applies to the tree: one that does not can
+# no longer show that its check fails.
+plants_apply() {
+	local plant bad= n=0
+
+	for plant in "$here"/plants/*.patch; do
+		n=$((n + 1))
+		git -C "$src" apply --check "$plant" 2>/dev/null ||
+			bad="$bad $(basename "$plant" .patch)"
+	done
+	if [ -z "$bad" ]; then
+		echo "ok - plants: every plant applies to the tree ($n)"
+	else
+		echo "not ok - plants: every plant applies to the tree (not:$bad)"
+	fi
+}
+
 # A "not ok" line for every name in expected.txt no result line reported.
 missing() {
 	local names name
@@ -97,6 +114,7 @@ mkdir -p "$build"
 	"$here/selinux.sh" "$src" "$build"
 	echo "# harness self-check: each clean-log check fails on a planted warning"
 	"$here/selfcheck.sh" "$src" "$build"
+	plants_apply
 	echo "# arm64: what the series adds cross-compiles (make check-arm64 links it all)"
 	"$here/check-arm64.sh" "$src" "${SMALLOC_ARM64_BUILD:-$build-arm64}" --quick
 	echo "# the exported series"
