@@ -593,64 +593,100 @@ static void smalloc_area_unmap_locked(void *addr, unsigned long pages,
 	smalloc_flush_add(flush, (unsigned long)addr, pages << PAGE_SHIFT);
 }
 
-/*
- * Map the page at @addr, of @node's area, from a block.  The page is the
- * node's for lookups (its index) before its PTE exists, kmemleak scans it
- * apart from the node's other pages (the caller registers the first one,
- * which tells leaks; the others never do), and it is zeroed if pages are
- * zeroed at allocation or free: it may come back from a destroyed pool.
- * @first: the node's first page.
- */
-static int smalloc_page_map(struct smalloc_node *node, unsigned long addr,
-			    bool first)
-{
-	struct vm_struct *area;
-	struct page *page;
+/* Most pages mapped under one hold of the blocks' lock. */
+#define SMALLOC_MAP_BATCH	16
 
+/* Where node pages get their PTEs; KUnit injects failures here. */
+VISIBLE_IF_KUNIT int smalloc_vmap_pages(unsigned long addr, unsigned long end,
+					struct page **pages)
+{
+	KUNIT_STATIC_STUB_REDIRECT(smalloc_vmap_pages, addr, end, pages);
+	return vmap_pages_range_noflush(addr, end, PAGE_KERNEL, pages,
+					PAGE_SHIFT);
+}
+
+/*
+ * Map the @nr pages at @addr, of @node's area, from blocks: under one hold
+ * of the blocks' lock, with one vmap call.  Each page is the node's for
+ * lookups (its index) before its PTE exists, kmemleak scans each apart
+ * from the node's other pages (the caller registers the first one, which
+ * tells leaks; the others never do), and they are zeroed if pages are
+ * zeroed at allocation or free: they may come back from a destroyed pool.
+ * All of it under the lock, which a destroy of the node takes: nothing
+ * here touches an area that is gone.
+ * @first: the node's first page, alone.
+ */
+static int smalloc_pages_map(struct smalloc_node *node, unsigned long addr,
+			     unsigned int nr, bool first)
+{
+	unsigned long size = (unsigned long)nr << PAGE_SHIFT, off;
+	struct page *pages[SMALLOC_MAP_BATCH];
+	struct vm_struct *area;
+	unsigned int got = 0;
+	int ret = -EFAULT;
+
+	if (WARN_ON_ONCE(!nr || nr > SMALLOC_MAP_BATCH || (first && nr != 1) ||
+			 !PAGE_ALIGNED(addr)))
+		return -EINVAL;
 	smalloc_blocks_lock();
 	/*
 	 * Within the node's own area, as vmalloc has it under the blocks'
 	 * lock, which a destroy holds while it takes the area down: never
 	 * past it, where a forged header may point, nor into a freed range.
+	 * And none of the run mapped yet, so that a failure below unmaps
+	 * only what this call mapped: smalloc maps under this lock alone.
 	 */
 	if (!first) {
 		area = find_vm_area(node);
+		off = addr - (unsigned long)node;
 		if (smalloc_warn_on(!area || area->addr != node ||
 				    !(area->flags & VM_SMALLOC) ||
-				    addr - (unsigned long)node >=
-				    get_vm_area_size(area))) {
-			smalloc_blocks_unlock();
-			return -EFAULT;
-		}
+				    off >= get_vm_area_size(area) ||
+				    size > get_vm_area_size(area) - off))
+			goto unlock;
+		for (off = 0; off < size; off += PAGE_SIZE)
+			if (smalloc_warn_on(vmalloc_to_page((void *)addr + off)))
+				goto unlock;
 	}
-	page = smalloc_block_take_locked(first);
-	if (!page)
-		goto unlock;
-	/*
-	 * Not what the page's last user left: a lookup that finds the page
-	 * through its PTE reads this.
-	 */
-	WRITE_ONCE(page->index, (unsigned long)node);
+	ret = -ENOMEM;
+	for (; got < nr; got++) {
+		pages[got] = smalloc_block_take_locked(first);
+		if (!pages[got])
+			goto put;
+		/*
+		 * Not what the page's last user left: a lookup that finds the
+		 * page through its PTE reads this.
+		 */
+		WRITE_ONCE(pages[got]->index, (unsigned long)node);
+	}
 	/* The index before the PTE; pairs with the lookup's dependency. */
 	smp_wmb();
-	if (vmap_pages_range_noflush(addr, addr + PAGE_SIZE, PAGE_KERNEL,
-				     &page, PAGE_SHIFT)) {
-		/* Never mapped: nothing to flush. */
-		page->index = 0;
-		smalloc_block_put_locked(page);
-		smalloc_blocks_trim_locked();
-		page = NULL;
+	ret = smalloc_vmap_pages(addr, addr + size, pages);
+	if (!ret) {
+		flush_cache_vmap(addr, addr + size);
+		for (off = 0; off < size; off += PAGE_SIZE) {
+			if (!first)
+				kmemleak_alloc((void *)addr + off, PAGE_SIZE, 0,
+					       GFP_KERNEL);
+			if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
+				clear_page((void *)addr + off);
+		}
+		goto unlock;
+	}
+	/*
+	 * A page table could not be allocated: part of the run may be mapped,
+	 * and a CPU may have cached it.  The pages stay in their blocks.
+	 */
+	vunmap_range_noflush(addr, addr + size);
+	flush_tlb_kernel_range(addr, addr + size);
+put:
+	while (got--) {
+		WRITE_ONCE(pages[got]->index, 0);
+		smalloc_block_put_locked(pages[got]);
 	}
 unlock:
 	smalloc_blocks_unlock();
-	if (!page)
-		return -ENOMEM;
-	flush_cache_vmap(addr, addr + PAGE_SIZE);
-	if (!first)
-		kmemleak_alloc((void *)addr, PAGE_SIZE, 0, GFP_KERNEL);
-	if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
-		clear_page((void *)addr);
-	return 0;
+	return ret;
 }
 
 /*
@@ -668,7 +704,7 @@ static void *smalloc_area_alloc(unsigned long pages)
 				    SMALLOC_VEND, __builtin_return_address(0));
 	if (!area)
 		return NULL;
-	if (smalloc_page_map(NULL, (unsigned long)area->addr, true)) {
+	if (smalloc_pages_map(NULL, (unsigned long)area->addr, 1, true)) {
 		kfree(remove_vm_area(area->addr));
 		return NULL;
 	}
@@ -682,7 +718,7 @@ static void *smalloc_area_alloc(unsigned long pages)
  * reach and that are not mapped yet, counting them in *@mapped.  Which
  * ones are, the page table says, and a page is mapped only if the node is
  * @pool's and writable (not another pool's, sealed, that a forged list
- * points at), and only within the node's area (smalloc_page_map()).
+ * points at), and only within the node's area (smalloc_pages_map()).
  * Under the pool's lock.  On failure, the pages mapped so far stay the
  * node's.
  */
@@ -691,12 +727,20 @@ static int smalloc_node_populate(struct smalloc_pool *pool,
 				 size_t end, unsigned long *mapped)
 {
 	unsigned long addr = (unsigned long)node + (start & PAGE_MASK);
+	unsigned long stop = (unsigned long)node + end;
 	bool checked = false;
+	unsigned int nr;
 	int ret;
 
-	for (; addr < (unsigned long)node + end; addr += PAGE_SIZE) {
-		if (vmalloc_to_page((void *)addr))
+	/* A forged header's range stays in the window, where pages are walked. */
+	if (smalloc_warn_on(!smalloc_in_window(node) || start >= end ||
+			    end > SMALLOC_VEND - (unsigned long)node))
+		return -EFAULT;
+	while (addr < stop) {
+		if (vmalloc_to_page((void *)addr)) {
+			addr += PAGE_SIZE;
 			continue;
+		}
 		if (!checked) {
 			if (smalloc_warn_on(READ_ONCE(node->pool) != pool ||
 					    !pte_write(smalloc_pte((unsigned long)node))))
@@ -707,10 +751,16 @@ static int smalloc_node_populate(struct smalloc_pool *pool,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
-		ret = smalloc_page_map(node, addr, false);
+		/* The run of pages not mapped yet from here, up to a batch. */
+		for (nr = 1; nr < SMALLOC_MAP_BATCH &&
+		     addr + nr * PAGE_SIZE < stop &&
+		     !vmalloc_to_page((void *)addr + nr * PAGE_SIZE); nr++)
+			;
+		ret = smalloc_pages_map(node, addr, nr, false);
 		if (ret)
 			return ret;
-		(*mapped)++;
+		*mapped += nr;
+		addr += (unsigned long)nr << PAGE_SHIFT;
 	}
 	return 0;
 }
@@ -794,7 +844,8 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 {
 	size_t base = ALIGN(sizeof(struct smalloc_node), pool->align);
 	unsigned long pages = PAGE_ALIGN(base + size + sizeof(u32)) >> PAGE_SHIFT;
-	unsigned long grow = clamp(pool->nr_pages, 1UL,
+	unsigned long grow = clamp(pool->nr_pages,
+				   (unsigned long)SMALLOC_NODE_MIN_PAGES,
 				   (unsigned long)SMALLOC_NODE_MAX_PAGES);
 	unsigned long n = max(pages, grow), mapped;
 	struct smalloc_node *node;
@@ -1649,3 +1700,77 @@ void smalloc_destroy(struct smalloc_pool *pool)
 	kfree(state);
 }
 EXPORT_SYMBOL_GPL(smalloc_destroy);
+
+#if IS_ENABLED(CONFIG_SMALLOC_BENCH)
+#define SMALLOC_PARTS_OBJECTS	256
+#define SMALLOC_PARTS_NODES	8
+
+/**
+ * smalloc_bench_alloc_parts() - Time the parts of an allocation apart.
+ * @parts: Filled in, in ns for one of each.
+ *
+ * For the benchmark (smalloc_bench.c), in a pool of its own: what one
+ * allocation of 64 bytes costs with its page mapped and its node made,
+ * and what it costs to make a node and to map a page, which allocations
+ * share.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int smalloc_bench_alloc_parts(struct smalloc_alloc_parts *parts)
+{
+	struct smalloc_pool *pool = smalloc_create("bench-parts");
+	struct smalloc_node *node = NULL;
+	struct smalloc_state *state;
+	unsigned long mapped = 0;
+	int i, ret = -ENOMEM;
+	u64 t;
+
+	if (!pool)
+		return -ENOMEM;
+	state = pool->state;
+	t = ktime_get_ns();
+	for (i = 0; i < SMALLOC_PARTS_OBJECTS; i++) {
+		mutex_lock(&state->lock);
+		mutex_unlock(&state->lock);
+	}
+	parts->lock = div_u64(ktime_get_ns() - t, SMALLOC_PARTS_OBJECTS);
+
+	mutex_lock(&state->lock);
+	t = ktime_get_ns();
+	for (i = 0; i < SMALLOC_PARTS_NODES; i++) {
+		node = smalloc_node_add(pool, 64);
+		if (!node)
+			goto unlock;
+	}
+	parts->node = div_u64(ktime_get_ns() - t, SMALLOC_PARTS_NODES);
+	/* The newest node, of hundreds of pages: every page of it. */
+	t = ktime_get_ns();
+	if (smalloc_node_populate(pool, node, 0, node->size, &mapped) ||
+	    !mapped)
+		goto unlock;
+	parts->page = div_u64(ktime_get_ns() - t, mapped);
+	pool->nr_mapped += mapped;
+	t = ktime_get_ns();
+	for (i = 0; i < SMALLOC_PARTS_OBJECTS; i++) {
+		if (!smalloc_carve(pool, 64))
+			goto unlock;
+	}
+	parts->carve = div_u64(ktime_get_ns() - t, SMALLOC_PARTS_OBJECTS);
+	mutex_unlock(&state->lock);
+
+	t = ktime_get_ns();
+	for (i = 0; i < SMALLOC_PARTS_OBJECTS; i++) {
+		if (!smalloc_alloc(pool, 64))
+			goto destroy;
+	}
+	parts->alloc = div_u64(ktime_get_ns() - t, SMALLOC_PARTS_OBJECTS);
+	/* All of it from the node whose pages were mapped. */
+	ret = pool->nodes == node ? 0 : -EINVAL;
+	goto destroy;
+unlock:
+	mutex_unlock(&state->lock);
+destroy:
+	smalloc_destroy(pool);
+	return ret;
+}
+#endif

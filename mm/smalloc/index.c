@@ -34,7 +34,7 @@ static struct maple_tree smalloc_nodes = MTREE_INIT(smalloc_nodes,
  * (__smalloc_index_find()).  Called once the header is written, so that a
  * lookup that reads @node reads a complete header.  The pages that no
  * object reached yet are not mapped: the one that maps such a page points
- * it at its node first (smalloc_page_map()).
+ * it at its node first (smalloc_pages_map()).
  */
 static void smalloc_index_pages(struct smalloc_node *node, size_t size,
 				struct smalloc_node *to)
@@ -60,7 +60,10 @@ static void smalloc_index_pages(struct smalloc_node *node, size_t size,
 /*
  * Under the pool lock: make @node findable by address.  An insertion, so
  * that an entry already there (which would be a bug) is an error rather
- * than overwritten.
+ * than overwritten.  Only the header's page needs its index: every other
+ * page got it before it was mapped (smalloc_pages_map()), and walking a
+ * node of 512 pages, most of them not mapped yet, would cost more than
+ * making it.
  */
 int smalloc_index_add(struct smalloc_node *node)
 {
@@ -69,7 +72,7 @@ int smalloc_index_add(struct smalloc_node *node)
 				     node, GFP_KERNEL);
 
 	if (!ret)
-		smalloc_index_pages(node, node->size, node);
+		smalloc_index_pages(node, PAGE_SIZE, node);
 	return ret;
 }
 

@@ -30,6 +30,15 @@
 #define SMALLOC_NODE_MAX_PAGES	(IS_ENABLED(CONFIG_MMU) ? 512 : 16)
 
 /*
+ * Smallest node grown for a pool after its first, on 64-bit: a page is
+ * mapped only once an object or an end reaches it, so a larger area costs
+ * address space (plenty there) and, from the start, the page of its ends,
+ * and saves the making of nodes that a pool would soon outgrow.
+ */
+#define SMALLOC_NODE_MIN_PAGES	(IS_ENABLED(CONFIG_MMU) &&		\
+				 IS_ENABLED(CONFIG_64BIT) ? 16 : 1)
+
+/*
  * Where nodes are mapped: the top sixteenth of the vmalloc space on 64-bit,
  * so that an address below it is no smalloc address without a lookup.
  * vmalloc() fills its space from the bottom; the per-CPU allocator's
@@ -341,6 +350,28 @@ bool smalloc_area_ours(const struct smalloc_node *node, size_t size);
 	unlikely(__bad);						\
 })
 
+#if IS_ENABLED(CONFIG_SMALLOC_BENCH)
+/**
+ * struct smalloc_alloc_parts - An allocation's parts, in ns each.
+ * @lock: The pool's lock taken and released.
+ * @carve: A 64-byte object carved, under the lock, from a node whose
+ *	pages are mapped.
+ * @alloc: smalloc_alloc() of 64 bytes from such a node: the carve, the
+ *	lock and the checks of the pool.
+ * @node: A node added: its area, its first and last pages, its index.
+ * @page: A page mapped, in runs of SMALLOC_MAP_BATCH.
+ */
+struct smalloc_alloc_parts {
+	u64 lock;
+	u64 carve;
+	u64 alloc;
+	u64 node;
+	u64 page;
+};
+
+int smalloc_bench_alloc_parts(struct smalloc_alloc_parts *parts);
+#endif
+
 /* index.c */
 int smalloc_index_add(struct smalloc_node *node);
 int smalloc_index_remove(struct smalloc_node *node, size_t size);
@@ -391,6 +422,8 @@ unsigned long smalloc_brk_end(void);
 #endif
 int smalloc_set_memory(unsigned long addr, int numpages, bool ro,
 		       struct smalloc_flush *flush);
+int smalloc_vmap_pages(unsigned long addr, unsigned long end,
+		       struct page **pages);
 int smalloc_protect(unsigned long addr, int numpages, bool ro,
 		    struct smalloc_flush *flush);
 struct smalloc_pool *smalloc_create_shared(const char *name);

@@ -6,7 +6,7 @@
  * Reading /sys/kernel/debug/smalloc_bench/run measures, in one go:
  *
  * - allocation of 16 to 4096 bytes from a pool, kmalloc(), a kmem_cache,
- *   vmalloc() and a gen_pool;
+ *   vmalloc() and a gen_pool, and the parts of a pool's 64-byte one;
  * - seal and unseal of pools of 1, 16, 256 and 4096 pages of 64-byte
  *   objects, next to one set_memory_ro()/set_memory_rw() over as many
  *   contiguous vmalloc pages, with the TLB-flush IPIs each one causes;
@@ -260,6 +260,42 @@ static void bench_alloc(struct bench_out *out)
 	kfree(objs);
 }
 
+/*
+ * What a 64-byte allocation is made of: its own path, with its page mapped
+ * and its node made (the pool's lock, the carve, the checks), and what
+ * allocations share, the making of a node and the mapping of a page.
+ */
+static void bench_alloc_parts(struct bench_out *out)
+{
+	static const char *const names[] = {
+		"pool lock and unlock",
+		"carve 64 B from mapped pages",
+		"smalloc_alloc() 64 B into mapped pages",
+		"node added",
+		"page mapped",
+	};
+	u64 v[ARRAY_SIZE(names)][BENCH_ROUNDS];
+	struct smalloc_alloc_parts parts;
+	int r, i, err;
+
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		err = smalloc_bench_alloc_parts(&parts);
+		if (err) {
+			bench_error(out, "alloc-parts", "all", err);
+			return;
+		}
+		v[0][r] = parts.lock;
+		v[1][r] = parts.carve;
+		v[2][r] = parts.alloc;
+		v[3][r] = parts.node;
+		v[4][r] = parts.page;
+		cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		bench_row(out, "alloc-parts", names[i], v[i], BENCH_ROUNDS, 1,
+			  "ns/op");
+}
+
 /* Seal and unseal */
 
 /* A pool of 64-byte objects that maps at least @pages pages, or NULL. */
@@ -328,8 +364,9 @@ static void bench_seal_rows(struct bench_out *out, const char *name,
 static void bench_seal(struct bench_out *out)
 {
 	static const unsigned long sizes[] = { 1, 16, 256, 4096 };
+	unsigned long pages, nodes;
 	struct smalloc_pool *pool;
-	unsigned long pages;
+	struct smalloc_node *node;
 	char name[48];
 	void *area;
 	int s;
@@ -342,8 +379,10 @@ static void bench_seal(struct bench_out *out)
 			continue;
 		}
 		pages = pool->nr_mapped;
-		snprintf(name, sizeof(name), "smalloc %lu pages (%lu)",
-			 sizes[s], pages);
+		for (nodes = 0, node = pool->nodes; node; node = node->next)
+			nodes++;
+		snprintf(name, sizeof(name), "smalloc %lu pages (%lu nodes)",
+			 pages, nodes);
 		bench_seal_rows(out, name, bench_protect_pool, pool, pages);
 		smalloc_destroy(pool);
 
@@ -692,6 +731,7 @@ static ssize_t bench_run_read(struct file *file, char __user *ubuf,
 	/* The reader's buffer is the user side of the copies. */
 	bench_usercopy(&out, ubuf);
 	bench_alloc(&out);
+	bench_alloc_parts(&out);
 	bench_seal(&out);
 	bench_wr(&out);
 	bench_memory(&out);

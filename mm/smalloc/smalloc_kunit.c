@@ -46,6 +46,7 @@
 #include <asm/text-patching.h>
 #endif
 
+#include "../internal.h"
 #include "smalloc.h"
 #if defined(CONFIG_KASAN_GENERIC) && defined(CONFIG_KASAN_VMALLOC)
 #include "../kasan/kasan.h"	/* kasan_byte_accessible() */
@@ -365,9 +366,10 @@ static void smalloc_test_populate(struct kunit *test)
 {
 #ifdef CONFIG_MMU
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *node, *first;
 	unsigned long mapped, nodes, i;
+	struct smalloc_pool *other;
 	struct smalloc_object obj;
-	struct smalloc_node *node;
 	void *hole, *past;
 	size_t size;
 	u8 *p;
@@ -393,7 +395,7 @@ static void smalloc_test_populate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mapped, pool->nr_mapped);
 
 	/* Enough 64-byte objects that the newest node has room to spare. */
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < 1500; i++) {
 		p = smalloc_alloc(pool, 64);
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		memset(p, i, 64);
@@ -409,7 +411,7 @@ static void smalloc_test_populate(struct kunit *test)
 	 */
 	for (nodes = 0; node; node = node->next)
 		nodes++;
-	KUNIT_EXPECT_LE(test, mapped, DIV_ROUND_UP(2000 * (64 + sizeof(u32)),
+	KUNIT_EXPECT_LE(test, mapped, DIV_ROUND_UP(1500 * (64 + sizeof(u32)),
 						   PAGE_SIZE) + 2 * nodes);
 	node = pool->nodes;
 
@@ -453,10 +455,136 @@ static void smalloc_test_populate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, try_write(hole, 1));
 	KUNIT_EXPECT_PTR_EQ(test, (void *)vmalloc_to_page(hole)->index, node);
 	KUNIT_EXPECT_GT(test, expect_reached_pages_mapped(test, pool), mapped);
+	mapped = pool->nr_mapped;
+
+	/*
+	 * The node still has pages that no object reached.  Writable
+	 * metadata forged to allocate there maps none of them, and writes
+	 * nothing: another pool's list aimed at the node, whose header names
+	 * this pool; and, once the pool is sealed, its writable state forged
+	 * open, the header read-only.  Two pages, so that the object reaches
+	 * past the mapped ones before anything is written.
+	 */
+	past = (void *)node + PAGE_ALIGN(node->used) + PAGE_SIZE;
+	KUNIT_ASSERT_GT(test, node->size - sizeof(u32) * (node->nr + 1),
+			PAGE_ALIGN(node->used) + 3 * PAGE_SIZE);
+	KUNIT_ASSERT_NULL(test, vmalloc_to_page(past));
+	other = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	first = other->nodes;
+	other->nodes = node;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(other, 2 * PAGE_SIZE));
+	});
+	other->nodes = first;
+	KUNIT_EXPECT_NULL(test, vmalloc_to_page(past));
+	KUNIT_EXPECT_EQ(test, mapped, expect_reached_pages_mapped(test, pool));
+
 	KUNIT_ASSERT_EQ(test, 0, smalloc_seal(pool));
 	expect_no_writable_mapping(test, pool);
 	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(hole, 1));
 	KUNIT_EXPECT_EQ(test, -EFAULT, try_write(linear_alias(hole), 1));
+
+	pool->state->closed = false;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 2 * PAGE_SIZE));
+	});
+	pool->state->closed = true;
+	KUNIT_EXPECT_NULL(test, vmalloc_to_page(past));
+	KUNIT_EXPECT_EQ(test, mapped, pool->nr_mapped);
+	KUNIT_EXPECT_EQ(test, mapped, expect_reached_pages_mapped(test, pool));
+	expect_no_writable_mapping(test, pool);
+#else
+	kunit_skip(test, "without an MMU, a node is kmalloc() memory, all mapped");
+#endif
+}
+
+#ifdef CONFIG_MMU
+/* The run that vmap_half() failed, and its pages. */
+static unsigned long vmap_failed_addr, vmap_failed_end;
+static struct page *vmap_failed_pages[2];
+
+/*
+ * A page table that cannot be allocated halfway through a run: maps the
+ * first half of a run of two pages or more, then fails.  A single page
+ * (a node's first) is mapped.
+ */
+static int vmap_half(unsigned long addr, unsigned long end,
+		     struct page **pages)
+{
+	unsigned long half = ((end - addr) >> PAGE_SHIFT) / 2;
+
+	if (!half)
+		return vmap_pages_range_noflush(addr, end, PAGE_KERNEL, pages,
+						PAGE_SHIFT);
+	vmap_failed_addr = addr;
+	vmap_failed_end = end;
+	vmap_failed_pages[0] = pages[0];
+	vmap_failed_pages[1] = pages[half];
+	return vmap_pages_range_noflush(addr, addr + (half << PAGE_SHIFT),
+					PAGE_KERNEL, pages, PAGE_SHIFT) ?: -ENOMEM;
+}
+#endif
+
+/*
+ * The pages an object reaches are mapped in runs: all of them, each
+ * pointed at its node.  A run that fails halfway, as when a page table
+ * cannot be allocated, leaves no PTE of it, its pages back in their
+ * blocks and pointed at nothing, and the pool as it was.
+ */
+static void smalloc_test_populate_run(struct kunit *test)
+{
+#ifdef CONFIG_MMU
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *node;
+	unsigned long mapped, a;
+	u8 *p;
+	int i;
+
+	if (!smalloc_can_seal())
+		kunit_skip(test, "pools cannot be sealed here");
+
+	/* A second node, of 16 pages, of which two are mapped. */
+	while (pool->nodes == oldest_node(pool))
+		KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	node = pool->nodes;
+	KUNIT_ASSERT_GE(test, node->size, 8 * PAGE_SIZE);
+	mapped = expect_reached_pages_mapped(test, pool);
+
+	vmap_failed_addr = 0;
+	kunit_activate_static_stub(test, smalloc_vmap_pages, vmap_half);
+	p = smalloc_alloc(pool, 3 * PAGE_SIZE);
+	kunit_deactivate_static_stub(test, smalloc_vmap_pages);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_ASSERT_NE(test, 0, vmap_failed_addr);
+	KUNIT_EXPECT_EQ(test, vmap_failed_end - vmap_failed_addr, 3 * PAGE_SIZE);
+	for (a = vmap_failed_addr; a < vmap_failed_end; a += PAGE_SIZE)
+		KUNIT_EXPECT_NULL(test, vmalloc_to_page((void *)a));
+	for (i = 0; i < ARRAY_SIZE(vmap_failed_pages); i++) {
+		KUNIT_EXPECT_EQ(test, SMALLOC_PAGE_FREE,
+				page_private(vmap_failed_pages[i]));
+		KUNIT_EXPECT_EQ(test, 0, vmap_failed_pages[i]->index);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, node, pool->nodes);
+	KUNIT_EXPECT_EQ(test, mapped, pool->nr_mapped);
+	KUNIT_EXPECT_EQ(test, mapped, expect_reached_pages_mapped(test, pool));
+
+	/* Again, and it maps: the same run. */
+	p = smalloc_alloc(pool, 3 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (a = vmap_failed_addr; a < vmap_failed_end; a += PAGE_SIZE)
+		KUNIT_EXPECT_PTR_EQ(test, node,
+				    (void *)vmalloc_to_page((void *)a)->index);
+	memset(p, 0x5a, 3 * PAGE_SIZE);
+
+	/* 40 pages: three runs, and a node of their own. */
+	p = smalloc_alloc(pool, 40 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	node = find_vm_area(p)->addr;
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_PTR_EQ(test, node,
+				    (void *)vmalloc_to_page(p + i * PAGE_SIZE)->index);
+	memset(p, 0xa5, 40 * PAGE_SIZE);
+	expect_reached_pages_mapped(test, pool);
 #else
 	kunit_skip(test, "without an MMU, a node is kmalloc() memory, all mapped");
 #endif
@@ -1390,7 +1518,7 @@ static void smalloc_test_sealed_metadata(struct kunit *test)
 	struct smalloc_node *first, *large;
 	u8 *p, *r;
 
-	/* Two nodes: the pool's own first one, and a large object's. */
+	/* Two nodes: the pool's own first one, and the second object's. */
 	p = smalloc_alloc(pool, 64);
 	r = smalloc_alloc(pool, 2 * PAGE_SIZE);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -1488,8 +1616,8 @@ static void smalloc_test_sealed_state(struct kunit *test)
 	/* Three nodes, so three permission changes per seal. */
 	p = smalloc_alloc(pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 3 * PAGE_SIZE));
-	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 5 * PAGE_SIZE));
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 17 * PAGE_SIZE));
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 20 * PAGE_SIZE));
 	KUNIT_ASSERT_EQ(test, 3, pool_nodes(pool));
 	c = count_set_memory(test);
 	c->pool = pool;
@@ -3599,6 +3727,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_zalloc),
 	KUNIT_CASE(smalloc_test_cross_page),
 	KUNIT_CASE(smalloc_test_populate),
+	KUNIT_CASE(smalloc_test_populate_run),
 	KUNIT_CASE(smalloc_test_large),
 	KUNIT_CASE(smalloc_test_bad_sizes),
 	KUNIT_CASE(smalloc_test_null_pool),
