@@ -45,11 +45,12 @@ building "the benchmark kernel" "$build" 1480 20 \
 grep -q '^bench: # end' "$build/bench.log" ||
 	{ echo "bench: the boot did not finish, see $build/bench.log"; exit 1; }
 
-# SELinux, sealed and not, on the configuration users run: this
-# benchmark kernel, whose policy lives in sealed pools, and the pristine
-# base built with the same config (selinux-pristine.sh; smalloc's symbols
-# drop), with the reference policy and questions of make test.  Then the
-# ratio of the two medians, case by case.
+# SELinux on the configuration users run: this benchmark kernel, whose
+# policy lives in sealed pools, the same with SEAL_POLICY=n (the same
+# pools, unsealed) and the pristine base built with the same config
+# (selinux-pristine.sh; smalloc's symbols drop), with the reference
+# policy and questions of make test.  Then the ratios of the medians to
+# the pristine kernel's, case by case.
 stage=$test_build/selinux-root/selinux
 pristine=$(dirname "$build")/build-pristine-bench
 selinux_rows() {
@@ -66,15 +67,21 @@ selinux_rows() {
 	sed -n "s/^bench: selinux,\([^,]*\),/selinux,\1 ($name),/p" \
 		"$build/bench-selinux-$name.log"
 }
-# selinux,<case> (sealed),median,...  and (pristine): sealed / pristine.
+# selinux,<case> (sealed),median,...  (unsealed) and (pristine): sealed /
+# pristine, and what the pools cost apart from sealing, unsealed /
+# pristine.
 selinux_ratios() {
 	awk -F, '
 		/ \(sealed\),/ { c = $2; sub(/ \(sealed\)$/, "", c); s[c] = $3; order[++n] = c }
+		/ \(unsealed\),/ { c = $2; sub(/ \(unsealed\)$/, "", c); u[c] = $3 }
 		/ \(pristine\),/ { c = $2; sub(/ \(pristine\)$/, "", c); p[c] = $3 }
 		END {
 			for (i = 1; i <= n; i++)
 				if (order[i] in p && p[order[i]] > 0)
 					printf "selinux,%s (sealed / pristine),%.2f,,,x\n", order[i], s[order[i]] / p[order[i]]
+			for (i = 1; i <= n; i++)
+				if (order[i] in u && order[i] in p && p[order[i]] > 0)
+					printf "selinux,%s (unsealed / pristine),%.2f,,,x\n", order[i], u[order[i]] / p[order[i]]
 		}' "$1"
 }
 : > "$build/bench-selinux.csv"
@@ -85,7 +92,22 @@ elif [ -f "$stage/ref.pol" ]; then
 	"$here/selinux-pristine.sh" build "$src" "$build" "$(dirname "$build")/linux-base" \
 		"$pristine" > "$build/pristine.log" 2>&1 ||
 		{ tail -n 20 "$build/pristine.log"; exit 1; }
+	# The same kernel with CONFIG_SECURITY_SELINUX_SEAL_POLICY=n: the
+	# policy in the same pools, never sealed.  What it costs over the
+	# pristine kernel is the pools' (vmalloc addresses, the allocator),
+	# not the seal's.
+	unsealed=$(dirname "$build")/build-bench-unsealed
+	mkdir -p "$unsealed"
+	cp "$build/.config" "$unsealed/.config"
+	"$src/scripts/config" --file "$unsealed/.config" -d SECURITY_SELINUX_SEAL_POLICY
+	make -C "$src" O="$unsealed" ARCH=x86_64 CC="ccache gcc" olddefconfig > /dev/null || exit 1
+	grep -q '^# CONFIG_SECURITY_SELINUX_SEAL_POLICY is not set' "$unsealed/.config" ||
+		{ echo "bench: SEAL_POLICY is still set in $unsealed/.config"; exit 1; }
+	building "the benchmark kernel, policy unsealed" "$unsealed" 1480 20 \
+		make -C "$src" O="$unsealed" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
+		> "$unsealed/build.log" 2>&1 || { tail -n 20 "$unsealed/build.log"; exit 1; }
 	selinux_rows "$build" sealed >> "$build/bench-selinux.csv" &&
+		selinux_rows "$unsealed" unsealed >> "$build/bench-selinux.csv" &&
 		selinux_rows "$pristine" pristine >> "$build/bench-selinux.csv" ||
 		exit 1
 	selinux_ratios "$build/bench-selinux.csv" > "$build/bench-selinux-ratios.csv"
