@@ -78,7 +78,9 @@ bisect: build
 bench: deps
 	@echo "# make bench: builds the test kernel (for its config; a cold build: about"
 	@echo "# 20 min), then the benchmark kernel in $(SMALLOC_CACHE)/build-bench (cold:"
-	@echo "# about 20 min more), boots it (about 5 min under TCG); logs in"
+	@echo "# about 20 min more), boots it (about 5 min under TCG); after make test, the"
+	@echo "# same with its SELinux policy unsealed and the pristine base (cold: about"
+	@echo "# 20 min more each) for the SELinux rows; logs in"
 	@echo "# $(SMALLOC_CACHE)/build-bench, the table also in out/bench.csv"
 	@$(MAKE) --no-print-directory build
 	@$(scripts)/bench.sh $(KERNEL_SRC) $(BUILD_DIR) $(SMALLOC_CACHE)/build-bench $(CURDIR)/out/bench.csv
