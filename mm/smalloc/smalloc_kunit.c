@@ -2711,20 +2711,38 @@ static void smalloc_test_forged_sealed(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, obj.sealed);
 }
 
-/* A lookup from NMI finds what one from a task finds: it takes no lock. */
+/*
+ * A lookup from NMI finds what one from a task finds: it takes no lock,
+ * also where no PTE maps the address and the tree answers, under RCU.
+ */
 static void smalloc_test_nmi_lookup(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
-	u8 *p = smalloc_alloc(pool, 8);
-	struct smalloc_object obj;
+	u8 *p = smalloc_alloc(pool, 8), *hole = NULL;
+	bool found, in, hole_found = false, hole_in = true;
+	struct smalloc_object obj, hole_obj;
+	struct smalloc_node *node;
 	unsigned long flags;
-	bool found, in;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* A page of a node that no object reached yet: the tree's lookup. */
+	if (IS_ENABLED(CONFIG_MMU) && smalloc_can_seal()) {
+		while (pool->nodes == oldest_node(pool))
+			KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+		node = pool->nodes;
+		hole = (u8 *)node + PAGE_ALIGN(node->used);
+		KUNIT_ASSERT_LT(test, PAGE_ALIGN(node->used) + PAGE_SIZE,
+				node->size);
+		KUNIT_ASSERT_NULL(test, vmalloc_to_page(hole));
+	}
 	local_irq_save(flags);
 	__preempt_count_add(NMI_OFFSET + HARDIRQ_OFFSET);
 	found = smalloc_find_object(p + 4, &obj);
 	in = is_smalloc_addr(p);
+	if (hole) {
+		hole_found = smalloc_find_object(hole, &hole_obj);
+		hole_in = is_smalloc_addr(hole);
+	}
 	__preempt_count_sub(NMI_OFFSET + HARDIRQ_OFFSET);
 	local_irq_restore(flags);
 
@@ -2732,6 +2750,8 @@ static void smalloc_test_nmi_lookup(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, in);
 	KUNIT_EXPECT_PTR_EQ(test, p, obj.start);
 	KUNIT_EXPECT_PTR_EQ(test, pool, obj.pool);
+	KUNIT_EXPECT_FALSE(test, hole_found);
+	KUNIT_EXPECT_TRUE(test, hole_in);
 }
 
 /*
