@@ -606,53 +606,31 @@ VISIBLE_IF_KUNIT int smalloc_vmap_pages(unsigned long addr, unsigned long end,
 }
 
 /*
- * Map the @nr pages at @addr, of @node's area, from blocks: under one hold
- * of the blocks' lock, with one vmap call.  Each page is the node's for
- * lookups (its index) before its PTE exists, kmemleak scans each apart
- * from the node's other pages (the caller registers the first one, which
- * tells leaks; the others never do), and they are zeroed if pages are
- * zeroed at allocation or free: they may come back from a destroyed pool.
- * All of it under the lock, which a destroy of the node takes: nothing
- * here touches an area that is gone.
- * @first: the node's first page, alone.
+ * Map @nr pages at @addr, none of which is mapped, from blocks, with one
+ * vmap call, for @node (NULL for a node's first page, whose header is not
+ * written yet).  Each page is the node's for lookups (its index) before
+ * its PTE exists, kmemleak scans each apart from the node's other pages
+ * (the caller registers the first one, which tells leaks; the others
+ * never do), and they are zeroed if pages are zeroed at allocation or
+ * free: they may come back from a destroyed pool.  Under the blocks'
+ * lock, which a destroy of the node takes: nothing here touches an area
+ * that is gone.  On failure, no PTE of the run is left and its pages are
+ * back in their blocks.
  */
-static int smalloc_pages_map(struct smalloc_node *node, unsigned long addr,
-			     unsigned int nr, bool first)
+static int smalloc_pages_map_locked(struct smalloc_node *node,
+				    unsigned long addr, unsigned int nr)
 {
 	unsigned long size = (unsigned long)nr << PAGE_SHIFT, off;
 	struct page *pages[SMALLOC_MAP_BATCH];
-	struct vm_struct *area;
-	unsigned int got = 0;
-	int ret = -EFAULT;
+	unsigned int got;
+	int ret;
 
-	if (WARN_ON_ONCE(!nr || nr > SMALLOC_MAP_BATCH || (first && nr != 1) ||
-			 !PAGE_ALIGNED(addr)))
-		return -EINVAL;
-	smalloc_blocks_lock();
-	/*
-	 * Within the node's own area, as vmalloc has it under the blocks'
-	 * lock, which a destroy holds while it takes the area down: never
-	 * past it, where a forged header may point, nor into a freed range.
-	 * And none of the run mapped yet, so that a failure below unmaps
-	 * only what this call mapped: smalloc maps under this lock alone.
-	 */
-	if (!first) {
-		area = find_vm_area(node);
-		off = addr - (unsigned long)node;
-		if (smalloc_warn_on(!area || area->addr != node ||
-				    !(area->flags & VM_SMALLOC) ||
-				    off >= get_vm_area_size(area) ||
-				    size > get_vm_area_size(area) - off))
-			goto unlock;
-		for (off = 0; off < size; off += PAGE_SIZE)
-			if (smalloc_warn_on(vmalloc_to_page((void *)addr + off)))
-				goto unlock;
-	}
-	ret = -ENOMEM;
-	for (; got < nr; got++) {
-		pages[got] = smalloc_block_take_locked(first);
-		if (!pages[got])
+	for (got = 0; got < nr; got++) {
+		pages[got] = smalloc_block_take_locked(!node);
+		if (!pages[got]) {
+			ret = -ENOMEM;
 			goto put;
+		}
 		/*
 		 * Not what the page's last user left: a lookup that finds the
 		 * page through its PTE reads this.
@@ -662,30 +640,32 @@ static int smalloc_pages_map(struct smalloc_node *node, unsigned long addr,
 	/* The index before the PTE; pairs with the lookup's dependency. */
 	smp_wmb();
 	ret = smalloc_vmap_pages(addr, addr + size, pages);
-	if (!ret) {
-		flush_cache_vmap(addr, addr + size);
-		for (off = 0; off < size; off += PAGE_SIZE) {
-			if (!first)
-				kmemleak_alloc((void *)addr + off, PAGE_SIZE, 0,
-					       GFP_KERNEL);
-			if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
-				clear_page((void *)addr + off);
-		}
-		goto unlock;
+	if (ret) {
+		/*
+		 * A page table could not be allocated: part of the run may be
+		 * mapped, and a CPU may have cached it.  None of it was mapped
+		 * before (the caller's walk, under this lock, which smalloc
+		 * maps under alone): unmapping the run removes only this
+		 * call's PTEs.
+		 */
+		vunmap_range_noflush(addr, addr + size);
+		flush_tlb_kernel_range(addr, addr + size);
+		goto put;
 	}
-	/*
-	 * A page table could not be allocated: part of the run may be mapped,
-	 * and a CPU may have cached it.  The pages stay in their blocks.
-	 */
-	vunmap_range_noflush(addr, addr + size);
-	flush_tlb_kernel_range(addr, addr + size);
+	flush_cache_vmap(addr, addr + size);
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		if (node)
+			kmemleak_alloc((void *)addr + off, PAGE_SIZE, 0,
+				       GFP_KERNEL);
+		if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
+			clear_page((void *)addr + off);
+	}
+	return 0;
 put:
 	while (got--) {
 		WRITE_ONCE(pages[got]->index, 0);
 		smalloc_block_put_locked(pages[got]);
 	}
-unlock:
-	smalloc_blocks_unlock();
 	return ret;
 }
 
@@ -698,13 +678,17 @@ static void *smalloc_area_alloc(unsigned long pages)
 {
 	unsigned long size = pages << PAGE_SHIFT;
 	struct vm_struct *area;
+	int ret;
 
 	/* Sizes often come from data: a failure is the caller's to report. */
 	area = __get_vm_area_caller(size, VM_SMALLOC, SMALLOC_VSTART,
 				    SMALLOC_VEND, __builtin_return_address(0));
 	if (!area)
 		return NULL;
-	if (smalloc_pages_map(NULL, (unsigned long)area->addr, 1, true)) {
+	smalloc_blocks_lock();
+	ret = smalloc_pages_map_locked(NULL, (unsigned long)area->addr, 1);
+	smalloc_blocks_unlock();
+	if (ret) {
 		kfree(remove_vm_area(area->addr));
 		return NULL;
 	}
@@ -714,53 +698,73 @@ static void *smalloc_area_alloc(unsigned long pages)
 }
 
 /*
+ * Map the next run of pages of @node, up to SMALLOC_MAP_BATCH, that bytes
+ * [*@start, @end) of the node reach and that are not mapped yet, under one
+ * hold of the blocks' lock.  Returns how many it mapped, 0 once none is
+ * left, or an error; *@start moves past the pages it looked at.
+ *
+ * Only within the node's own area, as vmalloc has it under the blocks'
+ * lock, which a destroy holds while it takes the area down: never past
+ * it, where a forged header may point, nor into a freed range.  The area
+ * is checked before any page table is walked, and which pages are mapped
+ * is read under the lock, under which alone smalloc maps.
+ */
+static long smalloc_pages_map(struct smalloc_node *node, size_t *start,
+			      size_t end)
+{
+	unsigned long addr = (unsigned long)node;
+	size_t off = *start & PAGE_MASK;
+	struct vm_struct *area;
+	unsigned int nr = 0;
+	long ret = -EFAULT;
+
+	smalloc_blocks_lock();
+	area = find_vm_area(node);
+	if (smalloc_warn_on(!area || area->addr != node ||
+			    !(area->flags & VM_SMALLOC) ||
+			    end > get_vm_area_size(area)))
+		goto unlock;
+	while (off < end && vmalloc_to_page((void *)addr + off))
+		off += PAGE_SIZE;
+	while (nr < SMALLOC_MAP_BATCH && off + nr * PAGE_SIZE < end &&
+	       !vmalloc_to_page((void *)addr + off + nr * PAGE_SIZE))
+		nr++;
+	ret = nr ? smalloc_pages_map_locked(node, addr + off, nr) : 0;
+	if (!ret) {
+		ret = nr;
+		*start = min_t(size_t, off + nr * PAGE_SIZE, end);
+	}
+unlock:
+	smalloc_blocks_unlock();
+	return ret;
+}
+
+/*
  * Map the pages of @node, of @pool, that bytes [@start, @end) of the node
  * reach and that are not mapped yet, counting them in *@mapped.  Which
- * ones are, the page table says, and a page is mapped only if the node is
- * @pool's and writable (not another pool's, sealed, that a forged list
- * points at), and only within the node's area (smalloc_pages_map()).
- * Under the pool's lock.  On failure, the pages mapped so far stay the
- * node's.
+ * ones are, the page table says.  The node must be @pool's and writable
+ * (not another pool's, sealed, that a forged list points at), and pages
+ * are mapped only within its area (smalloc_pages_map()).  Under the
+ * pool's lock.  On failure, the pages mapped so far stay the node's.
  */
 static int smalloc_node_populate(struct smalloc_pool *pool,
 				 struct smalloc_node *node, size_t start,
 				 size_t end, unsigned long *mapped)
 {
-	unsigned long addr = (unsigned long)node + (start & PAGE_MASK);
-	unsigned long stop = (unsigned long)node + end;
-	bool checked = false;
-	unsigned int nr;
-	int ret;
+	long nr;
 
-	/* A forged header's range stays in the window, where pages are walked. */
-	if (smalloc_warn_on(!smalloc_in_window(node) || start >= end ||
-			    end > SMALLOC_VEND - (unsigned long)node))
+	if (smalloc_warn_on(READ_ONCE(node->pool) != pool ||
+			    !pte_write(smalloc_pte((unsigned long)node))))
 		return -EFAULT;
-	while (addr < stop) {
-		if (vmalloc_to_page((void *)addr)) {
-			addr += PAGE_SIZE;
-			continue;
-		}
-		if (!checked) {
-			if (smalloc_warn_on(READ_ONCE(node->pool) != pool ||
-					    !pte_write(smalloc_pte((unsigned long)node))))
-				return -EFAULT;
-			checked = true;
-		}
+	while (start < end) {
 		/* Sizes come from data: let a task that is killed go. */
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
-		/* The run of pages not mapped yet from here, up to a batch. */
-		for (nr = 1; nr < SMALLOC_MAP_BATCH &&
-		     addr + nr * PAGE_SIZE < stop &&
-		     !vmalloc_to_page((void *)addr + nr * PAGE_SIZE); nr++)
-			;
-		ret = smalloc_pages_map(node, addr, nr, false);
-		if (ret)
-			return ret;
+		nr = smalloc_pages_map(node, &start, end);
+		if (nr <= 0)
+			return nr;
 		*mapped += nr;
-		addr += (unsigned long)nr << PAGE_SHIFT;
 	}
 	return 0;
 }
