@@ -4,10 +4,13 @@
 # starts with "bench: ".
 #
 # With /selinux/ref.pol (and selinux.sh's questions, booleans and query
-# tool): SELinux's costs.  The reference policy's first load, once; then
-# ROUNDS times each: a reload of it, a boolean commit, the access
-# questions with the AVC cold after that commit, and a setenforce (the
-# mean of 20 changes, each of which flushes the AVC).
+# tool): one sample of each of SELinux's costs, in this order: the
+# reference policy's first load; a reload of it; a boolean commit; the
+# access questions with the AVC cold after that commit; a setenforce
+# (the mean of 20 changes, each of which flushes the AVC); and a reload
+# after the questions, which converts the SID of every context they
+# named (some 13,000).  bench.sh boots each kernel several times and
+# takes the medians across boots.
 #
 # Otherwise: seal a pool of 16 MiB and destroy it, with /proc/meminfo's
 # DirectMap lines before, between and after; then run the smalloc
@@ -19,16 +22,14 @@ mount -t debugfs debugfs /sys/kernel/debug
 B=/sys/kernel/debug/smalloc_bench
 D=/sys/kernel/debug/smalloc
 S=/selinux
-ROUNDS=9
 
 directmap() {
 	awk -v at="$1" '/^DirectMap/ { sub(":", "", $1); print "bench: directmap," at " " $1 "," $2 ",,,kB" }' /proc/meminfo
 }
 
-# row <case> <unit> "<value>...": the median, min and max of the values.
-row() {
-	echo "$3" | tr ' ' '\n' | grep . | sort -n | awk -v name="$1" -v unit="$2" \
-		'{ v[NR] = $1 } END { printf "bench: selinux,%s,%s,%s,%s,%s\n", name, v[int((NR + 1) / 2)], v[1], v[NR], unit }'
+# sample <case> <unit> <value>
+sample() {
+	echo "bench: selinux,$1,$3,$2"
 }
 
 # counter <file>: a smalloc debugfs counter, or nothing without smalloc.
@@ -36,38 +37,33 @@ counter() {
 	cat "$D/$1" 2> /dev/null
 }
 
+# load <case>: load the reference policy, a sample of its time and, with
+# smalloc, of the TLB flushes and node permission changes it made.
+load() {
+	f0=$(counter tlb_flushes) c0=$(counter permission_changes)
+	lt=$($S/query -l $S/ref.pol) || echo "bench: # load failed: $lt"
+	sample "$1" ms "$(echo "$lt" | awk '{ printf "%.1f", $2 * 1000 }')"
+	[ -z "$f0" ] && return
+	sample "TLB flushes in $1" flushes $(($(counter tlb_flushes) - f0))
+	sample "node permission changes in $1" changes $(($(counter permission_changes) - c0))
+}
+
 if [ -f $S/ref.pol ]; then
 	mount -t selinuxfs selinuxfs /sys/fs/selinux
 	bool=$(head -n 1 $S/bools | cut -d' ' -f1)
-	first='' load='' commit='' access='' enforce='' flushes='' changes=''
-	for i in $(seq 0 $ROUNDS); do
-		f0=$(counter tlb_flushes) c0=$(counter permission_changes)
-		t=$($S/query -l $S/ref.pol) || echo "bench: # load failed: $t"
-		t=$(echo "$t" | awk '{ printf "%.1f", $2 * 1000 }')
-		f1=$(counter tlb_flushes) c1=$(counter permission_changes)
-		# The first load has no policy to replace: a row of its own.
-		if [ "$i" = 0 ]; then
-			first=$t
-			continue
-		fi
-		load="$load $t"
-		[ -z "$f0" ] || { flushes="$flushes $((f1 - f0))"; changes="$changes $((c1 - c0))"; }
-		v=$(cut -d' ' -f1 < "/sys/fs/selinux/booleans/$bool")
-		echo $((1 - v)) > "/sys/fs/selinux/booleans/$bool"
-		t=$($S/query -w /sys/fs/selinux/commit_pending_bools 1)
-		commit="$commit $(echo "$t" | awk '{ printf "%.2f", $2 * 1000 }')"
-		$S/query -a < $S/ref.triples > /dev/null 2> /tmp/t
-		access="$access $(awk '/access/ { sub(",", "", $6); printf "%.1f", $6 * 1000 }' /tmp/t)"
-		t=$($S/query -e 20) || echo "bench: # setenforce failed: $t"
-		enforce="$enforce $(echo "$t" | awk '{ print $4 }')"
-	done
-	row "reference policy first load (one)" ms "$first"
-	row "reference policy reload" ms "$load"
-	[ -z "$flushes" ] || row "TLB flushes per reload" flushes "$flushes"
-	[ -z "$changes" ] || row "node permission changes per reload" changes "$changes"
-	row "boolean commit" ms "$commit"
-	row "$(wc -l < $S/ref.triples) access queries cold AVC" ms "$access"
-	row "setenforce" us "$enforce"
+	load "reference policy first load"
+	load "reference policy reload"
+	v=$(cut -d' ' -f1 < "/sys/fs/selinux/booleans/$bool")
+	echo $((1 - v)) > "/sys/fs/selinux/booleans/$bool"
+	t=$($S/query -w /sys/fs/selinux/commit_pending_bools 1) ||
+		echo "bench: # commit failed: $t"
+	sample "boolean commit" ms "$(echo "$t" | awk '{ printf "%.2f", $2 * 1000 }')"
+	$S/query -a < $S/ref.triples > /dev/null 2> /tmp/t
+	sample "$(wc -l < $S/ref.triples) access queries cold AVC" ms \
+		"$(awk '/access/ { sub(",", "", $6); printf "%.1f", $6 * 1000 }' /tmp/t)"
+	t=$($S/query -e 20) || echo "bench: # setenforce failed: $t"
+	sample "setenforce" us "$(echo "$t" | awk '{ print $4 }')"
+	load "reference policy reload after the queries"
 else
 	# First, before anything else splits the direct map.
 	directmap before

@@ -49,40 +49,66 @@ grep -q '^bench: # end' "$build/bench.log" ||
 # policy lives in sealed pools, the same with SEAL_POLICY=n (the same
 # pools, unsealed) and the pristine base built with the same config
 # (selinux-pristine.sh; smalloc's symbols drop), with the reference
-# policy and questions of make test.  Then the ratios of the medians to
-# the pristine kernel's, case by case.
+# policy and questions of make test.  Each boot takes one sample of each
+# case (bench-init.sh); the three kernels boot in turn,
+# SMALLOC_BENCH_BOOTS times each (9 by default), so that what slows the
+# host for a while slows all three.  Then, case by case, the median, min
+# and max across a kernel's boots, and the ratios of the medians to the
+# pristine kernel's.
 stage=$test_build/selinux-root/selinux
 pristine=$(dirname "$build")/build-pristine-bench
-selinux_rows() {
-	local kernel=$1 name=$2 root=$build/bench-selinux-root
+boots=${SMALLOC_BENCH_BOOTS:-9}
+# selinux_boot <kernel build> <name> <n>: boot it once, its samples as
+# "<name>,<case>,<value>,<unit>".
+selinux_boot() {
+	local kernel=$1 name=$2 n=$3 root=$build/bench-selinux-root
+	local log=$build/bench-selinux-$name-$n.log
 
 	rm -rf "$root"
 	mkdir -p "$root/selinux"
 	cp "$stage"/{ref.pol,ref.triples,bools,query} "$root/selinux/"
-	SMALLOC_BOOT_TIMEOUT=1200 "$here/boot.sh" "$kernel" "$here/bench-init.sh" \
-		"$build/bench-selinux-$name.log" "$root"
-	grep -q '^bench: # end' "$build/bench-selinux-$name.log" ||
-		{ echo "bench: the $name SELinux boot did not finish"; return 1; }
-	grep '^bench: # .* failed' "$build/bench-selinux-$name.log" && return 1
-	sed -n "s/^bench: selinux,\([^,]*\),/selinux,\1 ($name),/p" \
-		"$build/bench-selinux-$name.log"
+	SMALLOC_BOOT_TIMEOUT=600 "$here/boot.sh" "$kernel" "$here/bench-init.sh" \
+		"$log" "$root" > /dev/null
+	grep -q '^bench: # end' "$log" ||
+		{ echo "bench: the $name SELinux boot $n did not finish, see $log"; return 1; }
+	grep '^bench: # .* failed' "$log" && return 1
+	sed -n "s/^bench: selinux,/$name,/p" "$log"
 }
-# selinux,<case> (sealed),median,...  (unsealed) and (pristine): sealed /
-# pristine, and what the pools cost apart from sealing, unsealed /
-# pristine.
-selinux_ratios() {
+# selinux_rows < samples: selinux,<case> (<name>),median,min,max,unit for
+# each kernel and case, then the ratios of the sealed and unsealed
+# medians of the times to the pristine one.
+selinux_rows() {
 	awk -F, '
-		/ \(sealed\),/ { c = $2; sub(/ \(sealed\)$/, "", c); s[c] = $3; order[++n] = c }
-		/ \(unsealed\),/ { c = $2; sub(/ \(unsealed\)$/, "", c); u[c] = $3 }
-		/ \(pristine\),/ { c = $2; sub(/ \(pristine\)$/, "", c); p[c] = $3 }
+		{
+			if (!(($1, $2) in n)) {
+				if (!($2 in seen)) { seen[$2]; order[++m] = $2 }
+				unit[$2] = $4
+			}
+			v[$1, $2, ++n[$1, $2]] = $3
+		}
+		# median, min and max of kernel k case c: sorts its values.
+		function stats(k, c,   i, j, x, cnt) {
+			cnt = n[k, c]
+			for (i = 2; i <= cnt; i++)
+				for (j = i; j > 1 && v[k, c, j - 1] + 0 > v[k, c, j] + 0; j--) {
+					x = v[k, c, j]; v[k, c, j] = v[k, c, j - 1]; v[k, c, j - 1] = x
+				}
+			med[k, c] = v[k, c, int((cnt + 1) / 2)]
+			return med[k, c] "," v[k, c, 1] "," v[k, c, cnt]
+		}
 		END {
-			for (i = 1; i <= n; i++)
-				if (order[i] in p && p[order[i]] > 0)
-					printf "selinux,%s (sealed / pristine),%.2f,,,x\n", order[i], s[order[i]] / p[order[i]]
-			for (i = 1; i <= n; i++)
-				if (order[i] in u && order[i] in p && p[order[i]] > 0)
-					printf "selinux,%s (unsealed / pristine),%.2f,,,x\n", order[i], u[order[i]] / p[order[i]]
-		}' "$1"
+			split("sealed unsealed pristine", kernels, " ")
+			for (j = 1; j <= 3; j++)
+				for (i = 1; i <= m; i++)
+					if ((kernels[j], order[i]) in n)
+						printf "selinux,%s (%s),%s,%s\n", order[i], kernels[j],
+							stats(kernels[j], order[i]), unit[order[i]]
+			for (i = 1; i <= m; i++)
+				for (j = 1; j <= 2; j++)
+					if (unit[order[i]] ~ /^(ms|us)$/ && med["pristine", order[i]] > 0)
+						printf "selinux,%s (%s / pristine),%.2f,,,x\n", order[i], kernels[j],
+							med[kernels[j], order[i]] / med["pristine", order[i]]
+		}'
 }
 : > "$build/bench-selinux.csv"
 if [ "${SMALLOC_BENCH_SELINUX:-1}" = 0 ]; then
@@ -106,12 +132,15 @@ elif [ -f "$stage/ref.pol" ]; then
 	building "the benchmark kernel, policy unsealed" "$unsealed" 1480 20 \
 		make -C "$src" O="$unsealed" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage \
 		> "$unsealed/build.log" 2>&1 || { tail -n 20 "$unsealed/build.log"; exit 1; }
-	selinux_rows "$build" sealed >> "$build/bench-selinux.csv" &&
-		selinux_rows "$unsealed" unsealed >> "$build/bench-selinux.csv" &&
-		selinux_rows "$pristine" pristine >> "$build/bench-selinux.csv" ||
-		exit 1
-	selinux_ratios "$build/bench-selinux.csv" > "$build/bench-selinux-ratios.csv"
-	cat "$build/bench-selinux-ratios.csv" >> "$build/bench-selinux.csv"
+	: > "$build/bench-selinux-samples.csv"
+	for n in $(seq 1 "$boots"); do
+		say "SELinux boots, round $n of $boots: sealed, unsealed, pristine"
+		selinux_boot "$build" sealed "$n" &&
+			selinux_boot "$unsealed" unsealed "$n" &&
+			selinux_boot "$pristine" pristine "$n" ||
+			exit 1
+	done >> "$build/bench-selinux-samples.csv"
+	selinux_rows < "$build/bench-selinux-samples.csv" > "$build/bench-selinux.csv"
 else
 	echo "# SELinux rows need the reference policy of make test: run it first"
 fi
