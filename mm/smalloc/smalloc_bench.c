@@ -14,7 +14,9 @@
  *   unseal + store + seal;
  * - the memory of 10,000 objects of 16, 64 and 256 bytes;
  * - 64-byte copy_to_user() and copy_from_user() with smalloc, kmalloc and
- *   vmalloc memory.
+ *   vmalloc memory;
+ * - loads from 16 MiB of a sealed pool, of vmalloc() memory and of the
+ *   direct map, a page apart: what small pages cost a large table.
  *
  * Each line is "section,case,median,min,max,unit" over BENCH_ROUNDS rounds;
  * timings are in ns per operation, and under emulation only their ratios
@@ -35,6 +37,7 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/set_memory.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smalloc.h>
 #include <linux/sort.h>
@@ -712,6 +715,98 @@ static void bench_usercopy(struct bench_out *out, void __user *ubuf)
 	smalloc_destroy(pool);
 }
 
+#define BENCH_READ_SIZE		SZ_16M
+#define BENCH_READ_CHUNK	SZ_4M
+#define BENCH_READ_LOADS	(1 << 16)
+
+static u64 bench_read_sink;
+
+/*
+ * BENCH_READ_LOADS loads of 8 bytes from @chunk (BENCH_READ_SIZE bytes in
+ * chunks of BENCH_READ_CHUNK), each in another page than the one before,
+ * in an order no prefetcher follows: what a walk of a large table, such
+ * as a loaded policy's, pays for its TLB misses.
+ */
+static u64 bench_read_round(void *const *chunk)
+{
+	unsigned long pages = BENCH_READ_SIZE >> PAGE_SHIFT;
+	unsigned long per = BENCH_READ_CHUNK >> PAGE_SHIFT;
+	unsigned long i, pg;
+	u64 sum = 0, t;
+
+	t = ktime_get_ns();
+	for (i = 0; i < BENCH_READ_LOADS; i++) {
+		pg = (i * 1031) & (pages - 1);
+		sum += READ_ONCE(*(u64 *)(chunk[pg / per] + (pg % per) * PAGE_SIZE +
+					  ((i * 64) & (PAGE_SIZE - 1))));
+	}
+	t = ktime_get_ns() - t;
+	WRITE_ONCE(bench_read_sink, sum);
+	return t;
+}
+
+/*
+ * Reads of a sealed pool, of vmalloc() memory, both mapped with small
+ * pages, and of the direct map, mapped with large pages where the
+ * architecture has them.
+ */
+static void bench_read(struct bench_out *out)
+{
+	static const char *const names[3] = {
+		"8 B loads over 16 MiB smalloc sealed",
+		"8 B loads over 16 MiB vmalloc",
+		"8 B loads over 16 MiB direct map",
+	};
+	unsigned int order = get_order(BENCH_READ_CHUNK);
+	void *chunk[3][BENCH_READ_SIZE / BENCH_READ_CHUNK] = {};
+	struct page *pages[BENCH_READ_SIZE / BENCH_READ_CHUNK] = {};
+	u64 v[3][BENCH_ROUNDS];
+	struct smalloc_pool *pool;
+	bool ok[3];
+	void *p, *vm;
+	int i, j;
+
+	pool = smalloc_create("bench-read");
+	p = pool ? smalloc_zalloc(pool, BENCH_READ_SIZE) : NULL;
+	if (p && smalloc_seal(pool))
+		p = NULL;
+	vm = vzalloc(BENCH_READ_SIZE);
+	for (j = 0; j < ARRAY_SIZE(pages); j++) {
+		if (order <= MAX_PAGE_ORDER)
+			pages[j] = alloc_pages(GFP_KERNEL | __GFP_ZERO |
+					       __GFP_NOWARN, order);
+		chunk[0][j] = p ? p + j * BENCH_READ_CHUNK : NULL;
+		chunk[1][j] = vm ? vm + j * BENCH_READ_CHUNK : NULL;
+		chunk[2][j] = pages[j] ? page_address(pages[j]) : NULL;
+	}
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < ARRAY_SIZE(pages) && chunk[i][j]; j++)
+			;
+		ok[i] = j == ARRAY_SIZE(pages);
+		if (ok[i])
+			bench_read_round(chunk[i]);	/* page tables cached */
+	}
+	/* Round by round, the three in turn: whatever the TLB's state, all pay it. */
+	for (j = 0; j < BENCH_ROUNDS; j++) {
+		for (i = 0; i < 3; i++)
+			if (ok[i])
+				v[i][j] = bench_read_round(chunk[i]);
+		cond_resched();
+	}
+	for (i = 0; i < 3; i++) {
+		if (ok[i])
+			bench_row_cent(out, "read", names[i], v[i], BENCH_ROUNDS,
+				       BENCH_READ_LOADS, "ns/load");
+		else
+			bench_error(out, "read", names[i], -ENOMEM);
+	}
+	for (j = 0; j < ARRAY_SIZE(pages); j++)
+		if (pages[j])
+			__free_pages(pages[j], order);
+	vfree(vm);
+	smalloc_destroy(pool);
+}
+
 static ssize_t bench_run_read(struct file *file, char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -735,6 +830,7 @@ static ssize_t bench_run_read(struct file *file, char __user *ubuf,
 	bench_seal(&out);
 	bench_wr(&out);
 	bench_memory(&out);
+	bench_read(&out);
 	ret = simple_read_from_buffer(ubuf, count, ppos, out.buf, out.len);
 	kfree(out.buf);
 	return ret;
