@@ -53,8 +53,8 @@ grep -q '^bench: # end' "$build/bench.log" ||
 # case (bench-init.sh); the three kernels boot in turn,
 # SMALLOC_BENCH_BOOTS times each (9 by default), so that what slows the
 # host for a while slows all three.  Then, case by case, the median, min
-# and max across a kernel's boots, and the ratios of the medians to the
-# pristine kernel's.
+# and max across a kernel's boots, and of its ratios to the pristine
+# kernel, round by round.
 stage=$test_build/selinux-root/selinux
 pristine=$(dirname "$build")/build-pristine-bench
 boots=${SMALLOC_BENCH_BOOTS:-9}
@@ -75,8 +75,9 @@ selinux_boot() {
 	sed -n "s/^bench: selinux,/$name,/p" "$log"
 }
 # selinux_rows < samples: selinux,<case> (<name>),median,min,max,unit for
-# each kernel and case, then the ratios of the sealed and unsealed
-# medians of the times to the pristine one.
+# each kernel and case; then, for the times, each sealed and unsealed
+# boot's over the pristine boot of its round (boots side by side), the
+# median, min and max of those ratios.
 selinux_rows() {
 	awk -F, '
 		{
@@ -86,18 +87,29 @@ selinux_rows() {
 			}
 			v[$1, $2, ++n[$1, $2]] = $3
 		}
-		# median, min and max of kernel k case c: sorts its values.
+		# median, min and max of v[k, c, 1..]: sorts them.
 		function stats(k, c,   i, j, x, cnt) {
 			cnt = n[k, c]
 			for (i = 2; i <= cnt; i++)
 				for (j = i; j > 1 && v[k, c, j - 1] + 0 > v[k, c, j] + 0; j--) {
 					x = v[k, c, j]; v[k, c, j] = v[k, c, j - 1]; v[k, c, j - 1] = x
 				}
-			med[k, c] = v[k, c, int((cnt + 1) / 2)]
-			return med[k, c] "," v[k, c, 1] "," v[k, c, cnt]
+			return v[k, c, int((cnt + 1) / 2)] "," v[k, c, 1] "," v[k, c, cnt]
 		}
 		END {
 			split("sealed unsealed pristine", kernels, " ")
+			# Each boot against the pristine one of its round, while
+			# the values are still in the order of the rounds.
+			for (i = 1; i <= m; i++)
+				for (j = 1; j <= 2; j++) {
+					k = kernels[j]; c = order[i]
+					if (unit[c] !~ /^(ms|us)$/ || n[k, c] != n["pristine", c])
+						continue
+					for (r = 1; r <= n[k, c]; r++)
+						if (v["pristine", c, r] > 0)
+							v[k " / pristine", c, ++n[k " / pristine", c]] = \
+								sprintf("%.2f", v[k, c, r] / v["pristine", c, r])
+				}
 			for (j = 1; j <= 3; j++)
 				for (i = 1; i <= m; i++)
 					if ((kernels[j], order[i]) in n)
@@ -105,9 +117,9 @@ selinux_rows() {
 							stats(kernels[j], order[i]), unit[order[i]]
 			for (i = 1; i <= m; i++)
 				for (j = 1; j <= 2; j++)
-					if (unit[order[i]] ~ /^(ms|us)$/ && med["pristine", order[i]] > 0)
-						printf "selinux,%s (%s / pristine),%.2f,,,x\n", order[i], kernels[j],
-							med[kernels[j], order[i]] / med["pristine", order[i]]
+					if ((kernels[j] " / pristine", order[i]) in n)
+						printf "selinux,%s (%s / pristine),%s,x\n", order[i], kernels[j],
+							stats(kernels[j] " / pristine", order[i])
 		}'
 }
 : > "$build/bench-selinux.csv"
