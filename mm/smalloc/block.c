@@ -132,6 +132,11 @@ void smalloc_blocks_unlock(void)
 	mutex_unlock(&smalloc_blocks_mutex);
 }
 
+void smalloc_blocks_assert_held(void)
+{
+	lockdep_assert_held(&smalloc_blocks_mutex);
+}
+
 /*
  * Do blocks leave the direct map?  Where pools can be sealed, and so
  * whatever a KUnit test plays (smalloc_can_seal()'s stub): what the system
@@ -349,6 +354,15 @@ VISIBLE_IF_KUNIT bool smalloc_block_fresh(void)
 	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(smalloc_block_fresh);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Is the blocks' lock held?  For KUnit's stubs of what runs under it. */
+bool smalloc_blocks_locked(void)
+{
+	return mutex_is_locked(&smalloc_blocks_mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(smalloc_blocks_locked);
+#endif
 
 /**
  * smalloc_block_take_locked() - Take a free page for a node.

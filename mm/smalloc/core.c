@@ -422,8 +422,8 @@ static int smalloc_pte_set_prot(pte_t *ptep, unsigned long addr, void *data)
  * Before a seal, check that: a page must be out of the direct map and out
  * of x86_64's high mapping, as its block left it, or -EFAULT.  The pages
  * are found through the page tables, never through writable metadata.
- * On failure, the node is as it was.  The caller flushes what @flush
- * covers.
+ * On failure, the node is as it was.  Under the blocks' lock; the caller
+ * flushes what @flush covers.
  */
 VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 				     struct smalloc_flush *flush)
@@ -434,6 +434,8 @@ VISIBLE_IF_KUNIT int smalloc_protect(unsigned long addr, int numpages, bool ro,
 	struct page *page;
 	int i, ret;
 
+	/* Pages are mapped under it, after a check that the header is writable. */
+	smalloc_blocks_assert_held();
 	for (i = 0; ro && i < numpages; i++) {
 		page = vmalloc_to_page((void *)addr + i * PAGE_SIZE);
 		/* No object reached it yet: there is nothing to protect. */
@@ -613,9 +615,9 @@ VISIBLE_IF_KUNIT int smalloc_vmap_pages(unsigned long addr, unsigned long end,
  * (the caller registers the first one, which tells leaks; the others
  * never do), and they are zeroed if pages are zeroed at allocation or
  * free: they may come back from a destroyed pool.  Under the blocks'
- * lock, which a destroy of the node takes: nothing here touches an area
- * that is gone.  On failure, no PTE of the run is left and its pages are
- * back in their blocks.
+ * lock, which a destroy of the node takes: the caller checked, under it,
+ * that the area is the node's (or made it).  On failure, no PTE of the
+ * run is left and its pages are back in their blocks.
  */
 static int smalloc_pages_map_locked(struct smalloc_node *node,
 				    unsigned long addr, unsigned int nr)
@@ -625,6 +627,9 @@ static int smalloc_pages_map_locked(struct smalloc_node *node,
 	unsigned int got;
 	int ret;
 
+	smalloc_blocks_assert_held();
+	if (WARN_ON_ONCE(!nr || nr > SMALLOC_MAP_BATCH))
+		return -EINVAL;
 	for (got = 0; got < nr; got++) {
 		pages[got] = smalloc_block_take_locked(!node);
 		if (!pages[got]) {
@@ -642,11 +647,11 @@ static int smalloc_pages_map_locked(struct smalloc_node *node,
 	ret = smalloc_vmap_pages(addr, addr + size, pages);
 	if (ret) {
 		/*
-		 * A page table could not be allocated: part of the run may be
-		 * mapped, and a CPU may have cached it.  None of it was mapped
-		 * before (the caller's walk, under this lock, which smalloc
-		 * maps under alone): unmapping the run removes only this
-		 * call's PTEs.
+		 * A page table could not be allocated, say: part of the run
+		 * may be mapped, and a CPU may have cached it.  None of it was
+		 * mapped before (a fresh area, or the caller's walk under this
+		 * lock, under which alone smalloc maps): unmapping the run
+		 * removes only this call's PTEs.
 		 */
 		vunmap_range_noflush(addr, addr + size);
 		flush_tlb_kernel_range(addr, addr + size);
@@ -687,29 +692,35 @@ static void *smalloc_area_alloc(unsigned long pages)
 		return NULL;
 	smalloc_blocks_lock();
 	ret = smalloc_pages_map_locked(NULL, (unsigned long)area->addr, 1);
-	smalloc_blocks_unlock();
-	if (ret) {
+	if (ret)
 		kfree(remove_vm_area(area->addr));
+	smalloc_blocks_unlock();
+	if (ret)
 		return NULL;
-	}
 	/* It holds pointers to other memory, as vmalloc() memory may. */
 	kmemleak_vmalloc(area, PAGE_SIZE, GFP_KERNEL);
 	return area->addr;
 }
 
 /*
- * Map the next run of pages of @node, up to SMALLOC_MAP_BATCH, that bytes
- * [*@start, @end) of the node reach and that are not mapped yet, under one
- * hold of the blocks' lock.  Returns how many it mapped, 0 once none is
- * left, or an error; *@start moves past the pages it looked at.
+ * Map the next run of pages of @node, of @pool, up to SMALLOC_MAP_BATCH,
+ * that bytes [*@start, @end) of the node reach and that are not mapped
+ * yet, under one hold of the blocks' lock.  Returns how many it mapped, 0
+ * once none is left, or an error; on success, *@start moves past the
+ * pages it looked at.
  *
  * Only within the node's own area, as vmalloc has it under the blocks'
  * lock, which a destroy holds while it takes the area down: never past
- * it, where a forged header may point, nor into a freed range.  The area
- * is checked before any page table is walked, and which pages are mapped
- * is read under the lock, under which alone smalloc maps.
+ * it, where a forged header may point, nor into a freed range.  Then only
+ * for a node that says it is @pool's (not another pool's that a forged
+ * list points at) and whose header is writable (not sealed): a seal
+ * changes PTEs under this lock, so a page mapped here is one its walk
+ * finds.  The area is checked before anything of the node is read or any
+ * of its page table walked, and which pages are mapped is read under the
+ * lock, under which alone smalloc maps.
  */
-static long smalloc_pages_map(struct smalloc_node *node, size_t *start,
+static long smalloc_pages_map(struct smalloc_pool *pool,
+			      struct smalloc_node *node, size_t *start,
 			      size_t end)
 {
 	unsigned long addr = (unsigned long)node;
@@ -722,7 +733,9 @@ static long smalloc_pages_map(struct smalloc_node *node, size_t *start,
 	area = find_vm_area(node);
 	if (smalloc_warn_on(!area || area->addr != node ||
 			    !(area->flags & VM_SMALLOC) ||
-			    end > get_vm_area_size(area)))
+			    end > get_vm_area_size(area)) ||
+	    smalloc_warn_on(READ_ONCE(node->pool) != pool ||
+			    !pte_write(smalloc_pte(addr))))
 		goto unlock;
 	while (off < end && vmalloc_to_page((void *)addr + off))
 		off += PAGE_SIZE;
@@ -741,11 +754,11 @@ unlock:
 
 /*
  * Map the pages of @node, of @pool, that bytes [@start, @end) of the node
- * reach and that are not mapped yet, counting them in *@mapped.  Which
- * ones are, the page table says.  The node must be @pool's and writable
- * (not another pool's, sealed, that a forged list points at), and pages
- * are mapped only within its area (smalloc_pages_map()).  Under the
- * pool's lock.  On failure, the pages mapped so far stay the node's.
+ * reach and that are not mapped yet, counting them in *@mapped: only
+ * within its area, and only while it is @pool's and writable
+ * (smalloc_pages_map()).  Which pages are mapped, the page table says.
+ * Under the pool's lock.  On failure, the pages mapped so far stay the
+ * node's.
  */
 static int smalloc_node_populate(struct smalloc_pool *pool,
 				 struct smalloc_node *node, size_t start,
@@ -753,15 +766,12 @@ static int smalloc_node_populate(struct smalloc_pool *pool,
 {
 	long nr;
 
-	if (smalloc_warn_on(READ_ONCE(node->pool) != pool ||
-			    !pte_write(smalloc_pte((unsigned long)node))))
-		return -EFAULT;
 	while (start < end) {
 		/* Sizes come from data: let a task that is killed go. */
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
-		nr = smalloc_pages_map(node, &start, end);
+		nr = smalloc_pages_map(pool, node, &start, end);
 		if (nr <= 0)
 			return nr;
 		*mapped += nr;
@@ -1129,12 +1139,19 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 	 * when it was made (block.c), and a destroy flushes a node's mapping
 	 * before its pages can go to another node.
 	 */
+	/*
+	 * Under the blocks' lock, under which a page is mapped only for a
+	 * node whose header is writable (smalloc_pages_map()): no page comes
+	 * into a node after the walk that seals the node passed it.
+	 */
+	smalloc_blocks_lock();
 	for (i = 0; i < nr; i++) {
 		ret = smalloc_set_memory((unsigned long)recs[i].node,
 					 recs[i].pages, ro, &flush);
 		if (ret)
 			break;
 	}
+	smalloc_blocks_unlock();
 	/*
 	 * One flush for the whole pool, however many nodes it has, of the
 	 * range that covers its nodes' vmalloc addresses (on x86, a range of
@@ -1167,9 +1184,11 @@ static int smalloc_set_pages(struct smalloc_pool *pool, bool ro, bool keep,
 		pr_err("pool %s: cannot make pages %s: %d\n", pool->name,
 		       ro ? "read-only" : "writable", ret);
 	if (!keep) {
+		smalloc_blocks_lock();
 		while (i && !smalloc_set_memory((unsigned long)recs[i - 1].node,
 						recs[i - 1].pages, !ro, &flush))
 			i--;
+		smalloc_blocks_unlock();
 		smalloc_flush(&flush, &smalloc_tlb_flushes);
 	}
 	*mixed = i;

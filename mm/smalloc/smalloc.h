@@ -259,6 +259,7 @@ struct smalloc_block {
 
 void smalloc_blocks_lock(void);
 void smalloc_blocks_unlock(void);
+void smalloc_blocks_assert_held(void);
 bool smalloc_blocks_unmapped(void);
 struct page *smalloc_block_take_locked(bool first);
 void smalloc_block_put_locked(struct page *page);
@@ -268,10 +269,13 @@ int smalloc_blocks_split_4k(void);
 void smalloc_blocks_whole(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 bool smalloc_block_fresh(void);
+bool smalloc_blocks_locked(void);
 struct smalloc_block *smalloc_block_of(struct page *page);
 void smalloc_block_free(struct smalloc_block *block);
 #endif
 #else
+static inline void smalloc_blocks_lock(void) { }
+static inline void smalloc_blocks_unlock(void) { }
 static inline bool smalloc_blocks_unmapped(void)
 {
 	return false;

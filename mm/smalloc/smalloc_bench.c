@@ -716,24 +716,26 @@ static void bench_usercopy(struct bench_out *out, void __user *ubuf)
 }
 
 #define BENCH_READ_SIZE		SZ_16M
-#define BENCH_READ_CHUNK	SZ_4M
+#define BENCH_READ_CHUNKS	4
 #define BENCH_READ_LOADS	(1 << 16)
 
 static u64 bench_read_sink;
 
 /*
  * BENCH_READ_LOADS loads of 8 bytes from @chunk (BENCH_READ_SIZE bytes in
- * chunks of BENCH_READ_CHUNK), each in another page than the one before,
- * in an order no prefetcher follows: what a walk of a large table, such
- * as a loaded policy's, pays for its TLB misses.
+ * BENCH_READ_CHUNKS chunks), each 1031 pages on from the one before, round
+ * the 16 MiB: what a walk of a large table, such as a loaded policy's,
+ * pays for its TLB misses.
  */
 static u64 bench_read_round(void *const *chunk)
 {
 	unsigned long pages = BENCH_READ_SIZE >> PAGE_SHIFT;
-	unsigned long per = BENCH_READ_CHUNK >> PAGE_SHIFT;
+	unsigned long per = pages / BENCH_READ_CHUNKS;
 	unsigned long i, pg;
 	u64 sum = 0, t;
 
+	BUILD_BUG_ON(!is_power_of_2(BENCH_READ_SIZE >> PAGE_SHIFT));
+	BUILD_BUG_ON(BENCH_READ_SIZE / BENCH_READ_CHUNKS < PAGE_SIZE);
 	t = ktime_get_ns();
 	for (i = 0; i < BENCH_READ_LOADS; i++) {
 		pg = (i * 1031) & (pages - 1);
@@ -746,61 +748,68 @@ static u64 bench_read_round(void *const *chunk)
 }
 
 /*
- * Reads of a sealed pool, of vmalloc() memory, both mapped with small
+ * Reads of a sealed pool and of vmalloc() memory, both mapped with small
  * pages, and of the direct map, mapped with large pages where the
- * architecture has them.
+ * architecture has them and nothing split them (debug_pagealloc, or
+ * arm64's rodata=full, map it with small pages too).
  */
-static void bench_read(struct bench_out *out)
+static noinline_for_stack void bench_read(struct bench_out *out)
 {
 	static const char *const names[3] = {
 		"8 B loads over 16 MiB smalloc sealed",
 		"8 B loads over 16 MiB vmalloc",
 		"8 B loads over 16 MiB direct map",
 	};
-	unsigned int order = get_order(BENCH_READ_CHUNK);
-	void *chunk[3][BENCH_READ_SIZE / BENCH_READ_CHUNK] = {};
-	struct page *pages[BENCH_READ_SIZE / BENCH_READ_CHUNK] = {};
+	unsigned int order = get_order(BENCH_READ_SIZE / BENCH_READ_CHUNKS);
+	void *chunk[3][BENCH_READ_CHUNKS] = {};
+	struct page *pages[BENCH_READ_CHUNKS] = {};
+	int err[3] = { -ENOMEM, -ENOMEM, -ENOMEM };
 	u64 v[3][BENCH_ROUNDS];
 	struct smalloc_pool *pool;
-	bool ok[3];
 	void *p, *vm;
 	int i, j;
 
 	pool = smalloc_create("bench-read");
 	p = pool ? smalloc_zalloc(pool, BENCH_READ_SIZE) : NULL;
-	if (p && smalloc_seal(pool))
-		p = NULL;
+	if (p) {
+		err[0] = smalloc_seal(pool);
+		if (err[0])
+			p = NULL;
+	}
 	vm = vzalloc(BENCH_READ_SIZE);
-	for (j = 0; j < ARRAY_SIZE(pages); j++) {
+	if (order > MAX_PAGE_ORDER)
+		err[2] = -EOPNOTSUPP;
+	for (j = 0; j < BENCH_READ_CHUNKS; j++) {
 		if (order <= MAX_PAGE_ORDER)
 			pages[j] = alloc_pages(GFP_KERNEL | __GFP_ZERO |
 					       __GFP_NOWARN, order);
-		chunk[0][j] = p ? p + j * BENCH_READ_CHUNK : NULL;
-		chunk[1][j] = vm ? vm + j * BENCH_READ_CHUNK : NULL;
+		chunk[0][j] = p ? p + j * (BENCH_READ_SIZE / BENCH_READ_CHUNKS) : NULL;
+		chunk[1][j] = vm ? vm + j * (BENCH_READ_SIZE / BENCH_READ_CHUNKS) : NULL;
 		chunk[2][j] = pages[j] ? page_address(pages[j]) : NULL;
 	}
 	for (i = 0; i < 3; i++) {
-		for (j = 0; j < ARRAY_SIZE(pages) && chunk[i][j]; j++)
+		for (j = 0; j < BENCH_READ_CHUNKS && chunk[i][j]; j++)
 			;
-		ok[i] = j == ARRAY_SIZE(pages);
-		if (ok[i])
+		if (j == BENCH_READ_CHUNKS) {
+			err[i] = 0;
 			bench_read_round(chunk[i]);	/* page tables cached */
+		}
 	}
 	/* Round by round, the three in turn: whatever the TLB's state, all pay it. */
 	for (j = 0; j < BENCH_ROUNDS; j++) {
 		for (i = 0; i < 3; i++)
-			if (ok[i])
+			if (!err[i])
 				v[i][j] = bench_read_round(chunk[i]);
 		cond_resched();
 	}
 	for (i = 0; i < 3; i++) {
-		if (ok[i])
+		if (!err[i])
 			bench_row_cent(out, "read", names[i], v[i], BENCH_ROUNDS,
 				       BENCH_READ_LOADS, "ns/load");
 		else
-			bench_error(out, "read", names[i], -ENOMEM);
+			bench_error(out, "read", names[i], err[i]);
 	}
-	for (j = 0; j < ARRAY_SIZE(pages); j++)
+	for (j = 0; j < BENCH_READ_CHUNKS; j++)
 		if (pages[j])
 			__free_pages(pages[j], order);
 	vfree(vm);

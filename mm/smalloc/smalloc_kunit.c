@@ -1571,6 +1571,13 @@ static int counting_set_memory(unsigned long addr, int numpages, bool ro,
 	int ret;
 
 	c->calls++;
+#ifdef CONFIG_MMU
+	/*
+	 * Under the lock under which a page is mapped only for a writable
+	 * header (smalloc_pages_map()): none comes after the walk passed it.
+	 */
+	KUNIT_EXPECT_TRUE(kunit_get_current_test(), smalloc_blocks_locked());
+#endif
 	if (c->probe) {
 		/* Whatever the pages are now, sealed is not what they are. */
 		c->not_sealed += smalloc_validate(c->probe, 1, c->pool,
