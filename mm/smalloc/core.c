@@ -907,26 +907,52 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	return node;
 }
 
-/* Room for an object of @size at @offset, and for its end below the others. */
-static bool smalloc_node_fits(const struct smalloc_node *node, size_t offset,
+/*
+ * Is there room in @node, of @nsize bytes with @nr objects, for an object
+ * of @size at @offset, and for its end below the others?
+ */
+static bool smalloc_node_fits(size_t nsize, unsigned int nr, size_t offset,
 			      size_t size)
 {
-	return offset <= node->size &&
-	       size + sizeof(u32) * (node->nr + 1) <= node->size - offset;
+	return offset <= nsize &&
+	       size + sizeof(u32) * ((size_t)nr + 1) <= nsize - offset;
 }
 
-/* Carve @size bytes from the newest node, adding a node if needed. */
+/*
+ * Carve @size bytes from the newest node, adding a node if needed.
+ *
+ * The pool's list and the node's header are writable while the pool is,
+ * and read here once each: whatever they say, the writes below (the
+ * header, the object's end, and the object its caller fills, all below
+ * the size read) stay in smalloc's window, at worst in another node,
+ * which is read-only if sealed; and a page is mapped only within the
+ * node's own area (smalloc_pages_map()).
+ */
 static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 {
 	struct smalloc_node *node = pool->nodes;
-	size_t offset = 0, end;
+	size_t offset = 0, nsize = 0, end;
+	unsigned long addr;
+	unsigned int nr = 0;
 
-	if (node)
-		offset = ALIGN(node->used, pool->align);
-	if (!node || !smalloc_node_fits(node, offset, size)) {
+	if (node) {
+		addr = (unsigned long)kasan_reset_tag(node);
+		if (smalloc_warn_on(!smalloc_in_window(node) ||
+				    !PAGE_ALIGNED(addr)))
+			return NULL;
+		nsize = READ_ONCE(node->size);
+		nr = READ_ONCE(node->nr);
+		offset = ALIGN(READ_ONCE(node->used), pool->align);
+		if (smalloc_warn_on(IS_ENABLED(CONFIG_MMU) &&
+				    nsize > SMALLOC_VEND - addr))
+			return NULL;
+	}
+	if (!node || !smalloc_node_fits(nsize, nr, offset, size)) {
 		node = smalloc_node_add(pool, size);
 		if (!node)
 			return NULL;
+		nsize = node->size;
+		nr = 0;
 		offset = node->base;
 	}
 	/*
@@ -934,12 +960,12 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	 * the objects or the ends before them did not: the first object of a
 	 * node, or one that crosses a page boundary.
 	 */
-	end = node->size - sizeof(u32) * (node->nr + 1);
+	end = nsize - sizeof(u32) * ((size_t)nr + 1);
 	if (offset + size > PAGE_ALIGN(node->used) &&
 	    smalloc_node_populate(pool, node, offset, offset + size,
 				  &pool->nr_mapped))
 		return NULL;
-	if ((!node->nr || end < ((end + sizeof(u32)) & PAGE_MASK)) &&
+	if ((!nr || end < ((end + sizeof(u32)) & PAGE_MASK)) &&
 	    smalloc_node_populate(pool, node, end, end + sizeof(u32),
 				  &pool->nr_mapped))
 		return NULL;
@@ -949,18 +975,18 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	 * finds one from the header alone (struct smalloc_node).  Cleared
 	 * before @nr publishes an object that breaks the rule.
 	 */
-	if (!node->nr) {
+	if (!nr) {
 		node->osize = size;
 		WRITE_ONCE(node->stride, offset == node->base ?
 					 ALIGN(size, node->align) : 0);
 	} else if (size != node->osize ||
-		   offset != node->base + node->nr * (size_t)node->stride) {
+		   offset != node->base + nr * (size_t)node->stride) {
 		WRITE_ONCE(node->stride, 0);
 	}
-	*smalloc_node_end(node, node->nr) = offset + size;
+	*(u32 *)((void *)node + end) = offset + size;
 	node->used = offset + size;
-	/* Publish the end once written; pairs with smalloc_lookup(). */
-	smp_store_release(&node->nr, node->nr + 1);
+	/* Publish the object once its end is written; pairs with smalloc_lookup(). */
+	smp_store_release(&node->nr, nr + 1);
 	pool->bytes += size;
 	smalloc_kasan_unpoison((void *)node + offset, size);
 	return (void *)node + offset;

@@ -717,7 +717,7 @@ static void bench_usercopy(struct bench_out *out, void __user *ubuf)
 
 #define BENCH_READ_SIZE		SZ_16M
 #define BENCH_READ_CHUNKS	4
-#define BENCH_READ_LOADS	(1 << 16)
+#define BENCH_READ_LOADS	BIT(16)
 
 static u64 bench_read_sink;
 

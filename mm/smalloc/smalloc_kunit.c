@@ -590,6 +590,59 @@ static void smalloc_test_populate_run(struct kunit *test)
 #endif
 }
 
+/*
+ * A pool's list and its newest node's header are writable while the pool
+ * is.  Forged to aim an allocation's writes outside smalloc's window (the
+ * list at a fake header in kmalloc() memory, or the header's size reaching
+ * round the address space to that memory), the allocation is refused with
+ * a warning, and nothing there is written.
+ */
+static void smalloc_test_carve_forged(struct kunit *test)
+{
+#ifdef CONFIG_MMU
+	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	struct smalloc_node *node, *fake;
+	u8 *buf, *copy;
+	size_t size;
+
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(pool, 64));
+	node = pool->nodes;
+	/* Page-aligned, as kmalloc() aligns a power of two. */
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	copy = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+
+	/* A copy of the header, with room in its page for the next object. */
+	fake = (struct smalloc_node *)buf;
+	*fake = *node;
+	fake->size = PAGE_SIZE;
+	fake->used = fake->base;
+	memcpy(copy, buf, PAGE_SIZE);
+	pool->nodes = fake;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 64));
+	});
+	pool->nodes = node;
+	KUNIT_EXPECT_EQ(test, 0, memcmp(buf, copy, PAGE_SIZE));
+
+	/* The node's own header, its next end aimed into the buffer. */
+	size = node->size;
+	node->size = (unsigned long)buf + PAGE_SIZE - (unsigned long)node;
+	memset(buf, 0, PAGE_SIZE);
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 64));
+	});
+	node->size = size;
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf, 0, PAGE_SIZE));
+
+	KUNIT_EXPECT_NOT_NULL(test, smalloc_alloc(pool, 64));
+#else
+	kunit_skip(test, "without an MMU, nodes are kmalloc() memory: no window");
+#endif
+}
+
 static void smalloc_test_large(struct kunit *test)
 {
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
@@ -3755,6 +3808,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_test_cross_page),
 	KUNIT_CASE(smalloc_test_populate),
 	KUNIT_CASE(smalloc_test_populate_run),
+	KUNIT_CASE(smalloc_test_carve_forged),
 	KUNIT_CASE(smalloc_test_large),
 	KUNIT_CASE(smalloc_test_bad_sizes),
 	KUNIT_CASE(smalloc_test_null_pool),
