@@ -854,7 +854,9 @@ bool smalloc_free_refused(const void *p)
 
 /* Add a node to @pool large enough for an object of @size bytes. */
 static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
-					     size_t size)
+					     struct smalloc_node *newest,
+					     size_t size, size_t *nsize,
+					     size_t *base_out)
 {
 	size_t base = ALIGN(sizeof(struct smalloc_node), pool->align);
 	unsigned long pages = PAGE_ALIGN(base + size + sizeof(u32)) >> PAGE_SHIFT;
@@ -864,6 +866,13 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	unsigned long n = max(pages, grow), mapped;
 	struct smalloc_node *node;
 
+	/*
+	 * @newest, from the pool's list, gets a link written into it: it must
+	 * be a node, as the index has it.
+	 */
+	if (pages > grow && newest &&
+	    smalloc_warn_on(smalloc_index_find(newest) != newest))
+		return NULL;
 	/* Without an MMU, kmalloc() would round the node up: use it all. */
 	if (!IS_ENABLED(CONFIG_MMU))
 		n = roundup_pow_of_two(n);
@@ -895,65 +904,60 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 	}
 
 	/* An object larger than the growth step gets a node of its own. */
-	if (pages > grow && pool->nodes) {
-		node->next = pool->nodes->next;
-		pool->nodes->next = node;
+	if (pages > grow && newest) {
+		node->next = newest->next;
+		newest->next = node;
 	} else {
-		node->next = pool->nodes;
+		node->next = newest;
 		pool->nodes = node;
 	}
 	pool->nr_pages += node->size >> PAGE_SHIFT;
 	pool->nr_mapped += mapped;
+	*nsize = n << PAGE_SHIFT;
+	*base_out = base;
 	return node;
 }
 
 /*
- * Is there room in @node, of @nsize bytes with @nr objects, for an object
- * of @size at @offset, and for its end below the others?
+ * Is there room in a node of @nsize bytes with @nr objects for an object of
+ * @size at @offset, and for its end below the others?  All of it from
+ * writable metadata: nothing here may wrap.
  */
 static bool smalloc_node_fits(size_t nsize, unsigned int nr, size_t offset,
 			      size_t size)
 {
-	return offset <= nsize &&
-	       size + sizeof(u32) * ((size_t)nr + 1) <= nsize - offset;
+	return offset <= nsize && size <= nsize - offset &&
+	       (nsize - offset - size) / sizeof(u32) > nr;
 }
 
 /*
  * Carve @size bytes from the newest node, adding a node if needed.
  *
  * The pool's list and the node's header are writable while the pool is,
- * and read here once each: whatever they say, the writes below (the
- * header, the object's end, and the object its caller fills, all below
- * the size read) stay in smalloc's window, at worst in another node,
- * which is read-only if sealed; and a page is mapped only within the
+ * and read here once each.  Whatever they say, the writes below (the
+ * header, the object's end, and the object its caller fills, all between
+ * the header and the end) stay in the node: the end's page must be the
+ * node's, as the index has it, and a page is mapped only within the
  * node's own area (smalloc_pages_map()).
  */
 static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 {
-	struct smalloc_node *node = pool->nodes;
-	size_t offset = 0, nsize = 0, end;
-	unsigned long addr;
+	struct smalloc_node *node = READ_ONCE(pool->nodes);
+	size_t offset = 0, nsize = 0, used = 0, end;
 	unsigned int nr = 0;
 
 	if (node) {
-		addr = (unsigned long)kasan_reset_tag(node);
-		if (smalloc_warn_on(!smalloc_in_window(node) ||
-				    !PAGE_ALIGNED(addr)))
-			return NULL;
 		nsize = READ_ONCE(node->size);
 		nr = READ_ONCE(node->nr);
-		offset = ALIGN(READ_ONCE(node->used), pool->align);
-		if (smalloc_warn_on(IS_ENABLED(CONFIG_MMU) &&
-				    nsize > SMALLOC_VEND - addr))
-			return NULL;
+		used = READ_ONCE(node->used);
+		offset = ALIGN(used, pool->align);
 	}
 	if (!node || !smalloc_node_fits(nsize, nr, offset, size)) {
-		node = smalloc_node_add(pool, size);
+		node = smalloc_node_add(pool, node, size, &nsize, &offset);
 		if (!node)
 			return NULL;
-		nsize = node->size;
 		nr = 0;
-		offset = node->base;
+		used = offset;
 	}
 	/*
 	 * The pages of the object and of its end, when they reach a page that
@@ -961,13 +965,16 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	 * node, or one that crosses a page boundary.
 	 */
 	end = nsize - sizeof(u32) * ((size_t)nr + 1);
-	if (offset + size > PAGE_ALIGN(node->used) &&
+	if (offset + size > PAGE_ALIGN(used) &&
 	    smalloc_node_populate(pool, node, offset, offset + size,
 				  &pool->nr_mapped))
 		return NULL;
 	if ((!nr || end < ((end + sizeof(u32)) & PAGE_MASK)) &&
 	    smalloc_node_populate(pool, node, end, end + sizeof(u32),
 				  &pool->nr_mapped))
+		return NULL;
+	/* And so everything from the header to the end is the node's. */
+	if (smalloc_warn_on(smalloc_index_find((void *)node + end) != node))
 		return NULL;
 
 	/*
@@ -1771,6 +1778,7 @@ int smalloc_bench_alloc_parts(struct smalloc_alloc_parts *parts)
 	struct smalloc_node *node = NULL;
 	struct smalloc_state *state;
 	unsigned long mapped = 0;
+	size_t nsize, base;
 	int i, ret = -ENOMEM;
 	u64 t;
 
@@ -1787,7 +1795,7 @@ int smalloc_bench_alloc_parts(struct smalloc_alloc_parts *parts)
 	mutex_lock(&state->lock);
 	t = ktime_get_ns();
 	for (i = 0; i < SMALLOC_PARTS_NODES; i++) {
-		node = smalloc_node_add(pool, 64);
+		node = smalloc_node_add(pool, pool->nodes, 64, &nsize, &base);
 		if (!node)
 			goto unlock;
 	}
