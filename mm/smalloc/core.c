@@ -936,21 +936,30 @@ static bool smalloc_node_fits(size_t nsize, unsigned int nr, size_t offset,
  * The pool's list and the node's header are writable while the pool is,
  * and read here once each.  Whatever they say, the writes below (the
  * header, the object's end, and the object its caller fills, all between
- * the header and the end) stay in the node: the end's page must be the
- * node's, as the index has it, and a page is mapped only within the
- * node's own area (smalloc_pages_map()).
+ * the header and the end) stay in smalloc's window, and a page is mapped
+ * only within the node's own area (smalloc_pages_map()).  The window also
+ * holds the per-CPU allocator's areas, and other nodes: checking the
+ * end's page against the index instead would cost an allocation a lookup.
  */
 static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 {
 	struct smalloc_node *node = READ_ONCE(pool->nodes);
 	size_t offset = 0, nsize = 0, used = 0, end;
 	unsigned int nr = 0;
+	unsigned long addr;
 
 	if (node) {
+		addr = (unsigned long)kasan_reset_tag(node);
+		if (smalloc_warn_on(!smalloc_in_window(node) ||
+				    !PAGE_ALIGNED(addr)))
+			return NULL;
 		nsize = READ_ONCE(node->size);
 		nr = READ_ONCE(node->nr);
 		used = READ_ONCE(node->used);
 		offset = ALIGN(used, pool->align);
+		if (smalloc_warn_on(IS_ENABLED(CONFIG_MMU) &&
+				    nsize > SMALLOC_VEND - addr))
+			return NULL;
 	}
 	if (!node || !smalloc_node_fits(nsize, nr, offset, size)) {
 		node = smalloc_node_add(pool, node, size, &nsize, &offset);
@@ -972,9 +981,6 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	if ((!nr || end < ((end + sizeof(u32)) & PAGE_MASK)) &&
 	    smalloc_node_populate(pool, node, end, end + sizeof(u32),
 				  &pool->nr_mapped))
-		return NULL;
-	/* And so everything from the header to the end is the node's. */
-	if (smalloc_warn_on(smalloc_index_find((void *)node + end) != node))
 		return NULL;
 
 	/*
