@@ -287,9 +287,30 @@ cp "$s/query" "$build/selinux-query"
 # SMALLOC_SELINUX_BOOT_TIMEOUT seconds (1500; a plant that hangs the
 # guest on purpose sets less).
 boot() {
+	local rc=0
+
 	[ "$(cat "$s/mode" 2> /dev/null)" = "$2" ] || echo "$2" > "$s/mode"
 	SMALLOC_CMDLINE_EXTRA=${4:-} SMALLOC_BOOT_TIMEOUT=${SMALLOC_SELINUX_BOOT_TIMEOUT:-1500} \
-		"$here/boot.sh" "$1" "$here/selinux-init.sh" "$3" "$stage"
+		"$here/boot.sh" "$1" "$here/selinux-init.sh" "$3" "$stage" || rc=$?
+	unsplice "$3"
+	return $rc
+}
+
+# unsplice <log>: the serial console drains a line the init echoed after
+# printk may have written a later kernel line (audit's, of the init's
+# next step) straight out: "selinux: # ...audit: type=..." and then the
+# rest of the init's line.  Put the kernel line after the line it split,
+# whole, so that the checks read both.
+unsplice() {
+	[ -f "$1" ] || return 0
+	awk '
+		held != "" { print held $0; print kern; held = ""; next }
+		/^selinux: / && (i = index($0, "audit: type=")) > 1 {
+			held = substr($0, 1, i - 1); kern = substr($0, i); next
+		}
+		{ print }
+		END { if (held != "") { print held; print kern } }' "$1" > "$1.unspliced" &&
+		mv "$1.unspliced" "$1"
 }
 
 # What the comparison reads of a log: the differential part's lines,
