@@ -950,8 +950,7 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 
 	if (node) {
 		addr = (unsigned long)kasan_reset_tag(node);
-		if (smalloc_warn_on(!smalloc_in_window(node) ||
-				    !PAGE_ALIGNED(addr)))
+		if (smalloc_warn_on(!smalloc_in_window(node)))
 			return NULL;
 		nsize = READ_ONCE(node->size);
 		nr = READ_ONCE(node->nr);
