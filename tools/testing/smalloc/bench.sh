@@ -58,8 +58,23 @@ grep -q '^bench: # end' "$build/bench.log" ||
 stage=$test_build/selinux-root/selinux
 pristine=$(dirname "$build")/build-pristine-bench
 boots=${SMALLOC_BENCH_BOOTS:-9}
+# Under TCG, a boot's times swing by a third and more with the host's
+# load, wider than the 5% the SELinux rows look for.  So these boots run
+# on QEMU's instruction counter (qemu.sh): the guest's clock advances one
+# nanosecond an instruction executed, and jumps to the next timer when
+# every vCPU idles, so a case's time is the instructions it executes,
+# whatever the host does.  It does not count what memory costs (TLB
+# misses, caches: QEMU emulates neither), which the read rows look at.
+# SMALLOC_BENCH_ICOUNT=0 times them on the host's clock instead.
+icount=
+unit=
+if [ "${SMALLOC_BENCH_ICOUNT:-1}" != 0 ]; then
+	icount=shift=0,sleep=off
+	unit=icount-
+fi
 # selinux_boot <kernel build> <name> <n>: boot it once, its samples as
-# "<name>,<case>,<value>,<unit>".
+# "<name>,<case>,<value>,<unit>", times in icount-ms or icount-us on the
+# instruction counter.
 selinux_boot() {
 	local kernel=$1 name=$2 n=$3 root=$build/bench-selinux-root
 	local log=$build/bench-selinux-$name-$n.log
@@ -67,12 +82,12 @@ selinux_boot() {
 	rm -rf "$root"
 	mkdir -p "$root/selinux"
 	cp "$stage"/{ref.pol,ref.triples,bools,query} "$root/selinux/"
-	SMALLOC_BOOT_TIMEOUT=600 "$here/boot.sh" "$kernel" "$here/bench-init.sh" \
-		"$log" "$root" > /dev/null
+	SMALLOC_ICOUNT=$icount SMALLOC_BOOT_TIMEOUT=600 "$here/boot.sh" "$kernel" \
+		"$here/bench-init.sh" "$log" "$root" > /dev/null
 	grep -q '^bench: # end' "$log" ||
 		{ echo "bench: the $name SELinux boot $n did not finish, see $log"; return 1; }
 	grep '^bench: # .* failed' "$log" && return 1
-	sed -n "s/^bench: selinux,/$name,/p" "$log"
+	sed -n "s/^bench: selinux,/$name,/p" "$log" | sed "s/,\(ms\|us\)\$/,$unit\1/"
 }
 # selinux_rows < samples: selinux,<case> (<name>),median,min,max,unit for
 # each kernel and case; then, for the times, each sealed and unsealed
@@ -103,7 +118,7 @@ selinux_rows() {
 			for (i = 1; i <= m; i++)
 				for (j = 1; j <= 2; j++) {
 					k = kernels[j]; c = order[i]
-					if (unit[c] !~ /^(ms|us)$/ || n[k, c] != n["pristine", c])
+					if (unit[c] !~ /^(icount-)?(ms|us)$/ || n[k, c] != n["pristine", c])
 						continue
 					for (r = 1; r <= n[k, c]; r++)
 						if (v["pristine", c, r] > 0)

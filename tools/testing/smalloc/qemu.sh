@@ -6,6 +6,9 @@
 # the console, for SMALLOC_ARCH (x86_64, or arm64: kunit.py's virt
 # machine).  TCG unless SMALLOC_KVM=1 and a probe boot works with KVM:
 # on some machines /dev/kvm exists but cannot run a guest.
+# SMALLOC_ICOUNT=<-icount options> (TCG only) runs the x86_64 guest on
+# QEMU's instruction counter: its clock then counts the instructions the
+# vCPUs execute (shift=0: one a nanosecond), whatever the host does.
 
 smalloc_kvm_works() {
 	local build=$1
@@ -27,7 +30,13 @@ smalloc_accel() {
 }
 
 smalloc_qemu_args() {
-	echo "-accel $(smalloc_accel "$1") -smp 2 -m 1024 -nodefaults" \
+	local accel icount=
+
+	accel=$(smalloc_accel "$1")
+	if [ "$accel" = tcg ] && [ -n "${SMALLOC_ICOUNT:-}" ]; then
+		icount=" -icount $SMALLOC_ICOUNT"
+	fi
+	echo "-accel $accel$icount -smp 2 -m 1024 -nodefaults" \
 	     "-bios qboot.rom -nographic -serial stdio -no-reboot"
 }
 
