@@ -931,48 +931,23 @@ static bool smalloc_node_fits(size_t nsize, unsigned int nr, size_t offset,
 }
 
 /*
- * Carve @size bytes from the newest node, adding a node if needed.
- *
- * The pool's list and the node's header are writable while the pool is,
- * and read here once each.  Whatever they say, the writes below (the
- * header, the object's end, and the object its caller fills, all between
- * the header and the end) stay in smalloc's window, and a page is mapped
- * only within the node's own area (smalloc_pages_map()).  The window also
- * holds the per-CPU allocator's areas, and other nodes: checking the
- * end's page against the index instead would cost an allocation a lookup.
+ * Carve @size bytes at @offset of @node, a node of @nsize bytes with @nr
+ * objects whose objects end at @used: map the pages the object and its end
+ * reach, write its end and publish it.
  */
-static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
+static __always_inline void *smalloc_carve_at(struct smalloc_pool *pool,
+					      struct smalloc_node *node,
+					      size_t size, size_t nsize,
+					      unsigned int nr, size_t used,
+					      size_t offset)
 {
-	struct smalloc_node *node = READ_ONCE(pool->nodes);
-	size_t offset = 0, nsize = 0, used = 0, end;
-	unsigned int nr = 0;
-	unsigned long addr;
+	size_t end = nsize - sizeof(u32) * ((size_t)nr + 1);
 
-	if (node) {
-		addr = (unsigned long)kasan_reset_tag(node);
-		if (smalloc_warn_on(!smalloc_in_window(node)))
-			return NULL;
-		nsize = READ_ONCE(node->size);
-		nr = READ_ONCE(node->nr);
-		used = READ_ONCE(node->used);
-		offset = ALIGN(used, pool->align);
-		if (smalloc_warn_on(IS_ENABLED(CONFIG_MMU) &&
-				    nsize > SMALLOC_VEND - addr))
-			return NULL;
-	}
-	if (!node || !smalloc_node_fits(nsize, nr, offset, size)) {
-		node = smalloc_node_add(pool, node, size, &nsize, &offset);
-		if (!node)
-			return NULL;
-		nr = 0;
-		used = offset;
-	}
 	/*
 	 * The pages of the object and of its end, when they reach a page that
 	 * the objects or the ends before them did not: the first object of a
 	 * node, or one that crosses a page boundary.
 	 */
-	end = nsize - sizeof(u32) * ((size_t)nr + 1);
 	if (offset + size > PAGE_ALIGN(used) &&
 	    smalloc_node_populate(pool, node, offset, offset + size,
 				  &pool->nr_mapped))
@@ -1002,6 +977,59 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	pool->bytes += size;
 	smalloc_kasan_unpoison((void *)node + offset, size);
 	return (void *)node + offset;
+}
+
+/*
+ * Carve @size bytes from a new node after @newest.  Out of line: the size
+ * and base it returns through memory would cost every carve the stack
+ * protector's check.
+ */
+static noinline void *smalloc_carve_new(struct smalloc_pool *pool,
+					struct smalloc_node *newest,
+					size_t size)
+{
+	struct smalloc_node *node;
+	size_t nsize, base;
+
+	node = smalloc_node_add(pool, newest, size, &nsize, &base);
+	if (!node)
+		return NULL;
+	return smalloc_carve_at(pool, node, size, nsize, 0, base, base);
+}
+
+/*
+ * Carve @size bytes from the newest node, adding a node if needed.
+ *
+ * The pool's list and the node's header are writable while the pool is,
+ * and read here once each.  Whatever they say, the writes below (the
+ * header, the object's end, and the object its caller fills, all between
+ * the header and the end) stay in smalloc's window, and a page is mapped
+ * only within the node's own area (smalloc_pages_map()).  The window also
+ * holds the per-CPU allocator's areas, and other nodes: checking the
+ * end's page against the index instead would cost an allocation a lookup.
+ */
+static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
+{
+	struct smalloc_node *node = READ_ONCE(pool->nodes);
+	size_t nsize, used, offset;
+	unsigned long addr;
+	unsigned int nr;
+
+	if (!node)
+		return smalloc_carve_new(pool, NULL, size);
+	if (smalloc_warn_on(!smalloc_in_window(node)))
+		return NULL;
+	addr = (unsigned long)kasan_reset_tag(node);
+	nsize = READ_ONCE(node->size);
+	nr = READ_ONCE(node->nr);
+	used = READ_ONCE(node->used);
+	offset = ALIGN(used, pool->align);
+	if (smalloc_warn_on(IS_ENABLED(CONFIG_MMU) &&
+			    nsize > SMALLOC_VEND - addr))
+		return NULL;
+	if (!smalloc_node_fits(nsize, nr, offset, size))
+		return smalloc_carve_new(pool, node, size);
+	return smalloc_carve_at(pool, node, size, nsize, nr, used, offset);
 }
 
 /* Does vmalloc have a whole VM_SMALLOC area of @size bytes at @node? */
