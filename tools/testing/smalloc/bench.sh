@@ -62,13 +62,15 @@ boots=${SMALLOC_BENCH_BOOTS:-9}
 # load, wider than the 5% the SELinux rows look for.  So these boots run
 # on QEMU's instruction counter (qemu.sh): the guest's clock advances one
 # nanosecond an instruction executed, and jumps to the next timer when
-# every vCPU idles, so a case's time is the instructions it executes,
-# whatever the host does.  It does not count what memory costs (TLB
-# misses, caches: QEMU emulates neither), which the read rows look at.
+# every vCPU idles, so a case's time is, whatever the host does, the
+# instructions both vCPUs execute while it runs, kernel and user space,
+# and the idle time it waits for timers.  It does not count what memory costs (TLB misses, caches: QEMU
+# emulates neither), which the read rows look at, nor what a TLB flush,
+# an IPI or a locked atomic costs on hardware.  Not under KVM.
 # SMALLOC_BENCH_ICOUNT=0 times them on the host's clock instead.
 icount=
 unit=
-if [ "${SMALLOC_BENCH_ICOUNT:-1}" != 0 ]; then
+if [ "${SMALLOC_BENCH_ICOUNT:-1}" != 0 ] && [ "$(smalloc_accel "$build")" = tcg ]; then
 	icount=shift=0,sleep=off
 	unit=icount-
 fi
