@@ -45,6 +45,22 @@ building "the benchmark kernel" "$build" 1480 20 \
 grep -q '^bench: # end' "$build/bench.log" ||
 	{ echo "bench: the boot did not finish, see $build/bench.log"; exit 1; }
 
+# The table once more, on QEMU's instruction counter at shift=0 (below):
+# a nanosecond of the guest's clock is then an instruction executed, so
+# its alloc, alloc-parts and usercopy rows count the instructions of one
+# operation (with the other vCPU's, idle here), as section "icount-<section>"
+# and unit "insns".  About 10 seconds.  Not under KVM, nor with
+# SMALLOC_BENCH_ICOUNT=0.
+: > "$build/bench-icount.csv"
+if [ "${SMALLOC_BENCH_ICOUNT:-1}" != 0 ] && [ "$(smalloc_accel "$build")" = tcg ]; then
+	SMALLOC_ICOUNT=shift=0,sleep=off "$here/boot.sh" "$build" \
+		"$here/bench-init.sh" "$build/bench-icount.log" > /dev/null
+	grep -q '^bench: # end' "$build/bench-icount.log" ||
+		{ echo "bench: the counted boot did not finish, see $build/bench-icount.log"; exit 1; }
+	sed -n 's/^bench: \(alloc\|alloc-parts\|usercopy\),\(.*\),ns$/icount-\1,\2,insns/p' \
+		"$build/bench-icount.log" > "$build/bench-icount.csv"
+fi
+
 # SELinux on the configuration users run: this benchmark kernel, whose
 # policy lives in sealed pools, the same with SEAL_POLICY=n (the same
 # pools, unsealed) and the pristine base built with the same config
@@ -178,6 +194,7 @@ mkdir -p "$(dirname "$csv")"
 {
 	echo "# smalloc bench, $(git -C "$here" describe --always --dirty 2> /dev/null), accel=$(smalloc_accel "$build"), 2 vCPUs, $(date -u +%F)"
 	sed -n 's/^bench: \([^#]\)/\1/p' "$build/bench.log"
+	cat "$build/bench-icount.csv"
 	cat "$build/bench-selinux.csv"
 } > "$csv"
 head -n 1 "$csv"

@@ -5,8 +5,8 @@
  * host, run in the busybox initramfs.
  *
  *   selinux-query [-a] [-c] < triples
- *   selinux-query -l <policy> [<cut> [<offset>:<xor>]...]
- *   selinux-query -w <file> <string>
+ *   selinux-query [-F <file>] -l <policy> [<cut> [<offset>:<xor>]...]
+ *   selinux-query [-F <file>] -w <file> <string>
  *   selinux-query -q < questions
  *   selinux-query -L < paths
  *
@@ -27,7 +27,15 @@
  * /sys/fs/selinux/load; with <cut>, only its first <cut> bytes, and each
  * <offset>:<xor> flips the bits <xor> of the byte at <offset> first.
  * -w writes <string> to <file> in one write().  Both print "ok <seconds>"
- * or "E<errno> <seconds>", and exit 0 on success, 1 on failure.
+ * or "E<errno> <seconds>", and exit 0 on success, 1 on failure.  Given
+ * first, -F <file> (smalloc's debugfs "pools") makes them wait, after a
+ * write that succeeded, until <file> has no more lines than before it,
+ * polling every millisecond: what a load or commit leaves to free, the
+ * outgoing policy's pools, has been freed.  They then print
+ * "ok <seconds> <seconds until freed> <polls>", or "ok <seconds>
+ * never-freed" and exit 1 after a minute; a <file> that cannot be read
+ * (a kernel without smalloc, which frees within the write) waits for
+ * nothing.
  *
  * -q asks each question of its line "<op> <arguments>", of one of the
  * transaction files by op, with the class given by name:
@@ -134,10 +142,55 @@ static void ask(char tag, const char *file, const char *q, double *t)
 		printf("%c %s\n", tag, ans);
 }
 
+/*
+ * -F <file>: the file whose lines count the pools that a write must free
+ * (smalloc's debugfs "pools"), for timed_write().
+ */
+static const char *freed_file;
+
+/* The number of lines of @path, or -1 if it cannot be read. */
+static long count_lines(const char *path)
+{
+	char buf[4096];
+	long lines = 0;
+	ssize_t i, n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n < 0 ? -1 : lines;
+}
+
+/*
+ * Wait until @freed_file has no more lines than @before, polling every
+ * millisecond for up to 60 seconds; the number of polls, or -1 if it
+ * never does.
+ */
+static long wait_freed(long before)
+{
+	struct timespec ms = { 0, 1000000 };
+	long polls = 0;
+	double t = now();
+
+	while (count_lines(freed_file) > before) {
+		if (now() - t > 60)
+			return -1;
+		nanosleep(&ms, NULL);
+		polls++;
+	}
+	return polls;
+}
+
 static int timed_write(const char *file, const void *data, size_t len)
 {
+	long before = freed_file ? count_lines(freed_file) : -1, polls = 0;
 	int fd, err = 0;
-	double t = now();
+	double t = now(), t_freed;
 
 	fd = open(file, O_WRONLY);
 	if (fd < 0)
@@ -146,12 +199,24 @@ static int timed_write(const char *file, const void *data, size_t len)
 		err = errno ? errno : EIO;
 	if (fd >= 0)
 		close(fd);
+	t_freed = t;
 	t = now() - t;
-	if (err)
+	if (err) {
 		printf("E%d %.3f\n", err, t);
-	else
+		return 1;
+	}
+	if (before < 0) {
 		printf("ok %.3f\n", t);
-	return err ? 1 : 0;
+		return 0;
+	}
+	polls = wait_freed(before);
+	t_freed = now() - t_freed;
+	if (polls < 0) {
+		printf("ok %.3f never-freed\n", t);
+		return 1;
+	}
+	printf("ok %.3f %.3f %ld\n", t, t_freed, polls);
+	return 0;
 }
 
 /* The whole of @path, in *@buf. */
@@ -1825,6 +1890,12 @@ int main(int argc, char **argv)
 	int access = 0, create = 0, i, n = 0;
 	double t_access = 0, t_create = 0;
 
+	if (argc > 3 && !strcmp(argv[1], "-F")) {
+		freed_file = argv[2];
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 2 && !strcmp(argv[1], "-l"))
 		return load(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "-f"))
@@ -1849,7 +1920,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-c"))
 			create = 1;
 		else {
-			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | -l <policy> [<cut> [<off>:<xor>]...] | -w <file> <string> | -e <n> | -f <policy> <n> | -q | -L | -R ... | -N ... | -M ... (see the source)\n");
+			fprintf(stderr, "usage: selinux-query [-a] [-c] < triples | [-F <file>] -l <policy> [<cut> [<off>:<xor>]...] | [-F <file>] -w <file> <string> | -e <n> | -f <policy> <n> | -q | -L | -R ... | -N ... | -M ... (see the source)\n");
 			return 2;
 		}
 	}
