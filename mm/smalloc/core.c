@@ -1024,10 +1024,15 @@ static void *smalloc_carve(struct smalloc_pool *pool, size_t size)
 	nr = READ_ONCE(node->nr);
 	used = READ_ONCE(node->used);
 	offset = ALIGN(used, pool->align);
-	if (smalloc_warn_on(IS_ENABLED(CONFIG_MMU) &&
-			    nsize > SMALLOC_VEND - addr))
+	/*
+	 * A size that reaches past the window, or objects that end so near
+	 * SIZE_MAX that ALIGN() wraps to the header: forged, not full.
+	 */
+	if (smalloc_warn_on(offset < sizeof(*node) ||
+			    (IS_ENABLED(CONFIG_MMU) &&
+			     nsize > SMALLOC_VEND - addr)))
 		return NULL;
-	if (!smalloc_node_fits(nsize, nr, offset, size))
+	if (unlikely(!smalloc_node_fits(nsize, nr, offset, size)))
 		return smalloc_carve_new(pool, node, size);
 	return smalloc_carve_at(pool, node, size, nsize, nr, used, offset);
 }

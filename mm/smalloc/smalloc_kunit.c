@@ -594,9 +594,10 @@ static void smalloc_test_populate_run(struct kunit *test)
  * A pool's list and its newest node's header are writable while the pool
  * is.  Forged to aim an allocation's writes out of smalloc's window (the
  * list at a fake header in kmalloc() memory, the header's size reaching
- * round the address space to that memory), or a large object's node
- * linked after a fake header in the window, the allocation is refused
- * with a warning, and nothing there is written.
+ * round the address space to that memory, its objects' end to the
+ * header), or a large object's node linked after a fake header in the
+ * window, the allocation is refused with a warning, and nothing there is
+ * written.
  * Each forgery leaves the object and its end in pages already mapped, so
  * that no page is mapped and the area check does not see it.
  */
@@ -642,6 +643,18 @@ static void smalloc_test_carve_forged(struct kunit *test)
 	});
 	node->size = size;
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf, 0, PAGE_SIZE));
+
+	/*
+	 * Its objects' end forged so near SIZE_MAX that aligning it wraps to
+	 * 0: not an object carved over the header.
+	 */
+	size = node->used;
+	node->used = 1 - (size_t)pool->align;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, 64));
+	});
+	KUNIT_EXPECT_EQ(test, 2, node->nr);
+	node->used = size;
 
 	/*
 	 * An object larger than the growth step, whose node of its own is
