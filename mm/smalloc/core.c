@@ -1523,8 +1523,8 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * @pool: The pool.
  *
  * Every page of the pool, including the pool's own description, becomes
- * read-only through its vmalloc address, and is taken out of the direct
- * map.  The whole pool costs one TLB flush on every CPU, however many
+ * read-only through its vmalloc address, its only mapping: node pages come
+ * from blocks kept out of the direct map.  The whole pool costs one TLB flush on every CPU, however many
  * nodes it has.  smalloc_validate() and smalloc_find_object() report the
  * pool sealed only once every page is read-only.
  *
@@ -1535,8 +1535,9 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  * with a warning, if the pool's metadata is corrupted; -EOPNOTSUPP where
  * pools cannot be sealed (smalloc_can_seal(): architectures other than
  * x86_64 and arm64, x86_64 booted with rodata=off, arm64 without
- * rodata=full); otherwise the error of changing the direct map (-ENOMEM).
- * On failure, the pool stays unsealed.
+ * rodata=full); -ENOMEM if the record of its nodes cannot be allocated;
+ * otherwise the error of changing the page tables.  On failure, the pool
+ * stays unsealed.
  */
 int smalloc_seal(struct smalloc_pool *pool)
 {
@@ -1569,8 +1570,9 @@ EXPORT_SYMBOL_GPL(smalloc_seal);
  *
  * Context: Process context.  May sleep.
  * Return: 0 on success; -EINVAL, with a warning, for a caller bug; -EFAULT,
- * with a warning, if the pool's metadata is corrupted; otherwise the error
- * of changing the direct map (-ENOMEM).  On failure, the pool stays sealed.
+ * with a warning, if the pool's metadata is corrupted; -ENOMEM if the
+ * record of its nodes cannot be allocated; otherwise the error of changing
+ * the page tables.  On failure, the pool stays sealed.
  */
 int smalloc_unseal(struct smalloc_pool *pool)
 {

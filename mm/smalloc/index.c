@@ -188,32 +188,16 @@ bool smalloc_index_holds(const struct smalloc_node *node, size_t size)
 }
 
 /*
- * Under rcu_read_lock(), or with preemption off: find the node holding @p
- * and fill @obj with the object holding it.  Returns the node, or NULL if
- * @p is not in a node; @obj->size is 0 if @p is in a node but in no
- * object.
+ * Fill @obj, whose start is @p and size 0, with the object of @node that
+ * holds @p, from @node's header and ends alone; @obj->size stays 0 if
+ * @p is in no object.
  */
-static __always_inline struct smalloc_node *
-smalloc_lookup(const void *p, struct smalloc_object *obj)
+static __always_inline void smalloc_node_lookup(struct smalloc_node *node,
+						const void *p,
+						struct smalloc_object *obj)
 {
-	struct smalloc_node *node;
 	unsigned long offset, start, stride, i;
 	unsigned int lo = 0, hi, mid, nr;
-
-	/*
-	 * Callers often got @p through rcu_dereference(), which orders only
-	 * the loads that go through @p, not our loads of the index and of the
-	 * ends.  Pairs with the release of the allocation that made @p (the
-	 * pool mutex, smp_store_release() of the object count).
-	 */
-	smp_rmb();
-	obj->pool = NULL;
-	obj->start = (void *)p;
-	obj->size = 0;
-	obj->sealed = false;
-	node = __smalloc_index_find(p);
-	if (!node)
-		return NULL;
 
 	obj->pool = node->pool;
 
@@ -232,7 +216,7 @@ smalloc_lookup(const void *p, struct smalloc_object *obj)
 			obj->start = (void *)node + start;
 			obj->size = node->osize;
 		}
-		return node;
+		return;
 	}
 	/* The first object that ends after @p. */
 	hi = nr;
@@ -244,14 +228,60 @@ smalloc_lookup(const void *p, struct smalloc_object *obj)
 			hi = mid;
 	}
 	if (lo == nr)
-		return node;
+		return;
 	start = lo ? ALIGN(*smalloc_node_end(node, lo - 1), node->align) :
 		     node->base;
 	if (offset >= start) {
 		obj->start = (void *)node + start;
 		obj->size = *smalloc_node_end(node, lo) - start;
 	}
+}
+
+/*
+ * Under rcu_read_lock(), or with preemption off: find the node holding @p
+ * and fill @obj with the object holding it.  Returns the node, or NULL if
+ * @p is not in a node; @obj->size is 0 if @p is in a node but in no
+ * object.
+ */
+static __always_inline struct smalloc_node *
+smalloc_lookup(const void *p, struct smalloc_object *obj)
+{
+	struct smalloc_node *node;
+
+	/*
+	 * Callers often got @p through rcu_dereference(), which orders only
+	 * the loads that go through @p, not our loads of the index and of the
+	 * ends.  Pairs with the release of the allocation that made @p (the
+	 * pool mutex, smp_store_release() of the object count).
+	 */
+	smp_rmb();
+	obj->pool = NULL;
+	obj->start = (void *)p;
+	obj->size = 0;
+	obj->sealed = false;
+	node = __smalloc_index_find(p);
+	if (node)
+		smalloc_node_lookup(node, p, obj);
 	return node;
+}
+
+/*
+ * Under rcu_read_lock(): fill @obj with the object of @node that holds @p,
+ * @node being what the index gave for @p and its caller has checked;
+ * true if @p is within an object.  A second lookup of @p could be
+ * answered by another node: the index stays writable.  @obj->sealed is
+ * left false.
+ */
+bool smalloc_node_find_object(struct smalloc_node *node, const void *p,
+			      struct smalloc_object *obj)
+{
+	/* As smalloc_lookup(). */
+	smp_rmb();
+	obj->start = (void *)p;
+	obj->size = 0;
+	obj->sealed = false;
+	smalloc_node_lookup(node, p, obj);
+	return obj->size;
 }
 
 /*
@@ -266,8 +296,8 @@ smalloc_lookup(const void *p, struct smalloc_object *obj)
  * sealed header of another pool, fails.  A few page-table walks, and a
  * walk of the pool's few nodes.
  */
-static bool smalloc_sealed(const struct smalloc_node *node, const void *p,
-			   size_t size)
+bool smalloc_sealed(const struct smalloc_node *node, const void *p,
+		    size_t size)
 {
 	const struct smalloc_pool *pool;
 	const struct smalloc_node *n;

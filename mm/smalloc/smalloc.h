@@ -381,6 +381,10 @@ int smalloc_index_add(struct smalloc_node *node);
 int smalloc_index_remove(struct smalloc_node *node, size_t size);
 struct smalloc_node *smalloc_index_find(const void *p);
 bool smalloc_index_holds(const struct smalloc_node *node, size_t size);
+bool smalloc_node_find_object(struct smalloc_node *node, const void *p,
+			      struct smalloc_object *obj);
+bool smalloc_sealed(const struct smalloc_node *node, const void *p,
+		    size_t size);
 
 /*
  * Where smalloc_kunit.c holds a lookup, to show that smalloc_destroy()

@@ -71,15 +71,18 @@ VISIBLE_IF_KUNIT int smalloc_wr_poke(void *dst, const void *src, size_t len,
 
 /*
  * Under rcu_read_lock(): the pool of the write-rare object that holds all
- * of [@dst, @dst + @len), or NULL, with a warning.
+ * of [@dst, @dst + @len), or NULL, with a warning; its node in *@nodep.
  *
  * The index stays writable: as before a permission change (core.c), the
  * node it gives must be a whole VM_SMALLOC area of the size it says, and
  * the range must lie within it.  A forged index entry cannot then aim a
  * write anywhere but at a genuine node, whose header, object ends and pool
- * are sealed with it when it is sealed.
+ * are sealed with it when it is sealed.  The object is found in that node,
+ * not by a second lookup, which an index rewritten meanwhile could answer
+ * with a fake header and its object bounds.
  */
-static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len)
+static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len,
+					      struct smalloc_node **nodep)
 {
 	struct smalloc_object obj;
 	struct smalloc_node *node;
@@ -90,7 +93,7 @@ static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len)
 	if (node)
 		size = READ_ONCE(node->size);
 	ok = node && smalloc_area_ours(node, size) &&
-	     smalloc_find_object(dst, &obj) &&
+	     smalloc_node_find_object(node, dst, &obj) &&
 	     obj.pool == READ_ONCE(node->pool) && READ_ONCE(obj.pool->wr) &&
 	     len <= obj.size && dst - obj.start <= obj.size - len &&
 	     obj.start >= (void *)node &&
@@ -100,6 +103,7 @@ static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len)
 				   dst, len);
 		return NULL;
 	}
+	*nodep = node;
 	return obj.pool;
 }
 
@@ -107,6 +111,7 @@ static struct smalloc_pool *smalloc_wr_target(void *dst, size_t len)
 static int smalloc_wr_write(void *dst, const void *src, const int *c,
 			    size_t len)
 {
+	struct smalloc_node *node;
 	struct smalloc_pool *pool;
 	size_t chunk;
 	int ret = 0;
@@ -125,7 +130,7 @@ static int smalloc_wr_write(void *dst, const void *src, const int *c,
 
 	/* smalloc_destroy() waits for a grace period before it frees. */
 	rcu_read_lock();
-	pool = smalloc_wr_target(dst, len);
+	pool = smalloc_wr_target(dst, len, &node);
 	if (!pool) {
 		ret = -EINVAL;
 	} else if (!READ_ONCE(pool->final) &&
@@ -260,7 +265,7 @@ static bool smalloc_wr_ticket_ro(const struct smalloc_wr_ticket *t)
 int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len)
 {
 	struct smalloc_wr_ticket new = { };
-	struct smalloc_object obj;
+	struct smalloc_node *node;
 	struct smalloc_pool *pool;
 	int nr = -EINVAL;
 
@@ -273,10 +278,9 @@ int smalloc_wr_prepare(struct smalloc_wr_ticket *t, void *start, size_t len)
 			    offset_in_page(start) + len > 2 * PAGE_SIZE))
 		return -EINVAL;
 	rcu_read_lock();
-	pool = smalloc_wr_target(start, len);
+	pool = smalloc_wr_target(start, len, &node);
 	if (pool && !smalloc_warn_on(!READ_ONCE(pool->final) ||
-				     !smalloc_find_object(start, &obj) ||
-				     !obj.sealed))
+				     !smalloc_sealed(node, start, len)))
 		nr = arch_write_rare_check(start, len, new.pages);
 	rcu_read_unlock();
 	if (nr < 0) {
