@@ -72,6 +72,26 @@ plants_apply() {
 	fi
 }
 
+# Every KUnit case of the tree's suites is named in expected.txt, so that
+# a case that vanishes is missed: smalloc's (but smalloc_test_kasan, which
+# make check-kasan runs) and SELinux's selinux_policy_seal.
+cases_listed() {
+	local c bad= n=0
+
+	for c in $(grep -ohE 'KUNIT_CASE(_SLOW)?\([a-z0-9_]+' \
+			"$src/mm/smalloc/smalloc_kunit.c" \
+			"$src/security/selinux/ss/policy_seal_test.c" | sed 's/.*(//'); do
+		[ "$c" = smalloc_test_kasan ] && continue
+		n=$((n + 1))
+		grep -qE "[.:] ?$c\$" "$here/expected.txt" || bad="$bad $c"
+	done
+	if [ "$n" -gt 0 ] && [ -z "$bad" ]; then
+		echo "ok - expected: every KUnit case is listed ($n)"
+	else
+		echo "not ok - expected: every KUnit case is listed (not:${bad:- none found})"
+	fi
+}
+
 # A "not ok" line for every name in expected.txt no result line reported.
 missing() {
 	local names name
@@ -115,6 +135,7 @@ mkdir -p "$build"
 	echo "# harness self-check: each clean-log check fails on a planted warning"
 	"$here/selfcheck.sh" "$src" "$build"
 	plants_apply
+	cases_listed
 	echo "# arm64: what the series adds cross-compiles (make check-arm64 links it all)"
 	"$here/check-arm64.sh" "$src" "${SMALLOC_ARM64_BUILD:-$build-arm64}" --quick
 	echo "# the exported series"
