@@ -868,11 +868,19 @@ static struct smalloc_node *smalloc_node_add(struct smalloc_pool *pool,
 
 	/*
 	 * @newest, from the pool's list, gets a link written into it: it must
-	 * be a node, as the index has it.
+	 * be a node, as the index has it, and the pool's.  Only this pool's
+	 * nodes stay while its lock is held: the lookup under RCU.
 	 */
-	if (pages > grow && newest &&
-	    smalloc_warn_on(smalloc_index_find(newest) != newest))
-		return NULL;
+	if (pages > grow && newest) {
+		bool ours;
+
+		rcu_read_lock();
+		ours = smalloc_index_find(newest) == newest &&
+		       READ_ONCE(newest->pool) == pool;
+		rcu_read_unlock();
+		if (smalloc_warn_on(!ours))
+			return NULL;
+	}
 	/* Without an MMU, kmalloc() would round the node up: use it all. */
 	if (!IS_ENABLED(CONFIG_MMU))
 		n = roundup_pow_of_two(n);

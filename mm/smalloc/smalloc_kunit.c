@@ -596,8 +596,8 @@ static void smalloc_test_populate_run(struct kunit *test)
  * list at a fake header in kmalloc() memory, the header's size reaching
  * round the address space to that memory, its objects' end to the
  * header), or a large object's node linked after a fake header in the
- * window, the allocation is refused with a warning, and nothing there is
- * written.
+ * window or another pool's node, the allocation is refused with a
+ * warning, and nothing there is written.
  * Each forgery leaves the object and its end in pages already mapped, so
  * that no page is mapped and the area check does not see it.
  */
@@ -606,6 +606,7 @@ static void smalloc_test_carve_forged(struct kunit *test)
 	struct smalloc_pool *pool = test_pool(test, ARCH_KMALLOC_MINALIGN);
 	size_t large = (SMALLOC_NODE_MAX_PAGES + 1) * PAGE_SIZE, size;
 	struct smalloc_node *node, *fake;
+	struct smalloc_pool *other;
 	u8 *buf, *copy, *obj;
 
 	if (!IS_ENABLED(CONFIG_MMU))
@@ -675,6 +676,18 @@ static void smalloc_test_carve_forged(struct kunit *test)
 	});
 	pool->nodes = node;
 	KUNIT_EXPECT_EQ(test, 0, memcmp(fake, copy, PAGE_SIZE));
+
+	/* Nor after another pool's node, which the index knows. */
+	other = test_pool(test, ARCH_KMALLOC_MINALIGN);
+	KUNIT_ASSERT_NOT_NULL(test, smalloc_alloc(other, 64));
+	fake = other->nodes;
+	memcpy(copy, fake, sizeof(*fake));
+	pool->nodes = fake;
+	SMALLOC_EXPECT_WARNINGS(test, 1, {
+		KUNIT_EXPECT_NULL(test, smalloc_alloc(pool, large));
+	});
+	pool->nodes = node;
+	KUNIT_EXPECT_EQ(test, 0, memcmp(fake, copy, sizeof(*fake)));
 
 	KUNIT_EXPECT_NOT_NULL(test, smalloc_alloc(pool, 64));
 }
@@ -3150,7 +3163,8 @@ static void smalloc_wr_test_ticket(struct kunit *test)
 	forged = wr_ticket;
 	SMALLOC_EXPECT_WARNINGS(test, 1,
 				KUNIT_EXPECT_EQ(test, -EINVAL,
-						smalloc_wr_commit(&forged, a, &v, 1)));
+						smalloc_wr_commit(&forged, a, &w[0], 1)));
+	KUNIT_EXPECT_EQ(test, v, READ_ONCE(*a));
 	KUNIT_EXPECT_EQ(test, 0, READ_ONCE(*b));
 
 	/* 16 bytes across a page boundary, written in the second page. */
