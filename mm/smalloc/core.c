@@ -1532,9 +1532,10 @@ EXPORT_SYMBOL_GPL(smalloc_strdup);
  *
  * Every page of the pool, including the pool's own description, becomes
  * read-only through its vmalloc address, its only mapping: node pages come
- * from blocks kept out of the direct map.  The whole pool costs one TLB flush on every CPU, however many
- * nodes it has.  smalloc_validate() and smalloc_find_object() report the
- * pool sealed only once every page is read-only.
+ * from blocks kept out of the direct map.  The whole pool costs one TLB
+ * flush on every CPU, however many nodes it has.  smalloc_validate() and
+ * smalloc_find_object() report the pool sealed only once every page is
+ * read-only.
  *
  * Sealing a sealed pool, or the global pool, is a caller bug.
  *
