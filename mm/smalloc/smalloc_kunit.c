@@ -1291,6 +1291,18 @@ static struct {
 /* How long the reader is held for a destroy that does not wait to show. */
 #define HOLD_WINDOW	(2 * HZ)
 
+/*
+ * smalloc_wr_test_index_switched: once a lookup by @task finds @node, the
+ * descriptor of @page is rewritten to point at @fake, as an attacker could
+ * between two lookups.
+ */
+static struct {
+	const struct smalloc_node *node;
+	struct task_struct *task;
+	struct page *page;
+	struct smalloc_node *fake;
+} index_switch;
+
 static int stress_reader(void *data);
 /* How long, at most, smalloc_stress's readers stop where they hold a node. */
 #define STRESS_WINDOW_US	20
@@ -1302,6 +1314,13 @@ void smalloc_test_point_reached(enum smalloc_test_point point,
 
 	if (!in_task() || !node)
 		return;
+	if (node == READ_ONCE(index_switch.node) &&
+	    current == READ_ONCE(index_switch.task)) {
+		WRITE_ONCE(index_switch.node, NULL);
+		WRITE_ONCE(index_switch.page->index,
+			   (unsigned long)index_switch.fake);
+		return;
+	}
 	/*
 	 * smalloc_stress's readers stop for a while, at random, where they
 	 * hold a node that they found: a destroy that does not wait for them
@@ -3246,6 +3265,62 @@ static void smalloc_wr_test_forged_index(struct kunit *test)
 	vfree(fake);
 }
 
+/*
+ * The index rewritten between the lookup that finds a target's node and a
+ * second one: a fake header below the node, naming the pool, whose one
+ * object of 64 bytes starts at the 8-byte target.  The write must be
+ * checked against the object of the node that was checked, and refused.
+ */
+static void smalloc_wr_test_index_switched(struct kunit *test)
+{
+	struct smalloc_node *fake, *node;
+	struct smalloc_pool *pool;
+	u8 ones[16];
+	u64 *a, *b;
+
+	/* First, so that the pool's node, made next, lies above it. */
+	fake = __vmalloc_node_range(PAGE_SIZE, PAGE_SIZE, SMALLOC_VSTART,
+				    SMALLOC_VEND, GFP_KERNEL | __GFP_ZERO,
+				    PAGE_KERNEL, 0, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kvfree_action, fake));
+	pool = test_wr_pool(test);
+	a = smalloc_zalloc(pool, sizeof(*a));
+	b = smalloc_zalloc(pool, sizeof(*b));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_PTR_EQ(test, a + 1, b);
+	node = smalloc_index_find(a);
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	KUNIT_ASSERT_LT(test, (unsigned long)fake, (unsigned long)node);
+	KUNIT_ASSERT_EQ(test, 0, smalloc_seal_final(pool));
+	*fake = (struct smalloc_node) {
+		.pool = pool, .size = (void *)a - (void *)fake + PAGE_SIZE,
+		.base = (void *)a - (void *)fake, .nr = 1, .align = 8,
+		.stride = 64, .osize = 64,
+	};
+	memset(ones, 0xff, sizeof(ones));
+
+	index_switch.page = vmalloc_to_page(a);
+	index_switch.fake = fake;
+	index_switch.task = current;
+	WRITE_ONCE(index_switch.node, node);
+	static_branch_enable(&smalloc_test_points);
+	SMALLOC_EXPECT_WARNINGS(test, 1,
+				KUNIT_EXPECT_EQ(test, -EINVAL,
+						smalloc_wr_memcpy(a, ones,
+								  sizeof(ones))));
+	static_branch_disable(&smalloc_test_points);
+	/* The rewrite happened, after the first lookup. */
+	KUNIT_EXPECT_NULL(test, READ_ONCE(index_switch.node));
+	WRITE_ONCE(index_switch.node, NULL);
+	index_switch.page->index = (unsigned long)node;
+	synchronize_rcu();
+	KUNIT_EXPECT_EQ(test, 0, READ_ONCE(*a));
+	KUNIT_EXPECT_EQ(test, 0, READ_ONCE(*b));
+}
+
 static const u64 wr_rodata = 0x600d;
 
 /* Refused, with a warning, and nothing written. */
@@ -3920,6 +3995,7 @@ static struct kunit_case smalloc_test_cases[] = {
 	KUNIT_CASE(smalloc_wr_test_no_unseal),
 	KUNIT_CASE(smalloc_wr_test_ticket),
 	KUNIT_CASE(smalloc_wr_test_forged_index),
+	KUNIT_CASE(smalloc_wr_test_index_switched),
 	KUNIT_CASE(smalloc_wr_test_refused),
 	KUNIT_CASE(smalloc_wr_test_cross_page),
 	KUNIT_CASE(smalloc_wr_test_other_cpus),
