@@ -57,7 +57,7 @@ FREED="-F $D/pools"
 # freed <case> <query output>: a sample of the time until the outgoing
 # policy was freed, and of the polls that waited for it.
 freed() {
-	sample "$1, until the outgoing policy is freed" ms \
+	sample "$1 until the outgoing policy is freed" ms \
 		"$(echo "$2" | awk '{ printf "%.1f", ($3 == "" ? $2 : $3) * 1000 }')"
 	echo "$2" | awk -v c="$1" '$4 != "" { print "bench: # " c ": " $4 " polls of the pools list" }'
 }
